@@ -1,0 +1,156 @@
+"""Shared fixtures: a small workshop and the people around it.
+
+Personas: ``organiser``, ``facilitator``, ``note_taker`` and ``viewer`` hold that
+role in ``workshop``; ``outsider`` is staff of ``other_workshop`` only.
+Tests build their own data with these and model-bakery; no demo data needed.
+"""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from model_bakery import baker
+
+from workshops.choices import Category, Gender, SessionStatus, StaffRole, WorkshopStatus
+
+PASSWORD = "correct horse battery staple"  # noqa: S105
+
+
+@pytest.fixture(autouse=True)
+def _fast_settings(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture
+def country(db):
+    return baker.make("workshops.Country", code="ML", name="Mali")
+
+
+@pytest.fixture
+def zones(country):
+    return {
+        name: baker.make("workshops.Zone", country=country, name=name, name_fr=fr, order=i)
+        for i, (name, fr) in enumerate([("North", "Nord"), ("Centre", "Centre"), ("South", "Sud")])
+    }
+
+
+@pytest.fixture
+def regions(country, zones):
+    layout = {
+        "Tombouctou": "North",
+        "Gao": "North",
+        "Mopti": "Centre",
+        "Ségou": "Centre",
+        "Bamako": "South",
+        "Sikasso": "South",
+    }
+    return {
+        name: baker.make("workshops.Region", country=country, zone=zones[zone], name=name)
+        for name, zone in layout.items()
+    }
+
+
+@pytest.fixture
+def organisation(db, regions):
+    return baker.make("workshops.Organisation", name="WANEP Mali", acronym="WANEP", network="WANEP")
+
+
+def _make_workshop(country, organisation, slug, title):
+    today = dt.date(2026, 11, 28)
+    return baker.make(
+        "workshops.Workshop",
+        slug=slug,
+        title=title,
+        location="Bamako",
+        country=country,
+        organiser=organisation,
+        start_date=today,
+        end_date=today + dt.timedelta(days=1),
+        status=WorkshopStatus.LIVE,
+        languages=["fr", "en"],
+    )
+
+
+@pytest.fixture
+def workshop(country, organisation, regions):
+    return _make_workshop(country, organisation, "peace-exchange-test", "Peace Exchange — Test")
+
+
+@pytest.fixture
+def other_workshop(country, regions):
+    other_org = baker.make("workshops.Organisation", name="Another network", acronym="AN")
+    return _make_workshop(country, other_org, "other-exchange", "Other Exchange")
+
+
+def _staff(django_user_model, username, workshop, role):
+    user = django_user_model.objects.create_user(username=username, password=PASSWORD)
+    if workshop is not None:
+        baker.make("workshops.WorkshopMembership", workshop=workshop, user=user, role=role)
+    return user
+
+
+@pytest.fixture
+def organiser(django_user_model, workshop):
+    return _staff(django_user_model, "olivia", workshop, StaffRole.ORGANISER)
+
+
+@pytest.fixture
+def facilitator(django_user_model, workshop):
+    return _staff(django_user_model, "fatou", workshop, StaffRole.FACILITATOR)
+
+
+@pytest.fixture
+def note_taker(django_user_model, workshop):
+    return _staff(django_user_model, "nando", workshop, StaffRole.NOTE_TAKER)
+
+
+@pytest.fixture
+def viewer(django_user_model, workshop):
+    return _staff(django_user_model, "victor", workshop, StaffRole.VIEWER)
+
+
+@pytest.fixture
+def outsider(django_user_model, other_workshop):
+    return _staff(django_user_model, "oscar", other_workshop, StaffRole.ORGANISER)
+
+
+@pytest.fixture
+def client_for():
+    """``client_for(user)`` is a test client logged in as ``user`` (None: anonymous)."""
+
+    def make(user):
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def session(workshop):
+    return baker.make(
+        "workshops.BreakoutSession",
+        workshop=workshop,
+        title="Drivers of violent conflict",
+        guiding_question="What drives violent conflict where you live?",
+        focus=[Category.DRIVER],
+        status=SessionStatus.OPEN,
+        order=1,
+    )
+
+
+@pytest.fixture
+def participant(workshop, regions):
+    return baker.make(
+        "workshops.Participant",
+        workshop=workshop,
+        region=regions["Gao"],
+        gender=Gender.WOMAN,
+        display_name="",
+    )

@@ -1,0 +1,106 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from workshops import models
+
+
+@admin.register(models.Country)
+class CountryAdmin(admin.ModelAdmin):
+    list_display = ["name", "code"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(models.Zone)
+class ZoneAdmin(admin.ModelAdmin):
+    list_display = ["name", "name_fr", "country", "order"]
+    list_filter = ["country"]
+    search_fields = ["name", "name_fr"]
+    list_select_related = ["country"]
+
+
+@admin.register(models.Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["name", "zone", "country", "order"]
+    list_filter = ["country", "zone"]
+    search_fields = ["name"]
+    list_select_related = ["country", "zone"]
+
+
+class OrganisationMembershipInline(admin.TabularInline):
+    model = models.OrganisationMembership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(models.Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "acronym", "kind", "home_region", "network"]
+    list_filter = ["kind", "network", "home_region__zone"]
+    search_fields = ["name", "acronym"]
+    list_select_related = ["home_region"]
+    inlines = [OrganisationMembershipInline]
+
+
+@admin.register(models.Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    list_display = ["name", "name_fr", "slug", "workshop"]
+    list_filter = [("workshop", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "name_fr", "slug"]
+    list_select_related = ["workshop"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class WorkshopMembershipInline(admin.TabularInline):
+    model = models.WorkshopMembership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(models.Workshop)
+class WorkshopAdmin(admin.ModelAdmin):
+    list_display = ["title", "location", "start_date", "end_date", "status", "join_code"]
+    list_filter = ["status", "country"]
+    search_fields = ["title", "slug", "location"]
+    readonly_fields = ["join_code"]
+    prepopulated_fields = {"slug": ["title"]}
+    date_hierarchy = "start_date"
+    filter_horizontal = ["organisations"]
+    list_select_related = ["country"]
+    inlines = [WorkshopMembershipInline]
+
+
+@admin.register(models.Participant)
+class ParticipantAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "workshop", "region", "gender", "organisation", "consent_at"]
+    list_filter = ["workshop", "gender", "region__zone"]
+    search_fields = ["display_name", "public_id"]
+    list_select_related = ["workshop", "region", "organisation"]
+    readonly_fields = ["public_id", "consent_at"]
+    exclude = ["token_hash"]
+
+
+@admin.register(models.BreakoutSession)
+class BreakoutSessionAdmin(admin.ModelAdmin):
+    list_display = ["title", "workshop", "kind", "order", "status", "starts_at", "ends_at"]
+    list_filter = ["workshop", "kind", "status"]
+    search_fields = ["title", "guiding_question"]
+    list_select_related = ["workshop"]
+    filter_horizontal = ["participants", "staff"]
+
+
+@admin.register(models.Contribution)
+class ContributionAdmin(SimpleHistoryAdmin):
+    list_display = ["__str__", "workshop", "category", "source", "zone", "gender", "status"]
+    list_filter = ["workshop", "category", "horizon", "audience", "source", "status", "zone"]
+    search_fields = ["text", "client_id"]
+    list_select_related = ["workshop", "zone"]
+    raw_id_fields = ["author", "merged_into", "session"]
+    filter_horizontal = ["themes"]
+    readonly_fields = ["client_id", "created_at"]
+
+
+@admin.register(models.Vote)
+class VoteAdmin(admin.ModelAdmin):
+    list_display = ["pk", "contribution", "participant", "created_at"]
+    list_select_related = ["contribution", "participant"]
+    raw_id_fields = ["contribution", "participant"]

@@ -1,0 +1,96 @@
+"""Kinds and states of the workshop domain, with translated labels."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class OrganisationKind(models.TextChoices):
+    GRASSROOTS = "grassroots", _("Grassroots civil society organisation")
+    WOMEN_LED = "women_led", _("Women-led organisation")
+    YOUTH_LED = "youth_led", _("Youth-led organisation")
+    FAITH_BASED = "faith_based", _("Faith-based organisation")
+    NETWORK = "network", _("Network")
+    GOVERNMENT = "government", _("Government")
+    INTERNATIONAL = "international", _("International organisation")
+    OTHER = "other", pgettext_lazy("organisation kind", "Other")
+
+
+class WorkshopStatus(models.TextChoices):
+    DRAFT = "draft", pgettext_lazy("workshop status", "Draft")
+    LIVE = "live", pgettext_lazy("workshop status", "Live")
+    CLOSED = "closed", pgettext_lazy("workshop status", "Closed")
+
+
+class StaffRole(models.TextChoices):
+    """Roles of staff in a workshop, from the most to the least powerful."""
+
+    ORGANISER = "organiser", _("Organiser")
+    FACILITATOR = "facilitator", _("Facilitator")
+    NOTE_TAKER = "note_taker", _("Note-taker")
+    VIEWER = "viewer", _("Viewer")
+
+    @classmethod
+    def rank(cls, role: str) -> int:
+        order = [cls.VIEWER, cls.NOTE_TAKER, cls.FACILITATOR, cls.ORGANISER]
+        return order.index(role) if role in order else -1
+
+
+class Gender(models.TextChoices):
+    WOMAN = "woman", _("Woman")
+    MAN = "man", _("Man")
+    ANOTHER = "another", _("Another gender")
+    UNDISCLOSED = "undisclosed", _("Prefer not to say")
+
+
+class SessionKind(models.TextChoices):
+    PLENARY = "plenary", _("Plenary")
+    BREAKOUT = "breakout", _("Breakout group")
+
+
+class SessionStatus(models.TextChoices):
+    PLANNED = "planned", pgettext_lazy("session status", "Planned")
+    OPEN = "open", pgettext_lazy("session status", "Open")
+    VOTING = "voting", pgettext_lazy("session status", "Voting")
+    CLOSED = "closed", pgettext_lazy("session status", "Closed")
+
+
+class Category(models.TextChoices):
+    DRIVER = "driver", _("Driver of conflict")
+    STRENGTH = "strength", _("Strength")
+    CHALLENGE = "challenge", _("Challenge")
+    OPPORTUNITY = "opportunity", _("Opportunity")
+    RECOMMENDATION = "recommendation", _("Recommendation")
+    OBSERVATION = "observation", _("Observation")
+
+
+class Horizon(models.TextChoices):
+    LONG_TERM = "long_term", _("Long-term")
+    DYNAMIC = "dynamic", _("Dynamic")
+
+
+class Audience(models.TextChoices):
+    NATIONAL = "national", _("National actors")
+    INTERNATIONAL = "international", _("International actors")
+    COMMUNITIES = "communities", _("Communities")
+
+
+class Source(models.TextChoices):
+    NOTE = "note", _("Breakout note")
+    PHONE = "phone", _("Phone")
+    SURVEY = "survey", _("Survey")
+    INTERVIEW = "interview", _("Interview")
+    IMPORT = "import", pgettext_lazy("contribution source", "Import")
+
+
+class ModerationStatus(models.TextChoices):
+    PENDING = "pending", pgettext_lazy("moderation status", "Pending")
+    PUBLISHED = "published", pgettext_lazy("moderation status", "Published")
+    HIDDEN = "hidden", pgettext_lazy("moderation status", "Hidden")
+    MERGED = "merged", pgettext_lazy("moderation status", "Merged")
+
+
+class Language(models.TextChoices):
+    FRENCH = "fr", _("French")
+    ENGLISH = "en", _("English")
+    OTHER = "other", pgettext_lazy("language", "Other")

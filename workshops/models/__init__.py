@@ -1,0 +1,22 @@
+"""Models of the workshops app, one module per area.
+
+Each area adds its own module and imports its models here.
+"""
+
+from workshops.models.core import (  # noqa: F401
+    BreakoutSession,
+    Contribution,
+    Country,
+    Organisation,
+    OrganisationMembership,
+    Participant,
+    Region,
+    Theme,
+    Vote,
+    Workshop,
+    WorkshopMembership,
+    Zone,
+    generate_join_code,
+    hash_token,
+    normalise_join_code,
+)

@@ -1,0 +1,18 @@
+"""URL map of the app. Each area has its own module and namespace."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from workshops.views import public
+
+urlpatterns = [
+    path("", public.home, name="home"),
+    path("healthz", public.healthz, name="healthz"),
+    path("accounts/login/", public.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("j/", include("workshops.urls.participant")),
+    path("w/", include("workshops.urls.facilitator")),
+    path("w/", include("workshops.urls.report")),
+    path("w/", include("workshops.urls.sources")),
+    path("api/", include("workshops.urls.api")),
+]

@@ -1,0 +1,5 @@
+"""Roll-up, report draft and exports."""
+
+app_name = "report"
+
+urlpatterns: list = []

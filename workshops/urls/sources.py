@@ -1,0 +1,5 @@
+"""Survey, interview and ACLED imports."""
+
+app_name = "sources"
+
+urlpatterns: list = []

@@ -1,0 +1,97 @@
+"""Storing a contribution exactly once, whoever sends it and however often.
+
+Every contribution carries a client-generated id, unique per workshop in the
+database. A repeat with the same content returns the stored contribution; a
+repeat with different content is refused and the stored one is kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+
+from workshops.choices import Category, ModerationStatus, Source
+from workshops.models import BreakoutSession, Contribution, Participant, Workshop
+
+
+class ClientIdConflict(Exception):
+    """The client id is already stored with different content."""
+
+    def __init__(self, stored: Contribution):
+        super().__init__("client id already used with different content")
+        self.stored = stored
+
+
+@dataclass(frozen=True)
+class Submission:
+    contribution: Contribution
+    created: bool
+
+
+def initial_status(workshop: Workshop, source: str) -> str:
+    """Phones wait for a facilitator when the workshop pre-moderates; staff notes do not."""
+    if workshop.premoderation and source == Source.PHONE:
+        return ModerationStatus.PENDING
+    return ModerationStatus.PUBLISHED
+
+
+def submit_contribution(
+    *,
+    workshop: Workshop,
+    client_id: str,
+    text: str,
+    category: str,
+    source: str,
+    session: BreakoutSession | None = None,
+    horizon: str = "",
+    audience: str = "",
+    language: str = "fr",
+    quotable: bool = False,
+    author: Participant | None = None,
+    created_by=None,
+    zone=None,
+    region=None,
+    gender: str = "",
+    themes=(),
+    status: str | None = None,
+) -> Submission:
+    """Store a contribution once. Raises ClientIdConflict on a conflicting repeat.
+
+    Demographics come from ``author`` when given (a snapshot of the profile as it
+    is now), otherwise from ``zone``/``region``/``gender`` (a note-taker's pick).
+    """
+    candidate = Contribution(
+        workshop=workshop,
+        session=session,
+        client_id=client_id,
+        text=text,
+        category=category,
+        horizon=horizon if category == Category.DRIVER else "",
+        audience=audience if category == Category.RECOMMENDATION else "",
+        language=language,
+        quotable=quotable,
+        source=source,
+        author=author,
+        created_by=created_by,
+        status=status or initial_status(workshop, source),
+    )
+    if author is not None:
+        candidate.snapshot_author()
+    else:
+        candidate.region = region
+        candidate.zone = zone if zone is not None else (region.zone if region else None)
+        candidate.gender = gender or ""
+    try:
+        with transaction.atomic():
+            candidate.save()
+            if themes:
+                candidate.themes.set(themes)
+    except IntegrityError:
+        stored = Contribution.objects.filter(workshop=workshop, client_id=client_id).first()
+        if stored is None:  # the integrity error was about something else
+            raise
+        if not stored.same_content_as(candidate):
+            raise ClientIdConflict(stored) from None
+        return Submission(stored, created=False)
+    return Submission(candidate, created=True)

@@ -1,6 +1,9 @@
 """``manage.py seed_demo``: load the reference data and the Bamako demo, print how to log in."""
 
+import os
+
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from workshops.choices import StaffRole
 from workshops.services.demo import DemoRefused, seed_demo
@@ -12,7 +15,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--base-url",
-            default="http://127.0.0.1:8000",
+            # `make run PORT=8101` puts PORT in the environment.
+            default=f"http://127.0.0.1:{os.environ.get('PORT') or 8000}",
             help="Where the server runs, for the printed links (default: %(default)s).",
         )
 
@@ -30,9 +34,10 @@ class Command(BaseCommand):
             f"  Open {base_url}/",
             f"  Staff log in at {base_url}/accounts/login/ with password: {result.password}",
         ]
-        for username, role in result.accounts:
-            label = StaffRole(role).label if role else "Django admin (superuser)"
-            lines.append(f"    {username:<12} {label}")
+        with translation.override("en"):  # console output for developers
+            for username, role in result.accounts:
+                label = StaffRole(role).label if role else "Django admin (superuser)"
+                lines.append(f"    {username:<12} {label}")
         lines += [
             f"  Django admin: {base_url}/admin/ (user admin)",
             f"  Participants join with code {workshop.join_code}: {base_url}{workshop.join_url()}",

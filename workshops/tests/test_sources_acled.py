@@ -101,7 +101,7 @@ def test_a_new_spelling_moves_events_into_their_zone(workshop, regions):
     ("content", "message"),
     [
         (b"a,b\n1,2\n", "missing"),
-        ("event_id_cnty,event_date,event_type,admin1,fatalities\n".encode(), "no events"),
+        (b"event_id_cnty,event_date,event_type,admin1,fatalities\n", "no events"),
         ("event_id_cnty;event_date\nX;caf\xe9".encode("latin-1"), "UTF-8"),
         (b"x" * (20 * 1024 * 1024 + 1), "larger than"),
     ],
@@ -113,10 +113,10 @@ def test_bad_acled_files_get_a_clear_message(content, message):
 
 def test_rows_with_unreadable_dates_are_reported_not_imported(workshop):
     content = (
-        "event_id_cnty,event_date,event_type,admin1,fatalities,country\n"
-        "MLI1,2024-01-01,Battles,Gao,2,Mali\n"
-        "MLI2,someday,Battles,Gao,2,Mali\n"
-    ).encode()
+        b"event_id_cnty,event_date,event_type,admin1,fatalities,country\n"
+        b"MLI1,2024-01-01,Battles,Gao,2,Mali\n"
+        b"MLI2,someday,Battles,Gao,2,Mali\n"
+    )
     result = import_acled(workshop=workshop, parsed=parse_acled(content))
     assert result.created == 1 and len(result.errors) == 1
 

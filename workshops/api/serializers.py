@@ -14,6 +14,7 @@ from workshops.choices import (
     Horizon,
     Language,
     ModerationStatus,
+    OrganisationKind,
     Source,
 )
 from workshops.models import (
@@ -84,6 +85,10 @@ class ParticipantSerializer(serializers.ModelSerializer):
     """Pseudonymous: no display name, role, organisation name or token."""
 
     zone = serializers.IntegerField(source="region.zone_id", allow_null=True, read_only=True)
+    gender = serializers.ChoiceField(choices=Gender.choices, allow_blank=True, read_only=True)
+    organisation_kind = serializers.ChoiceField(
+        choices=OrganisationKind.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Participant
@@ -113,6 +118,9 @@ class ContributionSerializer(serializers.ModelSerializer):
     themes = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     author = serializers.CharField(source="author.public_id", read_only=True, allow_null=True)
     votes = serializers.IntegerField(source="vote_count", read_only=True, default=0)
+    horizon = serializers.ChoiceField(choices=Horizon.choices, allow_blank=True, read_only=True)
+    audience = serializers.ChoiceField(choices=Audience.choices, allow_blank=True, read_only=True)
+    gender = serializers.ChoiceField(choices=Gender.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Contribution

@@ -9,6 +9,7 @@ stored contribution on an identical repeat, 409 when the id was used for other c
 from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q
+from django.http import JsonResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
@@ -24,6 +25,7 @@ from workshops.access import (
     workshops_for_user,
 )
 from workshops.api import serializers as s
+from workshops.api.pagination import StrictPageNumberPagination
 from workshops.choices import Category, Gender, Source
 from workshops.models import (
     BreakoutSession,
@@ -46,11 +48,20 @@ ERRORS = {
 INVALID = {400: OpenApiResponse(description="Invalid input; errors by field.")}
 
 
+def not_found(request, *args, **kwargs) -> JsonResponse:
+    """Any other path under /api/ answers in JSON, like the API does."""
+    return JsonResponse({"detail": "Not found."}, status=404)
+
+
 def _responses(ok, extra: dict | None = None) -> dict:
     return {200: ok, **ERRORS, **(extra or {})}
 
 
-class WorkshopScoped:
+class Paginated:
+    pagination_class = StrictPageNumberPagination
+
+
+class WorkshopScoped(Paginated):
     """Views under ``workshops/<slug>/``: the workshop comes from the access helper."""
 
     needs = READ
@@ -73,7 +84,7 @@ class WorkshopScoped:
 @extend_schema_view(
     get=extend_schema(responses=_responses(s.WorkshopSerializer(many=True)), summary="Workshops")
 )
-class WorkshopList(generics.ListAPIView):
+class WorkshopList(Paginated, generics.ListAPIView):
     serializer_class = s.WorkshopSerializer
 
     def get_queryset(self):
@@ -89,7 +100,7 @@ class WorkshopDetail(WorkshopScoped, generics.RetrieveAPIView):
 
 
 @extend_schema_view(get=extend_schema(responses=_responses(s.OrganisationSerializer(many=True))))
-class OrganisationList(generics.ListAPIView):
+class OrganisationList(Paginated, generics.ListAPIView):
     """Organisations organising or taking part in the workshops you have a role in."""
 
     serializer_class = s.OrganisationSerializer
@@ -215,7 +226,8 @@ class ContributionList(WorkshopScoped, generics.ListCreateAPIView):
         workshop = self.get_workshop()
         if getattr(self, "swagger_fake_view", False):
             return Contribution.objects.none()
-        filters = s.ContributionFilterSerializer(data=self.request.query_params)
+        # A plain dict, so that an empty value is refused rather than ignored.
+        filters = s.ContributionFilterSerializer(data=self.request.query_params.dict())
         if not filters.is_valid():
             raise ValidationError(filters.errors)
         wanted = filters.validated_data

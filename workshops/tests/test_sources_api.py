@@ -2,7 +2,6 @@
 
 import pytest
 from django.core.cache import cache
-from django.urls import reverse
 from model_bakery import baker
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient

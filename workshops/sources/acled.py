@@ -344,6 +344,7 @@ def context_charts(summary: dict, *, image_format: str = "svg") -> dict[str, byt
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     matplotlib.rcParams["svg.fonttype"] = "none"
     matplotlib.rcParams["font.family"] = "DejaVu Sans"
@@ -365,12 +366,14 @@ def context_charts(summary: dict, *, image_format: str = "svg") -> dict[str, byt
         axes.set_title(title)
         axes.set_xticks([i + 0.4 - width / 2 for i in range(len(years))], [str(y) for y in years])
         axes.spines[["top", "right"]].set_visible(False)
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     zone_figure.legend(loc="lower center", ncol=max(len(zones), 1), frameon=False)
     zone_figure.subplots_adjust(bottom=0.22, wspace=0.3)
 
     types = summary["event_types"][:8]
-    type_figure = Figure(figsize=(7, 0.5 + 0.45 * max(len(types), 1)))
+    type_figure = Figure(figsize=(5, 0.8 + 0.4 * max(len(types), 1)))
     axes = type_figure.subplots()
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     labels = [item["event_type"] for item in types][::-1]
     axes.barh(labels, [item["events"] for item in types][::-1], color=colours[0])
     axes.set_xlabel(_("Events"))

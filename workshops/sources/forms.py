@@ -104,6 +104,7 @@ class SurveyMappingForm(forms.Form):
                 label=key,
                 choices=category_choices,
                 initial=mapping.columns.get(key, kobo.IGNORE),
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
             )
             self.column_fields.append(name)
         self.region_fields = []
@@ -112,10 +113,17 @@ class SurveyMappingForm(forms.Form):
             name = f"region_value_{index}"
             self.fields[name] = forms.ChoiceField(label=spelling, choices=choices, required=False)
             self.region_fields.append((name, spelling))
-        self.preview_keys = [key for key in self.answer_keys if key in mapping.columns][:6]
+        demographic = [k for k in (mapping.region, mapping.gender) if k]
+        text = [k for k, v in mapping.columns.items() if v != kobo.IGNORE]
+        self.preview_keys = (demographic + text)[:6]
 
     def column_rows(self):
-        return [self[name] for name in self.column_fields]
+        """Each answer column's field with an example value from the file."""
+        rows = []
+        for key, name in zip(self.answer_keys, self.column_fields, strict=True):
+            example = next((value for value in self.survey.values_of(key) if value), "")
+            rows.append((self[name], kobo.short(example, 60)))
+        return rows
 
     def region_rows(self):
         return [self[name] for name, _spelling in self.region_fields]
@@ -228,7 +236,11 @@ class CodePassageForm(forms.Form):
         label=_("Audience"), choices=[("", "—"), *Audience.choices], required=False
     )
     themes = forms.ModelMultipleChoiceField(
-        label=_("Themes"), queryset=Theme.objects.none(), required=False
+        label=_("Themes"),
+        queryset=Theme.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Hold Ctrl (or Cmd) to choose several."),
     )
     quotable = forms.BooleanField(label=_("May be quoted anonymously"), required=False)
 

@@ -146,12 +146,12 @@ class Survey:
 
     def preview(self, keys: list[str]) -> list[list[str]]:
         return [
-            [_short(submission.values.get(key, "")) for key in keys]
+            [short(submission.values.get(key, "")) for key in keys]
             for submission in self.submissions[:PREVIEW_ROWS]
         ]
 
 
-def _short(value: str, length: int = 80) -> str:
+def short(value: str, length: int = 80) -> str:
     return value if len(value) <= length else value[: length - 1] + "…"
 
 

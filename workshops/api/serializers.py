@@ -15,6 +15,7 @@ from workshops.choices import (
     Language,
     ModerationStatus,
     OrganisationKind,
+    SessionKind,
     Source,
 )
 from workshops.models import (
@@ -60,6 +61,8 @@ class WorkshopSerializer(serializers.ModelSerializer):
 
 
 class SessionSerializer(serializers.ModelSerializer):
+    kind = serializers.ChoiceField(choices=SessionKind.choices, read_only=True)
+
     class Meta:
         model = BreakoutSession
         fields = [
@@ -76,9 +79,14 @@ class SessionSerializer(serializers.ModelSerializer):
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
+    # Named like the participant's field, so the schema has one OrganisationKind enum.
+    organisation_kind = serializers.ChoiceField(
+        source="kind", choices=OrganisationKind.choices, read_only=True
+    )
+
     class Meta:
         model = Organisation
-        fields = ["id", "name", "acronym", "kind", "network"]
+        fields = ["id", "name", "acronym", "organisation_kind", "network"]
 
 
 class ParticipantSerializer(serializers.ModelSerializer):

@@ -52,7 +52,9 @@ def test_survey_upload_and_mapping_screen(page, live_server, facilitator, worksh
     screenshot(page, "sources/03-sources-after-import-phone")
 
 
-def test_selecting_notes_fills_the_passage(page, live_server, note_taker, workshop, regions, screenshot):
+def test_selecting_notes_fills_the_passage(
+    page, live_server, note_taker, workshop, regions, screenshot
+):
     interview = Interview.objects.create(
         workshop=workshop,
         date=dt.date(2026, 10, 12),

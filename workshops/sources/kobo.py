@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from workshops.choices import Category, Gender, Language, OrganisationKind, Source
-from workshops.models import Region, Workshop
+from workshops.models import Contribution, Region, Workshop
 from workshops.models.sources import normalise_place
 from workshops.services.contributions import ClientIdConflict, submit_contribution
 from workshops.sources.regions import RegionMatcher, save_aliases
@@ -537,6 +537,12 @@ def import_survey(
 
     with transaction.atomic():
         result.aliases_added = save_aliases(workshop=workshop, spellings=spellings)
+        stored_answers = {
+            answer.client_id: answer
+            for answer in Contribution.objects.filter(
+                workshop=workshop, client_id__startswith="kobo:"
+            ).only("client_id", "text", "category", "horizon", "audience", "session_id")
+        }
         for submission in survey.submissions:
             if not submission.uuid:
                 result.without_id += 1
@@ -551,10 +557,19 @@ def import_survey(
                 if not text.strip():
                     result.empty += 1
                     continue
+                client_id = client_id_for(submission.uuid, key, item)
+                known = stored_answers.get(client_id)
+                if known is not None:  # re-import: compare here, skip the doomed insert
+                    same = known.same_content_as(
+                        Contribution(text=text.strip(), category=mapping.columns[key])
+                    )
+                    result.unchanged += same
+                    result.conflicts += not same
+                    continue
                 try:
                     stored = submit_contribution(
                         workshop=workshop,
-                        client_id=client_id_for(submission.uuid, key, item),
+                        client_id=client_id,
                         text=text.strip(),
                         category=mapping.columns[key],
                         source=Source.SURVEY,

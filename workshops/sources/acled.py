@@ -29,10 +29,15 @@ from workshops.sources.regions import RegionMatcher
 MAX_BYTES = 20 * 1024 * 1024
 REQUIRED = {"event_id_cnty", "event_date", "event_type", "admin1", "fatalities"}
 DATE_FORMATS = ["%Y-%m-%d", "%d %B %Y", "%d %b %Y", "%d-%m-%Y", "%d/%m/%Y", "%d-%B-%Y"]
-ATTRIBUTION = (
-    "Armed Conflict Location & Event Data (ACLED); www.acleddata.com. "
-    "Data downloaded by the user under the ACLED terms of use."
-)
+# ACLED's own name and address stay as they are; the rest is translated.
+ACLED_CITATION = "Armed Conflict Location & Event Data (ACLED); www.acleddata.com."
+
+
+def attribution() -> str:
+    """The attribution line the ACLED licence asks for, in the current language."""
+    return f"{ACLED_CITATION} " + _("Data downloaded by the user under the ACLED terms of use.")
+
+
 # Numeric actor codes of the older layout.
 INTER_CODES = {
     "0": "",
@@ -325,7 +330,7 @@ def context_summary(workshop: Workshop) -> dict | None:
             for item in by_type
         ],
         "unmapped_events": rows.get(None, {}).get("events", 0),
-        "attribution": ATTRIBUTION,
+        "attribution": attribution(),
     }
 
 

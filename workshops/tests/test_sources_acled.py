@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from workshops.models import AcledEvent, RegionAlias
 from workshops.sources.acled import (
@@ -181,3 +183,25 @@ def test_command_dry_run_and_errors(workshop, tmp_path):
     bad.write_text("a,b\n1,2\n")
     with pytest.raises(CommandError, match="not an ACLED export"):
         call_command("import_acled", str(bad), workshop=workshop.slug)
+
+
+@settings(max_examples=200, deadline=None)
+@given(content=st.binary(max_size=2000))
+def test_any_bytes_give_events_or_a_clear_error(content):
+    try:
+        parse_acled(content)
+    except AcledFileError as error:
+        assert str(error)
+
+
+@settings(max_examples=200, deadline=None)
+@given(values=st.lists(st.text(alphabet=st.characters(), max_size=30), min_size=5, max_size=5))
+def test_any_row_values_are_read_or_reported(values):
+    header = "event_id_cnty,event_date,event_type,admin1,fatalities"
+    row = ",".join('"' + v.replace('"', '""') + '"' for v in values)
+    try:
+        parsed = parse_acled(f"{header}\n{row}\n".encode("utf-8", "surrogatepass"))
+    except AcledFileError as error:
+        assert str(error)
+    else:
+        assert len(parsed.rows) + len(parsed.errors) == 1

@@ -261,3 +261,16 @@ def test_schema_and_docs_are_served_without_a_cdn(client):
     assert "cdn" not in docs.lower() and "<script>" not in docs  # CSP: no inline script
     script = client.get("/api/docs/?script=")
     assert script.status_code == 200 and b"SwaggerUIBundle" in script.content
+
+
+def test_the_api_is_throttled(viewer, workshop, monkeypatch):
+    from rest_framework.throttling import UserRateThrottle
+
+    monkeypatch.setattr(UserRateThrottle, "rate", "2/minute")
+    client = api_for(viewer)
+    assert [client.get(W).status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_unknown_api_paths_answer_in_json(organiser):
+    response = api_for(organiser).get("/api/v1/nothing/here/")
+    assert response.status_code == 404 and response.json() == {"detail": "Not found."}

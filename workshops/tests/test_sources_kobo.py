@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from workshops.choices import Category, Gender, Source
 from workshops.models import Contribution, RegionAlias
@@ -266,3 +268,24 @@ def test_command_reports_bad_files_and_unknown_workshops(workshop, tmp_path):
         call_command("import_kobo", str(bad), workshop=workshop.slug)
     with pytest.raises(CommandError, match="No workshop"):
         call_command("import_kobo", str(bad), workshop="nope")
+
+
+@settings(max_examples=200, deadline=None)
+@given(content=st.binary(max_size=2000))
+def test_any_bytes_give_a_survey_or_a_clear_error(content):
+    try:
+        parse_survey(content, "upload.csv")
+    except SurveyFileError as error:
+        assert str(error)
+
+
+@settings(max_examples=200, deadline=None)
+@given(cells=st.lists(st.text(alphabet=st.characters(), max_size=40), min_size=1, max_size=12))
+def test_any_text_cells_give_a_survey_or_a_clear_error(cells):
+    content = ";".join(['"_uuid"', *(f'"{c}"' for c in cells)]) + "\n" + ";".join(cells)
+    try:
+        survey = parse_survey(content.encode("utf-8", "surrogatepass"), "upload.csv")
+    except SurveyFileError as error:
+        assert str(error)
+    else:
+        guess_mapping(survey)

@@ -362,6 +362,12 @@ def _looks_like_text(values: list[str]) -> bool:
     return average >= 12 and (distinct > 0.5 or len(filled) < 3)
 
 
+def _is_short(values: list[str]) -> bool:
+    """Demographic answers are short picks (a region, a gender), not sentences."""
+    filled = [value for value in values if value]
+    return not filled or sum(len(value) for value in filled) / len(filled) <= 40
+
+
 @dataclass
 class Mapping:
     """What each column feeds: a category, or ignored; and the demographic columns."""
@@ -423,6 +429,9 @@ def guess_mapping(survey: Survey) -> Mapping:
             continue
         name = column.name
         tag = column.hxl.casefold()
+        values = survey.values_of(column.key)
+        if not _is_short(values):  # "What are the challenges in your zone?" is a question
+            name = tag = ""
         if not mapping.region and (_has_word(name, REGION_WORDS) or tag.startswith("#adm1")):
             mapping.region = column.key
             continue
@@ -432,7 +441,7 @@ def guess_mapping(survey: Survey) -> Mapping:
         if not mapping.organisation_kind and _has_word(name, ORGANISATION_WORDS):
             mapping.organisation_kind = column.key
             continue
-        if _looks_like_text(survey.values_of(column.key)):
+        if _looks_like_text(values):
             mapping.columns[column.key] = guess_category(column.key)
         else:
             mapping.columns[column.key] = IGNORE

@@ -289,3 +289,14 @@ def test_any_text_cells_give_a_survey_or_a_clear_error(cells):
         assert str(error)
     else:
         guess_mapping(survey)
+
+
+def test_a_question_mentioning_the_zone_is_text_not_the_region_column():
+    content = (
+        '\ufeff"zone";"Quels sont les défis dans votre zone ?";"_uuid"\n'
+        '"Gao";"Les routes sont coupées par les groupes armés depuis deux ans";"u-1"\n'
+        '"Mopti";"Les conflits entre éleveurs et agriculteurs se multiplient";"u-2"\n'
+    ).encode()
+    mapping = guess_mapping(parse_survey(content, "survey.csv"))
+    assert mapping.region == "zone"
+    assert mapping.columns == {"Quels sont les défis dans votre zone ?": Category.CHALLENGE}

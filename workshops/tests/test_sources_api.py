@@ -274,3 +274,32 @@ def test_the_api_is_throttled(viewer, workshop, monkeypatch):
 def test_unknown_api_paths_answer_in_json(organiser):
     response = api_for(organiser).get("/api/v1/nothing/here/")
     assert response.status_code == 404 and response.json() == {"detail": "Not found."}
+
+
+@pytest.mark.parametrize("path", ["participants/", "votes/", "sessions/", "themes/", "rollup/"])
+def test_list_query_counts_do_not_grow(
+    path, viewer, workshop, regions, django_assert_max_num_queries
+):
+    def add(count):
+        for _ in range(count):
+            participant = baker.make(
+                "workshops.Participant", workshop=workshop, region=regions["Gao"]
+            )
+            contribution = baker.make(
+                Contribution,
+                workshop=workshop,
+                category=Category.DRIVER,
+                source=Source.NOTE,
+                client_id=f"q-{participant.public_id}",
+            )
+            Vote.objects.create(participant=participant, contribution=contribution)
+            baker.make("workshops.BreakoutSession", workshop=workshop)
+            baker.make("workshops.Theme", workshop=workshop, slug=f"t-{participant.public_id}")
+
+    client = api_for(viewer)
+    add(1)
+    with django_assert_max_num_queries(12):
+        assert client.get(W + path).status_code == 200
+    add(15)
+    with django_assert_max_num_queries(12):
+        assert client.get(W + path).status_code == 200

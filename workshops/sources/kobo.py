@@ -211,6 +211,8 @@ def _parse_csv(data: bytes) -> Survey:
     except csv.Error:
         raise SurveyFileError(_("The file is not a readable CSV file.")) from None
     rows = [row for row in rows if any(cell.strip() for cell in row)]
+    if not rows:
+        raise SurveyFileError(_("The file is empty."))
     if len(rows) > MAX_ROWS + 2:
         raise SurveyFileError(_("The file has more than %(rows)d rows.") % {"rows": MAX_ROWS})
     header, tags, body = _split_hxl(rows)

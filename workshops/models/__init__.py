@@ -20,3 +20,4 @@ from workshops.models.core import (  # noqa: F401
     hash_token,
     normalise_join_code,
 )
+from workshops.models.sources import AcledEvent, ImportUpload, Interview, RegionAlias  # noqa: F401

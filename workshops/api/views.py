@@ -1,0 +1,357 @@
+"""REST API v1: the same roles and access helper as the web pages.
+
+Everything hangs under a workshop the user has a role in (``/api/v1/workshops/<slug>/...``):
+outsiders get 404, a role too weak for a write gets 403, anonymous callers 401.
+Contributions are created exactly once per client id: 201 when stored, 200 with the
+stored contribution on an identical repeat, 409 when the id was used for other content.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, Q
+from django.http import JsonResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from workshops.access import (
+    CAPTURE,
+    READ,
+    get_session_for_user,
+    get_workshop_for_user,
+    workshops_for_user,
+)
+from workshops.api import serializers as s
+from workshops.api.pagination import StrictPageNumberPagination
+from workshops.choices import Category, Gender, Source
+from workshops.models import (
+    BreakoutSession,
+    Contribution,
+    Organisation,
+    Participant,
+    Region,
+    Theme,
+    Vote,
+    Workshop,
+)
+from workshops.services.contributions import ClientIdConflict, submit_contribution
+
+ERRORS = {
+    401: OpenApiResponse(s.ErrorSerializer, description="Not authenticated."),
+    403: OpenApiResponse(s.ErrorSerializer, description="Your role does not allow this."),
+    404: OpenApiResponse(s.ErrorSerializer, description="Not found, or not yours to see."),
+    429: OpenApiResponse(s.ErrorSerializer, description="Too many requests."),
+}
+INVALID = {400: OpenApiResponse(description="Invalid input; errors by field.")}
+
+
+def not_found(request, *args, **kwargs) -> JsonResponse:
+    """Any other path under /api/ answers in JSON, like the API does."""
+    return JsonResponse({"detail": "Not found."}, status=404)
+
+
+def _responses(ok, extra: dict | None = None) -> dict:
+    return {200: ok, **ERRORS, **(extra or {})}
+
+
+class Paginated:
+    pagination_class = StrictPageNumberPagination
+
+
+class WorkshopScoped(Paginated):
+    """Views under ``workshops/<slug>/``: the workshop comes from the access helper."""
+
+    needs = READ
+    kwargs: dict
+    request: Request
+
+    def get_workshop(self, needs: str | None = None) -> Workshop:
+        if getattr(self, "swagger_fake_view", False):
+            return Workshop()
+        key = f"_workshop_{needs or self.needs}"
+        if not hasattr(self, key):
+            setattr(
+                self,
+                key,
+                get_workshop_for_user(self.request, self.kwargs["slug"], needs=needs or self.needs),
+            )
+        return getattr(self, key)
+
+
+@extend_schema_view(
+    get=extend_schema(responses=_responses(s.WorkshopSerializer(many=True)), summary="Workshops")
+)
+class WorkshopList(Paginated, generics.ListAPIView):
+    serializer_class = s.WorkshopSerializer
+
+    def get_queryset(self):
+        return workshops_for_user(self.request.user).order_by("-start_date", "slug")
+
+
+@extend_schema_view(get=extend_schema(responses=_responses(s.WorkshopSerializer)))
+class WorkshopDetail(WorkshopScoped, generics.RetrieveAPIView):
+    serializer_class = s.WorkshopSerializer
+
+    def get_object(self):
+        return self.get_workshop()
+
+
+@extend_schema_view(get=extend_schema(responses=_responses(s.OrganisationSerializer(many=True))))
+class OrganisationList(Paginated, generics.ListAPIView):
+    """Organisations organising or taking part in the workshops you have a role in."""
+
+    serializer_class = s.OrganisationSerializer
+
+    def get_queryset(self):
+        return _organisations(self.request.user)
+
+
+@extend_schema_view(get=extend_schema(responses=_responses(s.OrganisationSerializer)))
+class OrganisationDetail(generics.RetrieveAPIView):
+    serializer_class = s.OrganisationSerializer
+
+    def get_queryset(self):
+        return _organisations(self.request.user)
+
+
+def _organisations(user):
+    workshops = workshops_for_user(user).values("pk")
+    return (
+        Organisation.objects.filter(
+            Q(organised_workshops__in=workshops) | Q(workshops__in=workshops)
+        )
+        .distinct()
+        .order_by("name")
+    )
+
+
+@extend_schema_view(get=extend_schema(responses=_responses(s.SessionSerializer(many=True))))
+class SessionList(WorkshopScoped, generics.ListAPIView):
+    serializer_class = s.SessionSerializer
+
+    def get_queryset(self):
+        return BreakoutSession.objects.filter(workshop=self.get_workshop()).order_by("order", "pk")
+
+
+@extend_schema_view(get=extend_schema(responses=_responses(s.SessionSerializer)))
+class SessionDetail(WorkshopScoped, generics.RetrieveAPIView):
+    serializer_class = s.SessionSerializer
+    get_queryset = SessionList.get_queryset
+
+
+@extend_schema_view(get=extend_schema(responses=_responses(s.ParticipantSerializer(many=True))))
+class ParticipantList(WorkshopScoped, generics.ListAPIView):
+    serializer_class = s.ParticipantSerializer
+    lookup_field = "public_id"
+
+    def get_queryset(self):
+        return (
+            Participant.objects.filter(workshop=self.get_workshop())
+            .select_related("region")
+            .order_by("created_at", "pk")
+        )
+
+
+@extend_schema_view(get=extend_schema(responses=_responses(s.ParticipantSerializer)))
+class ParticipantDetail(WorkshopScoped, generics.RetrieveAPIView):
+    serializer_class = s.ParticipantSerializer
+    lookup_field = "public_id"
+    get_queryset = ParticipantList.get_queryset
+
+
+@extend_schema_view(get=extend_schema(responses=_responses(s.ThemeSerializer(many=True))))
+class ThemeList(WorkshopScoped, generics.ListAPIView):
+    """The shared theme library and the workshop's own themes."""
+
+    serializer_class = s.ThemeSerializer
+
+    def get_queryset(self):
+        return Theme.objects.filter(
+            Q(workshop__isnull=True) | Q(workshop=self.get_workshop())
+        ).order_by("slug", "pk")
+
+
+@extend_schema_view(get=extend_schema(responses=_responses(s.VoteSerializer(many=True))))
+class VoteList(WorkshopScoped, generics.ListAPIView):
+    serializer_class = s.VoteSerializer
+
+    def get_queryset(self):
+        return (
+            Vote.objects.filter(contribution__workshop=self.get_workshop())
+            .select_related("participant")
+            .order_by("created_at", "pk")
+        )
+
+
+def _contributions(workshop: Workshop):
+    return (
+        Contribution.objects.filter(workshop=workshop)
+        .select_related("author")
+        .prefetch_related(Prefetch("themes", queryset=Theme.objects.only("pk", "slug")))
+        .annotate(vote_count=Count("votes", distinct=True))
+        .order_by("-created_at", "-pk")
+    )
+
+
+@extend_schema_view(
+    get=extend_schema(
+        parameters=[s.ContributionFilterSerializer],
+        responses=_responses(s.ContributionSerializer(many=True), INVALID),
+        summary="Contributions, filtered and paginated",
+    ),
+    post=extend_schema(
+        request=s.ContributionCreateSerializer,
+        responses={
+            200: OpenApiResponse(
+                s.ContributionSerializer, description="Already stored: the stored one."
+            ),
+            201: OpenApiResponse(s.ContributionSerializer, description="Stored."),
+            **INVALID,
+            **ERRORS,
+            409: OpenApiResponse(
+                s.ContributionConflictSerializer,
+                description="The client id is stored with other content; the stored one.",
+            ),
+        },
+        summary="Send a contribution (exactly once per client id)",
+    ),
+)
+class ContributionList(WorkshopScoped, generics.ListCreateAPIView):
+    serializer_class = s.ContributionSerializer
+
+    def get_queryset(self):
+        workshop = self.get_workshop()
+        if getattr(self, "swagger_fake_view", False):
+            return Contribution.objects.none()
+        # A plain dict, so that an empty value is refused rather than ignored.
+        filters = s.ContributionFilterSerializer(data=self.request.query_params.dict())
+        if not filters.is_valid():
+            raise ValidationError(filters.errors)
+        wanted = filters.validated_data
+        queryset = _contributions(workshop)
+        for name in ("category", "source", "status", "gender"):
+            if name in wanted:
+                queryset = queryset.filter(**{name: wanted[name]})
+        for name in ("session", "zone", "region"):
+            if name in wanted:
+                queryset = queryset.filter(**{f"{name}_id": wanted[name]})
+        if "theme" in wanted:
+            queryset = queryset.filter(themes__slug=wanted["theme"])
+        return queryset
+
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        workshop = self.get_workshop(needs=CAPTURE)
+        incoming = s.ContributionCreateSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = incoming.validated_data
+        session = None
+        if data.get("session"):
+            session = get_session_for_user(request, workshop.slug, data["session"], needs=CAPTURE)
+        region = None
+        if data.get("region"):
+            region = Region.objects.filter(
+                country_id=workshop.country_id, pk=data["region"]
+            ).first()
+            if region is None:
+                raise ValidationError({"region": ["Not a region of the workshop's country."]})
+        themes = []
+        if data.get("themes"):
+            themes = list(
+                Theme.objects.filter(
+                    Q(workshop__isnull=True) | Q(workshop=workshop), slug__in=data["themes"]
+                )
+            )
+            missing = set(data["themes"]) - {theme.slug for theme in themes}
+            if missing:
+                raise ValidationError({"themes": [f"Unknown theme: {sorted(missing)[0]}"]})
+        try:
+            submission = submit_contribution(
+                workshop=workshop,
+                client_id=data["client_id"],
+                text=data["text"],
+                category=data["category"],
+                horizon=data.get("horizon", "") if data["category"] == Category.DRIVER else "",
+                audience=data.get("audience", "")
+                if data["category"] == Category.RECOMMENDATION
+                else "",
+                session=session,
+                language=data["language"],
+                quotable=data["quotable"],
+                region=region,
+                gender=data.get("gender", ""),
+                themes=themes,
+                source=Source.IMPORT,
+                created_by=request.user,
+            )
+        except ClientIdConflict as conflict:
+            stored = _contributions(workshop).get(pk=conflict.stored.pk)
+            return Response(
+                {
+                    "detail": "This client id is already stored with other content.",
+                    "stored": s.ContributionSerializer(stored).data,
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
+        stored = _contributions(workshop).get(pk=submission.contribution.pk)
+        return Response(
+            s.ContributionSerializer(stored).data,
+            status=status.HTTP_201_CREATED if submission.created else status.HTTP_200_OK,
+        )
+
+
+@extend_schema_view(get=extend_schema(responses=_responses(s.ContributionSerializer)))
+class ContributionDetail(WorkshopScoped, generics.RetrieveAPIView):
+    serializer_class = s.ContributionSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Contribution.objects.none()
+        return _contributions(self.get_workshop())
+
+
+def _counts(rows, key: str, labels: dict) -> list[dict]:
+    return [
+        {
+            "key": str(row[key] or ""),
+            "label": str(labels.get(row[key], "") or ""),
+            "count": row["n"],
+        }
+        for row in rows
+    ]
+
+
+class Rollup(WorkshopScoped, APIView):
+    """Simple counts of countable contributions by category, source, zone, gender and theme.
+
+    The report's analysis module computes the full roll-up; this is what the API offers
+    on its own.
+    """
+
+    @extend_schema(responses=_responses(s.RollupSerializer))
+    def get(self, request: Request, slug: str) -> Response:
+        workshop = self.get_workshop()
+        base = Contribution.objects.filter(workshop=workshop).countable()
+
+        def grouped(field: str):
+            return base.values(field).annotate(n=Count("pk", distinct=True)).order_by(field)
+
+        zones = {zone.pk: zone.label() for zone in workshop.country.zones.all()}
+        themes = {
+            row["themes__slug"]: row["themes__name"]
+            for row in base.filter(themes__isnull=False).values("themes__slug", "themes__name")
+        }
+        data = {
+            "contributions": base.count(),
+            "by_category": _counts(grouped("category"), "category", dict(Category.choices)),
+            "by_source": _counts(grouped("source"), "source", dict(Source.choices)),
+            "by_zone": _counts(grouped("zone"), "zone", zones),
+            "by_gender": _counts(grouped("gender"), "gender", dict(Gender.choices)),
+            "by_theme": _counts(
+                grouped("themes__slug").filter(themes__isnull=False), "themes__slug", themes
+            ),
+            "votes": Vote.objects.filter(contribution__in=base).count(),
+        }
+        return Response(s.RollupSerializer(data).data)

@@ -1,0 +1,57 @@
+"""Import a KoboToolbox or ODK Central survey export into a workshop."""
+
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from workshops.models import Workshop
+from workshops.sources.kobo import (
+    Mapping,
+    SurveyFileError,
+    guess_mapping,
+    import_survey,
+    parse_survey,
+)
+
+
+class Command(BaseCommand):
+    help = "Import a KoboToolbox (CSV/XLSX) or ODK Central (CSV) export as survey contributions."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--workshop", required=True, help="slug of the workshop")
+        parser.add_argument("--mapping", type=Path, help="JSON mapping (default: automatic guess)")
+        parser.add_argument("--dry-run", action="store_true", help="report, write nothing")
+
+    def handle(self, *args, file: Path, workshop: str, mapping: Path | None, dry_run: bool, **kw):
+        target = Workshop.objects.filter(slug=workshop).first()
+        if target is None:
+            raise CommandError(f"No workshop with slug {workshop!r}.")
+        file, mapping = Path(file), Path(mapping) if mapping else None
+        try:
+            survey = parse_survey(file.read_bytes(), file.name)
+            if mapping is not None:
+                plan = Mapping.from_json(json.loads(mapping.read_text(encoding="utf-8")))
+            else:
+                plan = guess_mapping(survey)
+            result = import_survey(workshop=target, survey=survey, mapping=plan, dry_run=dry_run)
+        except OSError as error:
+            raise CommandError(f"Cannot read a file: {error.strerror}") from None
+        except json.JSONDecodeError as error:
+            raise CommandError(f"The mapping is not valid JSON: {error.msg}") from None
+        except SurveyFileError as error:
+            raise CommandError(str(error)) from None
+        prefix = "Dry run, nothing written: " if dry_run else ""
+        self.stdout.write(
+            f"{prefix}{result.submissions} submissions, {result.created} new contributions, "
+            f"{result.unchanged} already imported, {result.conflicts} changed since import "
+            f"(kept as stored), {result.empty} empty answers."
+        )
+        columns = ", ".join(f"{key} → {value}" for key, value in plan.columns.items())
+        self.stdout.write(f"Columns: {columns}")
+        if result.unknown_regions:
+            self.stdout.write(
+                "Unknown regions (add them to the mapping's region_values): "
+                + ", ".join(result.unknown_regions)
+            )

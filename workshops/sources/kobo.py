@@ -1,0 +1,601 @@
+"""Survey exports from KoboToolbox (CSV or XLSX) and ODK Central (CSV).
+
+``parse_survey(data, filename)`` reads the file into a ``Survey`` (columns and
+rows, repeat groups joined to their submission) or raises ``SurveyFileError``
+with a message for the user. ``guess_mapping(survey)`` proposes what each
+column feeds; ``import_survey(...)`` stores every answer as one contribution
+through the exactly-once service, keyed on the submission's uuid and the
+column, so importing the same or a newer export twice adds nothing twice.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from workshops.choices import Category, Gender, Language, OrganisationKind, Source
+from workshops.models import Contribution, Region, Workshop
+from workshops.models.sources import normalise_place
+from workshops.services.contributions import ClientIdConflict, submit_contribution
+from workshops.sources.regions import RegionMatcher, save_aliases
+
+MAX_BYTES = 20 * 1024 * 1024
+MAX_ROWS = 50_000
+PREVIEW_ROWS = 5
+IGNORE = "ignore"
+CLIENT_ID_MAX = 100
+
+# Columns KoboToolbox and ODK Central add to every submission.
+META_COLUMNS = {
+    "_id",
+    "_uuid",
+    "_submission_time",
+    "_validation_status",
+    "_notes",
+    "_status",
+    "_submitted_by",
+    "__version__",
+    "_tags",
+    "_index",
+    "_parent_index",
+    "_parent_table_name",
+    "_submission__id",
+    "_submission__uuid",
+    "_submission__submission_time",
+    "_submission__validation_status",
+    "_submission__notes",
+    "_submission__status",
+    "_submission__submitted_by",
+    "_submission___version__",
+    "_submission__tags",
+    "_attachments",
+    "_geolocation",
+    "meta/rootuuid",
+    "meta/instanceid",
+    "meta/deprecatedid",
+    "meta/instancename",
+    "submissiondate",
+    "key",
+    "parent_key",
+    "meta-instanceid",
+    "meta-instancename",
+    "submitterid",
+    "submittername",
+    "attachmentspresent",
+    "attachmentsexpected",
+    "status",
+    "reviewstate",
+    "deviceid",
+    "edits",
+    "formversion",
+    # Metadata questions: never imported (no phone numbers or devices stored).
+    "start",
+    "end",
+    "today",
+    "username",
+    "simserial",
+    "subscriberid",
+    "phonenumber",
+    "audit",
+}
+UUID_COLUMNS = ["meta/rootuuid", "_uuid", "meta-instanceid", "key", "meta/instanceid"]
+
+REGION_WORDS = ("region", "région", "zone", "province", "cercle", "localite", "localité")
+GENDER_WORDS = ("gender", "genre", "sexe", "sex")
+ORGANISATION_WORDS = ("organisation", "organization", "structure", "org_type", "type_org")
+CATEGORY_WORDS = [
+    (Category.RECOMMENDATION, ("recommand", "recommend", "suggest", "propos", "que faire")),
+    (Category.CHALLENGE, ("défi", "defi", "challenge", "difficult", "obstacle", "contrainte")),
+    (Category.STRENGTH, ("force", "strength", "atout", "réussi", "success", "avantage")),
+    (Category.OPPORTUNITY, ("opportunit",)),
+    (Category.DRIVER, ("cause", "moteur", "driver", "facteur", "factor", "pourquoi", "why")),
+]
+GENDER_VALUES = {
+    Gender.WOMAN: ("femme", "female", "woman", "women", "f", "feminin", "féminin"),
+    Gender.MAN: ("homme", "male", "man", "men", "m", "h", "masculin"),
+    Gender.ANOTHER: ("autre", "other", "another"),
+    Gender.UNDISCLOSED: ("nsp", "prefer_not", "prefer not to say", "ne souhaite pas"),
+}
+
+
+class SurveyFileError(Exception):
+    """The file cannot be read as a survey export; the message says why."""
+
+
+@dataclass
+class Column:
+    key: str
+    hxl: str = ""
+    repeat: str = ""  # the repeat-group sheet it comes from, "" for the main sheet
+
+    @property
+    def name(self) -> str:
+        return self.key.casefold().strip()
+
+
+@dataclass
+class Submission:
+    uuid: str
+    values: dict[str, str]
+    repeats: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class Survey:
+    kind: str  # "kobo-csv", "kobo-xlsx", "odk-csv"
+    columns: list[Column]
+    submissions: list[Submission]
+
+    def column(self, key: str) -> Column | None:
+        return next((column for column in self.columns if column.key == key), None)
+
+    def values_of(self, key: str) -> list[str]:
+        column = self.column(key)
+        if column is None:
+            return []
+        if column.repeat:
+            return [r.get(key, "") for s in self.submissions for r in s.repeats]
+        return [s.values.get(key, "") for s in self.submissions]
+
+    def preview(self, keys: list[str]) -> list[list[str]]:
+        return [
+            [short(submission.values.get(key, "")) for key in keys]
+            for submission in self.submissions[:PREVIEW_ROWS]
+        ]
+
+
+def short(value: str, length: int = 80) -> str:
+    return value if len(value) <= length else value[: length - 1] + "…"
+
+
+# --- Reading files ------------------------------------------------------------------
+
+
+def parse_survey(data: bytes, filename: str = "") -> Survey:
+    if len(data) > MAX_BYTES:
+        raise SurveyFileError(
+            _("The file is larger than %(size)d MB.") % {"size": MAX_BYTES // (1024 * 1024)}
+        )
+    if not data.strip():
+        raise SurveyFileError(_("The file is empty."))
+    if data[:4] == b"PK\x03\x04" or filename.lower().endswith(".xlsx"):
+        return _parse_xlsx(data)
+    return _parse_csv(data)
+
+
+def _clean_text(value: object) -> str:
+    if value is None:
+        return ""
+    text = str(value).replace("\x00", "").strip()
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def _split_hxl(rows: list[list[str]]) -> tuple[list[str], list[str], list[list[str]]]:
+    """Header, HXL tags (or empty) and data rows."""
+    header = [_clean_text(cell) for cell in rows[0]]
+    rest = rows[1:]
+    tags: list[str] = []
+    if rest:
+        second = [_clean_text(cell) for cell in rest[0]]
+        filled = [cell for cell in second if cell]
+        if filled and all(cell.startswith("#") for cell in filled):
+            tags, rest = second, rest[1:]
+    return header, tags, rest
+
+
+def _parse_csv(data: bytes) -> Survey:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise SurveyFileError(
+            _("The file is not UTF-8 text. Export it again from KoboToolbox as CSV (UTF-8).")
+        ) from None
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(";,\t", key=first_line.count)
+    if first_line.count(delimiter) == 0:
+        raise SurveyFileError(
+            _(
+                "No columns found: the file must be separated by semicolons (KoboToolbox) "
+                "or commas (ODK Central)."
+            )
+        )
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error:
+        raise SurveyFileError(_("The file is not a readable CSV file.")) from None
+    rows = [row for row in rows if any(cell.strip() for cell in row)]
+    if not rows:
+        raise SurveyFileError(_("The file is empty."))
+    if len(rows) > MAX_ROWS + 2:
+        raise SurveyFileError(_("The file has more than %(rows)d rows.") % {"rows": MAX_ROWS})
+    header, tags, body = _split_hxl(rows)
+    odk = bool(header) and header[0] == "SubmissionDate"
+    columns = _columns(header, tags)
+    submissions = [_submission(columns, row) for row in body]
+    survey = Survey("odk-csv" if odk else "kobo-csv", columns, submissions)
+    _check(survey)
+    return survey
+
+
+def _parse_xlsx(data: bytes) -> Survey:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
+        raise SurveyFileError(
+            _("The XLSX file is damaged or not an Excel workbook. Export it again.")
+        ) from None
+    except Exception:  # openpyxl raises many kinds for broken archives
+        raise SurveyFileError(
+            _("The XLSX file is damaged or not an Excel workbook. Export it again.")
+        ) from None
+    try:
+        sheets = [_sheet_rows(sheet) for sheet in workbook.worksheets]
+        names = [sheet.title for sheet in workbook.worksheets]
+    except Exception:
+        raise SurveyFileError(
+            _("The XLSX file is damaged or not an Excel workbook. Export it again.")
+        ) from None
+    finally:
+        workbook.close()
+    if not sheets or not sheets[0]:
+        raise SurveyFileError(_("The first sheet of the workbook is empty."))
+    header, tags, body = _split_hxl(sheets[0])
+    columns = _columns(header, tags)
+    submissions = [_submission(columns, row) for row in body]
+    by_index = {s.values.get("_index", ""): s for s in submissions if s.values.get("_index")}
+    for name, rows in zip(names[1:], sheets[1:], strict=True):
+        if not rows:
+            continue
+        rheader, rtags, rbody = _split_hxl(rows)
+        if "_parent_index" not in rheader:
+            continue
+        rcolumns = [
+            Column(c.key, c.hxl, repeat=name)
+            for c in _columns(rheader, rtags)
+            if c.key not in {c.key for c in columns}
+        ]
+        columns.extend(rcolumns)
+        parent_at = rheader.index("_parent_index")
+        for row in rbody:
+            cells = [_clean_text(cell) for cell in row]
+            parent = by_index.get(cells[parent_at] if parent_at < len(cells) else "")
+            if parent is not None:
+                parent.repeats.append(
+                    {key: cells[i] for i, key in enumerate(rheader) if i < len(cells) and key}
+                )
+    survey = Survey("kobo-xlsx", columns, submissions)
+    _check(survey)
+    return survey
+
+
+def _sheet_rows(sheet) -> list[list[str]]:
+    rows = []
+    for row in sheet.iter_rows(values_only=True):
+        cells = [_clean_text(cell) for cell in row]
+        if any(cells):
+            rows.append(cells)
+        if len(rows) > MAX_ROWS + 2:
+            raise SurveyFileError(_("The file has more than %(rows)d rows.") % {"rows": MAX_ROWS})
+    return rows
+
+
+def _columns(header: list[str], tags: list[str]) -> list[Column]:
+    columns, seen = [], set()
+    for i, key in enumerate(header):
+        if not key or key in seen:
+            continue
+        seen.add(key)
+        columns.append(Column(key, tags[i] if i < len(tags) else ""))
+    return columns
+
+
+def _submission(columns: list[Column], row: list[str]) -> Submission:
+    header_values = {}
+    for i, column in enumerate(columns):
+        header_values[column.key] = _clean_text(row[i]) if i < len(row) else ""
+    return Submission(uuid=_uuid_of(header_values), values=header_values)
+
+
+def _uuid_of(values: dict[str, str]) -> str:
+    lowered = {key.casefold(): value for key, value in values.items()}
+    for name in UUID_COLUMNS:
+        value = lowered.get(name, "").strip()
+        if value:
+            return value.removeprefix("uuid:")
+    return ""
+
+
+def _check(survey: Survey) -> None:
+    names = {column.name for column in survey.columns}
+    if not names & set(UUID_COLUMNS):
+        raise SurveyFileError(
+            _(
+                "No submission id column (_uuid, meta/rootUuid or meta-instanceID): "
+                "is this a KoboToolbox or ODK Central export?"
+            )
+        )
+    if not survey.submissions:
+        raise SurveyFileError(_("The file has a header but no submissions."))
+
+
+# --- Guessing what columns mean ---------------------------------------------------------
+
+
+def is_meta(column: Column) -> bool:
+    name = column.name
+    tail = re.split(r"[/-]", name)[-1]
+    return (
+        name in META_COLUMNS
+        or tail in META_COLUMNS
+        or name.startswith(("_", "meta/", "meta-"))
+        or column.hxl.startswith("#meta")
+    )
+
+
+def _has_word(name: str, words) -> bool:
+    return any(word in name for word in words)
+
+
+def guess_category(header: str) -> str:
+    name = header.casefold()
+    for category, words in CATEGORY_WORDS:
+        if _has_word(name, words):
+            return category
+    return Category.OBSERVATION
+
+
+def _looks_like_text(values: list[str]) -> bool:
+    filled = [value for value in values if value]
+    if not filled:
+        return False
+    if all(re.fullmatch(r"[-+0-9.,:/ TZ]*", value) for value in filled):
+        return False  # numbers, dates, times
+    average = sum(len(value) for value in filled) / len(filled)
+    distinct = len(set(filled)) / len(filled)
+    return average >= 12 and (distinct > 0.5 or len(filled) < 3)
+
+
+def _is_short(values: list[str]) -> bool:
+    """Demographic answers are short picks (a region, a gender), not sentences."""
+    filled = [value for value in values if value]
+    return not filled or sum(len(value) for value in filled) / len(filled) <= 40
+
+
+@dataclass
+class Mapping:
+    """What each column feeds: a category, or ignored; and the demographic columns."""
+
+    columns: dict[str, str] = field(default_factory=dict)
+    region: str = ""
+    gender: str = ""
+    organisation_kind: str = ""
+    region_values: dict[str, str] = field(default_factory=dict)  # spelling -> region name
+    language: str = Language.FRENCH
+
+    def as_json(self) -> dict:
+        return {
+            "columns": self.columns,
+            "region": self.region,
+            "gender": self.gender,
+            "organisation_kind": self.organisation_kind,
+            "region_values": self.region_values,
+            "language": self.language,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> Mapping:
+        if not isinstance(data, dict):
+            raise SurveyFileError(_("The mapping must be a JSON object."))
+        columns = data.get("columns", {})
+        region_values = data.get("region_values", {})
+        if not isinstance(columns, dict) or not isinstance(region_values, dict):
+            raise SurveyFileError(_("The mapping's columns and region values must be objects."))
+        valid = {*Category.values, IGNORE}
+        for key, value in columns.items():
+            if value not in valid:
+                raise SurveyFileError(
+                    _("Unknown category %(value)s for column %(column)s.")
+                    % {"value": value, "column": key}
+                )
+        language = data.get("language", Language.FRENCH)
+        if language not in Language.values:
+            raise SurveyFileError(_("Unknown language in the mapping."))
+        return cls(
+            columns={str(k): str(v) for k, v in columns.items()},
+            region=str(data.get("region") or ""),
+            gender=str(data.get("gender") or ""),
+            organisation_kind=str(data.get("organisation_kind") or ""),
+            region_values={str(k): str(v) for k, v in region_values.items()},
+            language=language,
+        )
+
+    @property
+    def text_columns(self) -> list[str]:
+        return [key for key, value in self.columns.items() if value != IGNORE]
+
+
+def guess_mapping(survey: Survey) -> Mapping:
+    """Free-text columns feed contributions; region/gender-like columns are demographics."""
+    mapping = Mapping()
+    for column in survey.columns:
+        if is_meta(column):
+            continue
+        name = column.name
+        tag = column.hxl.casefold()
+        values = survey.values_of(column.key)
+        if not _is_short(values):  # "What are the challenges in your zone?" is a question
+            name = tag = ""
+        if not mapping.region and (_has_word(name, REGION_WORDS) or tag.startswith("#adm1")):
+            mapping.region = column.key
+            continue
+        if not mapping.gender and (_has_word(name, GENDER_WORDS) or tag.startswith("#gender")):
+            mapping.gender = column.key
+            continue
+        if not mapping.organisation_kind and _has_word(name, ORGANISATION_WORDS):
+            mapping.organisation_kind = column.key
+            continue
+        if _looks_like_text(values):
+            mapping.columns[column.key] = guess_category(column.key)
+        else:
+            mapping.columns[column.key] = IGNORE
+    return mapping
+
+
+def gender_of(value: str) -> str:
+    key = value.casefold().strip()
+    for gender, words in GENDER_VALUES.items():
+        if key in words:
+            return gender
+    return ""
+
+
+def organisation_kind_of(value: str) -> str:
+    key = value.casefold()
+    for kind, words in [
+        (OrganisationKind.WOMEN_LED, ("femme", "women", "féminin")),
+        (OrganisationKind.YOUTH_LED, ("jeune", "youth")),
+        (OrganisationKind.FAITH_BASED, ("relig", "faith", "confess")),
+        (OrganisationKind.NETWORK, ("réseau", "reseau", "network")),
+        (OrganisationKind.GOVERNMENT, ("gouvern", "government", "état", "etat")),
+        (OrganisationKind.INTERNATIONAL, ("international",)),
+        (OrganisationKind.GRASSROOTS, ("base", "grassroots", "communaut", "association", "osc")),
+    ]:
+        if _has_word(key, words):
+            return kind
+    return OrganisationKind.OTHER if key else ""
+
+
+def unknown_region_values(survey: Survey, mapping: Mapping, matcher: RegionMatcher) -> list[str]:
+    if not mapping.region:
+        return []
+    seen: dict[str, str] = {}
+    for value in survey.values_of(mapping.region):
+        if value and matcher.match(value) is None and value not in mapping.region_values:
+            seen.setdefault(normalise_place(value), value)
+    return sorted(seen.values(), key=str.casefold)
+
+
+def check_mapping(survey: Survey, mapping: Mapping) -> None:
+    known = {column.key for column in survey.columns}
+    for key in [*mapping.columns, mapping.region, mapping.gender, mapping.organisation_kind]:
+        if key and key not in known:
+            raise SurveyFileError(_("The mapping names a column the file does not have."))
+    if not mapping.text_columns:
+        raise SurveyFileError(
+            _("No free-text answer columns: choose at least one column that feeds contributions.")
+        )
+
+
+# --- Importing ------------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    submissions: int = 0
+    created: int = 0
+    unchanged: int = 0
+    conflicts: int = 0
+    empty: int = 0
+    without_id: int = 0
+    unknown_regions: list[str] = field(default_factory=list)
+    aliases_added: int = 0
+    dry_run: bool = False
+
+
+def client_id_for(uuid: str, column: str, item: int | None = None) -> str:
+    suffix = "" if item is None else f"#{item}"
+    client_id = f"kobo:{uuid}:{column}{suffix}"
+    if len(client_id) > CLIENT_ID_MAX:
+        digest = hashlib.sha256(column.encode()).hexdigest()[:16]
+        client_id = f"kobo:{uuid[:60]}:{digest}{suffix}"
+    return client_id
+
+
+def import_survey(
+    *,
+    workshop: Workshop,
+    survey: Survey,
+    mapping: Mapping,
+    user=None,
+    dry_run: bool = False,
+) -> ImportResult:
+    """Store every mapped answer as one survey contribution, all or nothing."""
+    check_mapping(survey, mapping)
+    result = ImportResult(submissions=len(survey.submissions), dry_run=dry_run)
+    matcher = RegionMatcher.for_workshop(workshop)
+    regions_by_name = {
+        normalise_place(r.name): r
+        for r in Region.objects.filter(country_id=workshop.country_id).select_related("zone")
+    }
+    spellings: dict[str, Region] = {}
+    for spelling, region_name in mapping.region_values.items():
+        region = regions_by_name.get(normalise_place(region_name))
+        if region is not None:
+            spellings[spelling] = region
+            matcher.learn(spelling, region)
+    result.unknown_regions = unknown_region_values(survey, mapping, matcher)
+    main_columns = [key for key in mapping.text_columns if not survey.column(key).repeat]
+    repeat_columns = [key for key in mapping.text_columns if survey.column(key).repeat]
+
+    with transaction.atomic():
+        result.aliases_added = save_aliases(workshop=workshop, spellings=spellings)
+        stored_answers = {
+            answer.client_id: answer
+            for answer in Contribution.objects.filter(
+                workshop=workshop, client_id__startswith="kobo:"
+            ).only("client_id", "text", "category", "horizon", "audience", "session_id")
+        }
+        for submission in survey.submissions:
+            if not submission.uuid:
+                result.without_id += 1
+                continue
+            values = submission.values
+            region = matcher.match(values.get(mapping.region, "")) if mapping.region else None
+            gender = gender_of(values.get(mapping.gender, "")) if mapping.gender else ""
+            answers = [(key, values.get(key, ""), None) for key in main_columns]
+            for number, repeat in enumerate(submission.repeats, start=1):
+                answers += [(key, repeat.get(key, ""), number) for key in repeat_columns]
+            for key, text, item in answers:
+                if not text.strip():
+                    result.empty += 1
+                    continue
+                client_id = client_id_for(submission.uuid, key, item)
+                known = stored_answers.get(client_id)
+                if known is not None:  # re-import: compare here, skip the doomed insert
+                    same = known.same_content_as(
+                        Contribution(text=text.strip(), category=mapping.columns[key])
+                    )
+                    result.unchanged += same
+                    result.conflicts += not same
+                    continue
+                try:
+                    stored = submit_contribution(
+                        workshop=workshop,
+                        client_id=client_id,
+                        text=text.strip(),
+                        category=mapping.columns[key],
+                        source=Source.SURVEY,
+                        language=mapping.language,
+                        region=region,
+                        gender=gender,
+                        created_by=user,
+                    )
+                except ClientIdConflict:
+                    result.conflicts += 1
+                    continue
+                if stored.created:
+                    result.created += 1
+                else:
+                    result.unchanged += 1
+        if dry_run:
+            transaction.set_rollback(True)
+    return result

@@ -1,0 +1,207 @@
+"""ACLED imports: both layouts, three date formats, upsert on timestamp, context summary."""
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from workshops.models import AcledEvent, RegionAlias
+from workshops.sources.acled import (
+    ACLED_CITATION,
+    AcledFileError,
+    context_charts,
+    context_summary,
+    import_acled,
+    parse_acled,
+    parse_date,
+    remap_regions,
+)
+
+DATA = Path(__file__).parent / "data"
+
+
+def _parsed(name):
+    return parse_acled((DATA / name).read_bytes())
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2023-01-31", dt.date(2023, 1, 31)),
+        ("16 May 2025", dt.date(2025, 5, 16)),
+        ("31-01-2023", dt.date(2023, 1, 31)),
+        ("16 June 2020", dt.date(2020, 6, 16)),
+        ("yesterday", None),
+    ],
+)
+def test_the_three_acled_date_formats_are_read(value, expected):
+    assert parse_date(value) == expected
+
+
+def test_current_layout_is_read_with_text_actor_types():
+    parsed = _parsed("acled_current.csv")
+    assert parsed.layout == "current"
+    first = parsed.rows[0]
+    assert first.event_id_cnty == "MLI30001"
+    assert first.values["event_date"] == dt.date(2023, 1, 31)
+    assert first.values["inter1"] == "Rebel group"
+    assert first.values["civilian_targeting"] is True
+    assert parsed.rows[1].values["event_date"] == dt.date(2023, 5, 16)
+    assert parsed.rows[2].values["event_date"] == dt.date(2024, 1, 31)
+
+
+def test_old_layout_numeric_codes_become_labels():
+    parsed = _parsed("acled_old.csv")
+    assert parsed.layout == "old"
+    first = parsed.rows[0]
+    assert first.values["inter1"] == "Identity militia"
+    assert first.values["interaction"] == "Identity militia-Civilians"
+    assert parsed.rows[2].values["interaction"] == "Rioters"
+
+
+def test_import_maps_admin1_to_regions_and_zones_and_skips_other_countries(workshop, regions):
+    RegionAlias.objects.create(workshop=workshop, alias="Timbuktu", region=regions["Tombouctou"])
+    result = import_acled(workshop=workshop, parsed=_parsed("acled_current.csv"))
+    assert (result.created, result.other_country) == (6, 1)
+    assert result.unknown_admin1 == ["Menaka"]
+    event = AcledEvent.objects.get(event_id_cnty="MLI30002")
+    assert event.region == regions["Tombouctou"]
+    assert event.zone.name == "North"
+    assert AcledEvent.objects.get(event_id_cnty="MLI30006").zone is None
+    assert not AcledEvent.objects.filter(event_id_cnty="BFO10001").exists()
+
+
+def test_reimport_changes_nothing_and_newer_timestamp_wins(workshop, regions):
+    import_acled(workshop=workshop, parsed=_parsed("acled_current.csv"))
+    again = import_acled(workshop=workshop, parsed=_parsed("acled_current.csv"))
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 6)
+    old = import_acled(workshop=workshop, parsed=_parsed("acled_old.csv"))
+    assert (old.created, old.updated, old.unchanged) == (3, 1, 1)
+    assert AcledEvent.objects.get(event_id_cnty="MLI30002").fatalities == 15
+    assert AcledEvent.objects.get(event_id_cnty="MLI30003").fatalities == 5  # older ignored
+    assert AcledEvent.objects.get(event_id_cnty="MLI20002").region == regions["Ségou"]
+
+
+def test_dry_run_writes_nothing(workshop):
+    result = import_acled(workshop=workshop, parsed=_parsed("acled_current.csv"), dry_run=True)
+    assert result.created == 6
+    assert not AcledEvent.objects.exists()
+
+
+def test_a_new_spelling_moves_events_into_their_zone(workshop, regions):
+    import_acled(workshop=workshop, parsed=_parsed("acled_current.csv"))
+    RegionAlias.objects.create(workshop=workshop, alias="Timbuktu", region=regions["Tombouctou"])
+    assert remap_regions(workshop=workshop) == 1
+    assert AcledEvent.objects.get(event_id_cnty="MLI30002").region == regions["Tombouctou"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"a,b\n1,2\n", "missing"),
+        (b"event_id_cnty,event_date,event_type,admin1,fatalities\n", "no events"),
+        ("event_id_cnty;event_date\nX;caf\xe9".encode("latin-1"), "UTF-8"),
+        (b"x" * (20 * 1024 * 1024 + 1), "larger than"),
+    ],
+)
+def test_bad_acled_files_get_a_clear_message(content, message):
+    with pytest.raises(AcledFileError, match=message):
+        parse_acled(content)
+
+
+def test_rows_with_unreadable_dates_are_reported_not_imported(workshop):
+    content = (
+        b"event_id_cnty,event_date,event_type,admin1,fatalities,country\n"
+        b"MLI1,2024-01-01,Battles,Gao,2,Mali\n"
+        b"MLI2,someday,Battles,Gao,2,Mali\n"
+    )
+    result = import_acled(workshop=workshop, parsed=parse_acled(content))
+    assert result.created == 1 and len(result.errors) == 1
+
+
+def test_context_summary_counts_by_zone_year_and_type(workshop, regions):
+    assert context_summary(workshop) is None
+    RegionAlias.objects.create(workshop=workshop, alias="Timbuktu", region=regions["Tombouctou"])
+    import_acled(workshop=workshop, parsed=_parsed("acled_current.csv"))
+    import_acled(workshop=workshop, parsed=_parsed("acled_old.csv"))
+    summary = context_summary(workshop)
+    assert summary["events"] == 9
+    assert summary["fatalities"] == 3 + 15 + 5 + 0 + 0 + 20 + 157 + 4 + 1
+    assert summary["years"] == [2019, 2020, 2023, 2024, 2025]
+    north = next(zone for zone in summary["zones"] if zone["zone"] == "North")
+    assert north["by_year"][2023] == {"events": 2, "fatalities": 18}
+    assert north["cells"][2] == {"events": 2, "fatalities": 18}
+    assert summary["unmapped_events"] == 1  # Menaka
+    assert summary["event_types"][0] == {"event_type": "Battles", "events": 3, "fatalities": 39}
+    assert summary["attribution"].startswith(ACLED_CITATION)
+    assert "terms of use" in summary["attribution"]
+
+
+def test_context_summary_query_count_does_not_grow(
+    workshop, regions, django_assert_max_num_queries
+):
+    import_acled(workshop=workshop, parsed=_parsed("acled_current.csv"))
+    with django_assert_max_num_queries(6):
+        context_summary(workshop)
+    import_acled(workshop=workshop, parsed=_parsed("acled_old.csv"))
+    with django_assert_max_num_queries(6):
+        context_summary(workshop)
+
+
+def test_charts_are_svg_and_png(workshop, regions):
+    import_acled(workshop=workshop, parsed=_parsed("acled_current.csv"))
+    summary = context_summary(workshop)
+    svg = context_charts(summary)
+    assert svg["by_zone_year"].lstrip().startswith("<?xml") and "<svg" in svg["by_event_type"]
+    png = context_charts(summary, image_format="png")
+    assert png["by_zone_year"][:4] == b"\x89PNG"
+
+
+def test_command_imports_and_reports(workshop):
+    out = io.StringIO()
+    call_command("import_acled", str(DATA / "acled_old.csv"), workshop=workshop.slug, stdout=out)
+    assert "5 rows (old layout): 5 new" in out.getvalue()
+    assert AcledEvent.objects.count() == 5
+
+
+def test_command_dry_run_and_errors(workshop, tmp_path):
+    out = io.StringIO()
+    call_command(
+        "import_acled",
+        str(DATA / "acled_current.csv"),
+        workshop=workshop.slug,
+        dry_run=True,
+        stdout=out,
+    )
+    assert "Dry run" in out.getvalue() and "Menaka" in out.getvalue()
+    assert not AcledEvent.objects.exists()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b\n1,2\n")
+    with pytest.raises(CommandError, match="not an ACLED export"):
+        call_command("import_acled", str(bad), workshop=workshop.slug)
+
+
+@settings(max_examples=200, deadline=None)
+@given(content=st.binary(max_size=2000))
+def test_any_bytes_give_events_or_a_clear_error(content):
+    try:
+        parse_acled(content)
+    except AcledFileError as error:
+        assert str(error)
+
+
+@settings(max_examples=200, deadline=None)
+@given(values=st.lists(st.text(alphabet=st.characters(), max_size=30), min_size=5, max_size=5))
+def test_any_row_values_are_read_or_reported(values):
+    header = "event_id_cnty,event_date,event_type,admin1,fatalities"
+    row = ",".join('"' + v.replace('"', '""') + '"' for v in values)
+    try:
+        parsed = parse_acled(f"{header}\n{row}\n".encode("utf-8", "surrogatepass"))
+    except AcledFileError as error:
+        assert str(error)
+    else:
+        assert len(parsed.rows) + len(parsed.errors) == 1

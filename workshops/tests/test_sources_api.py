@@ -1,0 +1,305 @@
+"""REST API: access for every endpoint and role, exactly-once creation, filters, counts."""
+
+import pytest
+from django.core.cache import cache
+from model_bakery import baker
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from workshops.choices import Category, Gender, ModerationStatus, Source
+from workshops.models import Contribution, Vote
+from workshops.services.contributions import submit_contribution
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def contribution(workshop, session, regions):
+    return submit_contribution(
+        workshop=workshop,
+        session=session,
+        client_id="c-1",
+        text="The state is absent in the North.",
+        category=Category.DRIVER,
+        horizon="long_term",
+        source=Source.NOTE,
+        region=regions["Gao"],
+        gender=Gender.WOMAN,
+    ).contribution
+
+
+@pytest.fixture
+def vote(participant, contribution):
+    return Vote.objects.create(participant=participant, contribution=contribution)
+
+
+def api_for(user):
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client
+
+
+ROLES = ["organiser", "facilitator", "note_taker", "viewer", "outsider", None]
+W = "/api/v1/workshops/peace-exchange-test/"
+# url (with {placeholders} filled from fixtures), needed fixtures, outsider sees 404?
+READS = [
+    ("/api/v1/workshops/", True),
+    (W, False),
+    ("/api/v1/organisations/", True),
+    ("/api/v1/organisations/{organisation}/", False),
+    (W + "sessions/", False),
+    (W + "sessions/{session}/", False),
+    (W + "participants/", False),
+    (W + "participants/{participant_public_id}/", False),
+    (W + "contributions/", False),
+    (W + "contributions/{contribution}/", False),
+    (W + "themes/", False),
+    (W + "votes/", False),
+    (W + "rollup/", False),
+]
+
+
+def _fill(request, url):
+    values = {}
+    for name in ("organisation", "session", "contribution"):
+        if "{" + name + "}" in url:
+            values[name] = request.getfixturevalue(name).pk
+    if "{participant_public_id}" in url:
+        values["participant_public_id"] = request.getfixturevalue("participant").public_id
+    return url.format(**values)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("url", "listed_for_all"), READS)
+def test_read_access_matrix(request, role, url, listed_for_all, workshop, vote):
+    user = request.getfixturevalue(role) if role else None
+    response = api_for(user).get(_fill(request, url))
+    if role is None:
+        assert response.status_code == 401
+    elif role == "outsider" and not listed_for_all:
+        assert response.status_code == 404
+    else:
+        assert response.status_code == 200
+    if role == "outsider" and listed_for_all:
+        assert "peace-exchange-test" not in response.content.decode()
+        assert "WANEP" not in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_write_access_matrix(request, role, workshop):
+    user = request.getfixturevalue(role) if role else None
+    response = api_for(user).post(
+        W + "contributions/",
+        {"client_id": f"w-{role}", "text": "Jobs for young people", "category": "recommendation"},
+        format="json",
+    )
+    expected = {
+        "organiser": 201,
+        "facilitator": 201,
+        "note_taker": 201,
+        "viewer": 403,
+        "outsider": 404,
+        None: 401,
+    }[role]
+    assert response.status_code == expected
+    assert Contribution.objects.filter(client_id=f"w-{role}").exists() == (expected == 201)
+
+
+@pytest.mark.parametrize(("url", "listed_for_all"), READS)
+def test_read_endpoints_refuse_writes(request, organiser, url, listed_for_all, vote):
+    client = api_for(organiser)
+    target = _fill(request, url)
+    assert client.delete(target).status_code == 405
+    if not target.endswith("/contributions/"):
+        assert client.post(target, {}, format="json").status_code == 405
+
+
+def test_token_authentication_works(organiser, workshop):
+    token = Token.objects.create(user=organiser)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert client.get(W).json()["role"] == "organiser"
+
+
+def test_participants_show_pseudonymous_fields_only(organiser, participant, regions):
+    participant.display_name = "Aïcha Traoré"
+    participant.role = "Coordinator"
+    participant.save()
+    body = api_for(organiser).get(W + "participants/").json()
+    assert body["results"] == [
+        {
+            "public_id": participant.public_id,
+            "region": regions["Gao"].pk,
+            "zone": regions["Gao"].zone_id,
+            "gender": Gender.WOMAN,
+            "organisation_kind": "",
+        }
+    ]
+    assert "Aïcha" not in str(body) and "token" not in str(body)
+
+
+def test_create_is_exactly_once_with_200_on_repeat_and_409_on_conflict(note_taker, session):
+    client = api_for(note_taker)
+    payload = {
+        "client_id": "tablet-7:42",
+        "text": "Les jeunes sans emploi rejoignent les groupes armés",
+        "category": "driver",
+        "horizon": "dynamic",
+        "session": session.pk,
+    }
+    first = client.post(W + "contributions/", payload, format="json")
+    assert first.status_code == 201
+    again = client.post(W + "contributions/", payload, format="json")
+    assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
+    conflict = client.post(
+        W + "contributions/", {**payload, "text": "something else"}, format="json"
+    )
+    assert conflict.status_code == 409
+    assert conflict.json()["stored"]["text"] == payload["text"]
+    stored = Contribution.objects.get()
+    assert (stored.source, stored.horizon, stored.created_by) == (
+        Source.IMPORT,
+        "dynamic",
+        note_taker,
+    )
+
+
+def test_create_refuses_bad_input_with_reasons(organiser, other_workshop, regions):
+    client = api_for(organiser)
+    cases = [
+        ({"client_id": "a", "text": "   ", "category": "driver"}, "text"),
+        ({"client_id": "a", "text": "nul\x00byte", "category": "driver"}, "text"),
+        ({"client_id": "a", "text": "x", "category": "gossip"}, "category"),
+        ({"client_id": "", "text": "x", "category": "driver"}, "client_id"),
+        ({"client_id": "a", "text": "x" * 2001, "category": "driver"}, "text"),
+        ({"client_id": "a", "text": "x", "category": "driver", "themes": ["nope"]}, "themes"),
+    ]
+    for payload, field in cases:
+        response = client.post(W + "contributions/", payload, format="json")
+        assert response.status_code == 400, payload
+        assert field in response.json()
+    assert not Contribution.objects.exists()
+
+
+def test_create_in_a_session_of_another_workshop_is_not_found(organiser, other_workshop):
+    other_session = baker.make("workshops.BreakoutSession", workshop=other_workshop)
+    response = api_for(organiser).post(
+        W + "contributions/",
+        {"client_id": "a", "text": "x", "category": "driver", "session": other_session.pk},
+        format="json",
+    )
+    assert response.status_code == 404 and not Contribution.objects.exists()
+
+
+def test_list_filters_and_paginates(viewer, workshop, regions, contribution):
+    for index in range(3):
+        submit_contribution(
+            workshop=workshop,
+            client_id=f"r-{index}",
+            text=f"Recommendation {index}",
+            category=Category.RECOMMENDATION,
+            audience="national",
+            source=Source.SURVEY,
+            region=regions["Bamako"],
+        )
+    client = api_for(viewer)
+    body = client.get(W + "contributions/", {"category": "recommendation"}).json()
+    assert body["count"] == 3
+    assert {item["source"] for item in body["results"]} == {"survey"}
+    zone = regions["Gao"].zone_id
+    assert client.get(W + "contributions/", {"zone": zone}).json()["count"] == 1
+    assert client.get(W + "contributions/", {"category": "gossip"}).status_code == 400
+    assert client.get(W + "contributions/", {"page": 99}).status_code == 404
+
+
+def test_contribution_list_query_count_is_flat(viewer, workshop, django_assert_max_num_queries):
+    client = api_for(viewer)
+    baker.make(Contribution, workshop=workshop, category=Category.DRIVER, source=Source.NOTE)
+    with django_assert_max_num_queries(8):
+        client.get(W + "contributions/")
+    baker.make(
+        Contribution,
+        workshop=workshop,
+        category=Category.DRIVER,
+        source=Source.NOTE,
+        _quantity=30,
+        client_id=iter(f"bulk-{i}" for i in range(30)),
+    )
+    with django_assert_max_num_queries(8):
+        assert len(client.get(W + "contributions/").json()["results"]) == 31
+
+
+def test_rollup_counts_countable_contributions(viewer, workshop, contribution, vote, regions):
+    submit_contribution(
+        workshop=workshop,
+        client_id="hidden-1",
+        text="hidden",
+        category=Category.DRIVER,
+        source=Source.PHONE,
+        status=ModerationStatus.HIDDEN,
+    )
+    body = api_for(viewer).get(W + "rollup/").json()
+    assert body["contributions"] == 1
+    assert body["by_category"] == [{"key": "driver", "label": "Driver of conflict", "count": 1}]
+    assert body["by_zone"][0]["label"] == "North"
+    assert body["votes"] == 1
+
+
+def test_schema_and_docs_are_served_without_a_cdn(client):
+    schema = client.get("/api/schema/")
+    assert (
+        schema.status_code == 200 and b"/api/v1/workshops/{slug}/contributions/" in schema.content
+    )
+    docs = client.get("/api/docs/").content.decode()
+    assert "drf_spectacular_sidecar/swagger-ui-dist" in docs
+    assert "cdn" not in docs.lower() and "<script>" not in docs  # CSP: no inline script
+    script = client.get("/api/docs/?script=")
+    assert script.status_code == 200 and b"SwaggerUIBundle" in script.content
+
+
+def test_the_api_is_throttled(viewer, workshop, monkeypatch):
+    from rest_framework.throttling import UserRateThrottle
+
+    monkeypatch.setattr(UserRateThrottle, "rate", "2/minute", raising=False)
+    client = api_for(viewer)
+    assert [client.get(W).status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_unknown_api_paths_answer_in_json(organiser):
+    response = api_for(organiser).get("/api/v1/nothing/here/")
+    assert response.status_code == 404 and response.json() == {"detail": "Not found."}
+
+
+@pytest.mark.parametrize("path", ["participants/", "votes/", "sessions/", "themes/", "rollup/"])
+def test_list_query_counts_do_not_grow(
+    path, viewer, workshop, regions, django_assert_max_num_queries
+):
+    def add(count):
+        for _ in range(count):
+            participant = baker.make(
+                "workshops.Participant", workshop=workshop, region=regions["Gao"]
+            )
+            contribution = baker.make(
+                Contribution,
+                workshop=workshop,
+                category=Category.DRIVER,
+                source=Source.NOTE,
+                client_id=f"q-{participant.public_id}",
+            )
+            Vote.objects.create(participant=participant, contribution=contribution)
+            baker.make("workshops.BreakoutSession", workshop=workshop)
+            baker.make("workshops.Theme", workshop=workshop, slug=f"t-{participant.public_id}")
+
+    client = api_for(viewer)
+    add(1)
+    with django_assert_max_num_queries(12):
+        assert client.get(W + path).status_code == 200
+    add(15)
+    with django_assert_max_num_queries(12):
+        assert client.get(W + path).status_code == 200

@@ -1,0 +1,302 @@
+"""KoboToolbox and ODK Central survey imports: parsing, guessing, exactly-once storage."""
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from workshops.choices import Category, Gender, Source
+from workshops.models import Contribution, RegionAlias
+from workshops.sources.kobo import (
+    IGNORE,
+    MAX_BYTES,
+    Mapping,
+    SurveyFileError,
+    client_id_for,
+    guess_mapping,
+    import_survey,
+    parse_survey,
+)
+
+DATA = Path(__file__).parent / "data"
+
+
+def _read(name: str) -> bytes:
+    return (DATA / name).read_bytes()
+
+
+def _survey(name: str):
+    return parse_survey(_read(name), name)
+
+
+def test_kobo_csv_with_bom_and_hxl_row_is_read():
+    survey = _survey("kobo_survey.csv")
+    assert survey.kind == "kobo-csv"
+    assert len(survey.submissions) == 4
+    first = survey.submissions[0]
+    assert first.uuid == "3f1c2a9e-0b6d-4c1e-9a43-6f0c1d2e3a01"
+    assert survey.columns[0].key == "start"  # the BOM is not part of the first header
+    assert survey.column("region").hxl == "#adm1+name"
+    assert first.values["questions/defis_principaux"].startswith("Le manque de financement;")
+    assert "\n" in survey.submissions[1].values["questions/defis_principaux"]
+
+
+def test_guess_maps_free_text_to_categories_and_demographics():
+    mapping = guess_mapping(_survey("kobo_survey.csv"))
+    assert mapping.columns == {
+        "questions/defis_principaux": Category.CHALLENGE,
+        "questions/recommandations": Category.RECOMMENDATION,
+        "questions/age": IGNORE,
+    }
+    assert (mapping.region, mapping.gender, mapping.organisation_kind) == (
+        "region",
+        "genre",
+        "type_organisation",
+    )
+
+
+def test_label_headers_are_guessed_like_xml_names():
+    mapping = guess_mapping(_survey("kobo_survey_labels.csv"))
+    assert mapping.columns["Quels sont les principaux défis ?"] == Category.CHALLENGE
+    assert mapping.columns["Quelles recommandations faites-vous ?"] == Category.RECOMMENDATION
+    assert mapping.region == "Région"
+    assert mapping.gender == "Genre"
+
+
+def test_odk_central_csv_uses_instance_id_without_prefix():
+    survey = _survey("odk_central.csv")
+    assert survey.kind == "odk-csv"
+    assert survey.submissions[0].uuid == "0b1c2d3e-4f50-4617-8293-a4b5c6d7e801"
+    mapping = guess_mapping(survey)
+    assert mapping.columns == {
+        "questions-main_challenges": Category.CHALLENGE,
+        "questions-recommendations": Category.RECOMMENDATION,
+    }
+    assert "KEY" not in mapping.columns and "SubmitterName" not in mapping.columns
+
+
+def test_xlsx_repeat_group_rows_join_their_submission():
+    survey = _survey("kobo_survey.xlsx")
+    assert survey.kind == "kobo-xlsx"
+    first, second = survey.submissions
+    assert [r["incidents/lieu"] for r in first.repeats] == ["Ansongo", "Ménaka"]
+    assert [r["incidents/lieu"] for r in second.repeats] == ["Goundam"]
+    assert survey.column("incidents/description_incident").repeat == "incidents"
+
+
+def test_import_stores_each_answer_once_with_demographics(workshop, regions):
+    survey = _survey("kobo_survey.csv")
+    result = import_survey(workshop=workshop, survey=survey, mapping=guess_mapping(survey))
+    # 4 challenges + 3 recommendations (one left empty)
+    assert (result.created, result.empty) == (7, 1)
+    assert result.unknown_regions == ["Timbuktu"]
+    stored = Contribution.objects.get(
+        client_id="kobo:3f1c2a9e-0b6d-4c1e-9a43-6f0c1d2e3a01:questions/defis_principaux"
+    )
+    assert stored.source == Source.SURVEY
+    assert stored.category == Category.CHALLENGE
+    assert stored.region == regions["Tombouctou"]
+    assert stored.zone == regions["Tombouctou"].zone
+    assert stored.gender == Gender.WOMAN
+    unknown = Contribution.objects.filter(client_id__contains="7d2e4b10").first()
+    assert unknown.region is None and unknown.gender == Gender.MAN
+
+
+def test_reimport_adds_nothing_and_a_newer_export_only_new_answers(workshop):
+    survey = _survey("kobo_survey.csv")
+    import_survey(workshop=workshop, survey=survey, mapping=guess_mapping(survey))
+    again = import_survey(workshop=workshop, survey=survey, mapping=guess_mapping(survey))
+    assert (again.created, again.unchanged) == (0, 7)
+    newer = _survey("kobo_survey_newer.csv")
+    result = import_survey(workshop=workshop, survey=newer, mapping=guess_mapping(newer))
+    assert (result.created, result.unchanged) == (2, 7)
+    assert Contribution.objects.filter(workshop=workshop).count() == 9
+
+
+def test_an_edited_answer_is_reported_and_the_stored_one_kept(workshop):
+    survey = _survey("kobo_survey.csv")
+    import_survey(workshop=workshop, survey=survey, mapping=guess_mapping(survey))
+    survey.submissions[0].values["questions/defis_principaux"] = "Edited later in Kobo"
+    result = import_survey(workshop=workshop, survey=survey, mapping=guess_mapping(survey))
+    assert result.conflicts == 1
+    assert not Contribution.objects.filter(text="Edited later in Kobo").exists()
+
+
+def test_region_values_in_the_mapping_become_aliases(workshop, regions):
+    survey = _survey("kobo_survey.csv")
+    mapping = guess_mapping(survey)
+    mapping.region_values = {"Timbuktu": "Tombouctou"}
+    result = import_survey(workshop=workshop, survey=survey, mapping=mapping)
+    assert result.unknown_regions == []
+    assert RegionAlias.objects.get(workshop=workshop).region == regions["Tombouctou"]
+    assert Contribution.objects.filter(region=regions["Tombouctou"]).count() == 4
+
+
+def test_xlsx_import_stores_repeat_answers_with_their_own_ids(workshop, regions):
+    survey = _survey("kobo_survey.xlsx")
+    result = import_survey(workshop=workshop, survey=survey, mapping=guess_mapping(survey))
+    assert result.created == 2 + 1 + 3
+    repeat = Contribution.objects.get(text="Attaque d'un marché hebdomadaire")
+    assert repeat.client_id.endswith(":incidents/description_incident#2")
+    assert repeat.region == regions["Gao"]
+    assert (
+        import_survey(workshop=workshop, survey=survey, mapping=guess_mapping(survey)).created == 0
+    )
+
+
+def test_odk_import_maps_english_gender_values(workshop, regions):
+    survey = _survey("odk_central.csv")
+    import_survey(workshop=workshop, survey=survey, mapping=guess_mapping(survey))
+    stored = Contribution.objects.get(text__startswith="Young people")
+    assert (stored.gender, stored.region) == (Gender.WOMAN, regions["Ségou"])
+
+
+def test_dry_run_writes_nothing(workshop):
+    survey = _survey("kobo_survey.csv")
+    result = import_survey(
+        workshop=workshop, survey=survey, mapping=guess_mapping(survey), dry_run=True
+    )
+    assert result.created == 7
+    assert not Contribution.objects.exists()
+
+
+def test_long_column_names_still_fit_the_client_id():
+    client_id = client_id_for("3f1c2a9e-0b6d-4c1e-9a43-6f0c1d2e3a01", "q" * 300, 12)
+    assert len(client_id) <= 100
+    assert client_id != client_id_for("3f1c2a9e-0b6d-4c1e-9a43-6f0c1d2e3a01", "r" * 300, 12)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty"),
+        ("\ufeff_uuid|texte\n1|bonjour".encode(), "semicolons"),
+        ("_uuid;texte\n1;caf\xe9".encode("latin-1"), "UTF-8"),
+        (b"PK\x03\x04broken archive", "damaged"),
+        (b'"a";"b"\n"1";"2"', "submission id"),
+        (b'"_uuid";"texte"\n', "no submissions"),
+    ],
+)
+def test_bad_files_get_a_clear_message(content, message):
+    with pytest.raises(SurveyFileError, match=message):
+        parse_survey(content, "upload.csv")
+
+
+def test_a_file_over_the_limit_is_refused_before_reading():
+    with pytest.raises(SurveyFileError, match="larger than 20 MB"):
+        parse_survey(b"x" * (MAX_BYTES + 1), "big.csv")
+
+
+def test_a_file_without_text_columns_imports_nothing(workshop):
+    content = '\ufeff"age";"_uuid"\n"#age";"#meta"\n"34";"u-1"\n'.encode()
+    survey = parse_survey(content, "numbers.csv")
+    with pytest.raises(SurveyFileError, match="No free-text answer columns"):
+        import_survey(workshop=workshop, survey=survey, mapping=guess_mapping(survey))
+    assert not Contribution.objects.exists()
+
+
+def test_a_failure_midway_leaves_no_rows(workshop, monkeypatch):
+    survey = _survey("kobo_survey.csv")
+    calls = []
+
+    def failing(**kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("database went away")
+        return original(**kwargs)
+
+    from workshops.sources import kobo
+
+    original = kobo.submit_contribution
+    monkeypatch.setattr(kobo, "submit_contribution", failing)
+    with pytest.raises(RuntimeError):
+        import_survey(workshop=workshop, survey=survey, mapping=guess_mapping(survey))
+    assert not Contribution.objects.exists()
+
+
+def test_mapping_from_json_refuses_unknown_categories():
+    with pytest.raises(SurveyFileError, match="Unknown category"):
+        Mapping.from_json({"columns": {"q": "gossip"}})
+
+
+def test_command_imports_with_a_mapping_file(workshop, regions, tmp_path):
+    mapping = tmp_path / "mapping.json"
+    mapping.write_text(
+        json.dumps(
+            {
+                "columns": {"questions/defis_principaux": "driver"},
+                "region": "region",
+                "gender": "genre",
+                "region_values": {"Timbuktu": "Tombouctou"},
+            }
+        )
+    )
+    out = io.StringIO()
+    call_command(
+        "import_kobo",
+        str(DATA / "kobo_survey.csv"),
+        workshop=workshop.slug,
+        mapping=str(mapping),
+        stdout=out,
+    )
+    assert "4 new contributions" in out.getvalue()
+    assert set(Contribution.objects.values_list("category", flat=True)) == {Category.DRIVER}
+
+
+def test_command_dry_run_reports_and_writes_nothing(workshop):
+    out = io.StringIO()
+    call_command(
+        "import_kobo",
+        str(DATA / "kobo_survey.csv"),
+        workshop=workshop.slug,
+        dry_run=True,
+        stdout=out,
+    )
+    assert "Dry run" in out.getvalue() and "7 new contributions" in out.getvalue()
+    assert "Timbuktu" in out.getvalue()
+    assert not Contribution.objects.exists()
+
+
+def test_command_reports_bad_files_and_unknown_workshops(workshop, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"a|b\n1|2")
+    with pytest.raises(CommandError, match="semicolons"):
+        call_command("import_kobo", str(bad), workshop=workshop.slug)
+    with pytest.raises(CommandError, match="No workshop"):
+        call_command("import_kobo", str(bad), workshop="nope")
+
+
+@settings(max_examples=200, deadline=None)
+@given(content=st.binary(max_size=2000))
+def test_any_bytes_give_a_survey_or_a_clear_error(content):
+    try:
+        parse_survey(content, "upload.csv")
+    except SurveyFileError as error:
+        assert str(error)
+
+
+@settings(max_examples=200, deadline=None)
+@given(cells=st.lists(st.text(alphabet=st.characters(), max_size=40), min_size=1, max_size=12))
+def test_any_text_cells_give_a_survey_or_a_clear_error(cells):
+    content = ";".join(['"_uuid"', *(f'"{c}"' for c in cells)]) + "\n" + ";".join(cells)
+    try:
+        survey = parse_survey(content.encode("utf-8", "surrogatepass"), "upload.csv")
+    except SurveyFileError as error:
+        assert str(error)
+    else:
+        guess_mapping(survey)
+
+
+def test_a_question_mentioning_the_zone_is_text_not_the_region_column():
+    content = (
+        '\ufeff"zone";"Quels sont les défis dans votre zone ?";"_uuid"\n'
+        '"Gao";"Les routes sont coupées par les groupes armés depuis deux ans";"u-1"\n'
+        '"Mopti";"Les conflits entre éleveurs et agriculteurs se multiplient";"u-2"\n'
+    ).encode()
+    mapping = guess_mapping(parse_survey(content, "survey.csv"))
+    assert mapping.region == "zone"
+    assert mapping.columns == {"Quels sont les défis dans votre zone ?": Category.CHALLENGE}

@@ -1,0 +1,390 @@
+"""Staff pages for other sources: survey and ACLED imports, region spellings, interviews.
+
+Who may do what (decided here, enforced by the access helper):
+- imports (survey, ACLED) and region spellings need MODERATE (facilitator or organiser):
+  they write many rows at once;
+- interviews are recorded and coded with CAPTURE (note-takers too): it is note-taking;
+- the sources overview and the ACLED context page need READ (viewers too).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from workshops.access import CAPTURE, MODERATE, READ, get_workshop_for_user
+from workshops.choices import StaffRole
+from workshops.models import ImportUpload, Interview, RegionAlias, Workshop
+from workshops.services.contributions import ClientIdConflict
+from workshops.sources import acled, kobo
+from workshops.sources import interviews as interview_codes
+from workshops.sources.forms import (
+    AcledUploadForm,
+    CodePassageForm,
+    InterviewForm,
+    RegionAliasForm,
+    SurveyMappingForm,
+    SurveyUploadForm,
+)
+from workshops.sources.regions import RegionMatcher, save_aliases
+
+UPLOAD_KEEP = dt.timedelta(days=1)
+
+
+def _sources_url(workshop: Workshop) -> str:
+    return reverse("sources:index", kwargs={"slug": workshop.slug})
+
+
+@login_required
+@require_GET
+def index(request: HttpRequest, slug: str) -> HttpResponse:
+    workshop = get_workshop_for_user(request, slug, needs=READ)
+    counts = {
+        "survey": workshop.contributions.filter(source="survey").count(),
+        "interviews": workshop.interviews.count(),
+        "acled": workshop.acled_events.count(),
+        "aliases": workshop.region_aliases.count(),
+    }
+    return render(
+        request,
+        "workshops/sources/index.html",
+        {
+            "workshop": workshop,
+            "counts": counts,
+            "can_import": _can(workshop, MODERATE),
+            "can_capture": _can(workshop, CAPTURE),
+        },
+    )
+
+
+def _can(workshop: Workshop, needed: str) -> bool:
+    return StaffRole.rank(workshop.role) >= StaffRole.rank(needed)
+
+
+# --- Survey import ------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def survey_upload(request: HttpRequest, slug: str) -> HttpResponse:
+    workshop = get_workshop_for_user(request, slug, needs=MODERATE)
+    form = SurveyUploadForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            data = upload.read()
+            try:
+                kobo.parse_survey(data, upload.name)
+            except kobo.SurveyFileError as error:
+                form.add_error("file", str(error))
+            else:
+                ImportUpload.objects.filter(
+                    workshop=workshop, created_at__lt=timezone.now() - UPLOAD_KEEP
+                ).delete()
+                stored = ImportUpload.objects.create(
+                    workshop=workshop,
+                    filename=upload.name[:200],
+                    data=data,
+                    created_by=request.user,
+                )
+                return redirect("sources:survey_mapping", slug=workshop.slug, upload_id=stored.pk)
+        status = 400
+    return render(
+        request,
+        "workshops/sources/survey_upload.html",
+        {"workshop": workshop, "form": form},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def survey_mapping(request: HttpRequest, slug: str, upload_id: int) -> HttpResponse:
+    workshop = get_workshop_for_user(request, slug, needs=MODERATE)
+    upload = get_object_or_404(ImportUpload, workshop=workshop, pk=upload_id)
+    try:
+        survey = kobo.parse_survey(bytes(upload.data), upload.filename)
+    except kobo.SurveyFileError as error:  # the stored file was checked; this is defensive
+        upload.delete()
+        messages.error(request, str(error))
+        return redirect("sources:survey_upload", slug=workshop.slug)
+    guess = kobo.guess_mapping(survey)
+    region_column = guess.region
+    if request.method == "POST":
+        region_column = request.POST.get("region_column", guess.region)
+        if region_column not in {c.key for c in survey.columns}:
+            region_column = ""
+    shown_region_column = request.POST.get("shown_region_column", guess.region)
+    guess.region = region_column
+    unknown = kobo.unknown_region_values(survey, guess, RegionMatcher.for_workshop(workshop))
+    form = SurveyMappingForm(
+        request.POST or None,
+        survey=survey,
+        workshop=workshop,
+        initial_mapping=guess,
+        unknown_values=unknown,
+    )
+    status = 200
+    if request.method == "POST":
+        if region_column != shown_region_column and unknown:
+            # New spellings to map appeared with the new column: show them first.
+            messages.warning(
+                request,
+                _("The region column changed: map its unknown values, then import again."),
+            )
+            status = 400
+        elif form.is_valid():
+            try:
+                result = kobo.import_survey(
+                    workshop=workshop, survey=survey, mapping=form.mapping(), user=request.user
+                )
+            except kobo.SurveyFileError as error:
+                form.add_error(None, str(error))
+                status = 400
+            else:
+                upload.delete()
+                messages.success(request, _survey_summary(result))
+                return redirect(_sources_url(workshop))
+        else:
+            status = 400
+    preview_keys = form.preview_keys
+    return render(
+        request,
+        "workshops/sources/survey_mapping.html",
+        {
+            "workshop": workshop,
+            "upload": upload,
+            "survey": survey,
+            "form": form,
+            "shown_region_column": region_column,
+            "preview_keys": preview_keys,
+            "preview_rows": survey.preview(preview_keys),
+        },
+        status=status,
+    )
+
+
+def _survey_summary(result: kobo.ImportResult) -> str:
+    text = _(
+        "%(created)d new contributions from %(submissions)d submissions; "
+        "%(unchanged)d were already imported."
+    ) % {
+        "created": result.created,
+        "submissions": result.submissions,
+        "unchanged": result.unchanged,
+    }
+    if result.conflicts:
+        text += " " + _(
+            "%(conflicts)d answers changed since they were imported; the stored ones were kept."
+        ) % {"conflicts": result.conflicts}
+    if result.unknown_regions:
+        text += " " + _("Left without region: %(values)s.") % {
+            "values": ", ".join(result.unknown_regions)
+        }
+    return text
+
+
+@login_required
+@require_POST
+def survey_discard(request: HttpRequest, slug: str, upload_id: int) -> HttpResponse:
+    workshop = get_workshop_for_user(request, slug, needs=MODERATE)
+    get_object_or_404(ImportUpload, workshop=workshop, pk=upload_id).delete()
+    messages.info(request, _("The uploaded file was discarded."))
+    return redirect(_sources_url(workshop))
+
+
+# --- Region spellings ------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def aliases(request: HttpRequest, slug: str) -> HttpResponse:
+    workshop = get_workshop_for_user(request, slug, needs=MODERATE)
+    form = RegionAliasForm(request.POST or None, workshop=workshop)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            save_aliases(
+                workshop=workshop,
+                spellings={form.cleaned_data["alias"]: form.cleaned_data["region"]},
+            )
+            moved = acled.remap_regions(workshop=workshop)
+            messages.success(
+                request,
+                _("Spelling saved; %(moved)d conflict events matched again.") % {"moved": moved},
+            )
+            return redirect("sources:aliases", slug=workshop.slug)
+        status = 400
+    rows = workshop.region_aliases.select_related("region__zone")
+    return render(
+        request,
+        "workshops/sources/aliases.html",
+        {"workshop": workshop, "form": form, "aliases": rows},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def alias_delete(request: HttpRequest, slug: str, alias_id: int) -> HttpResponse:
+    workshop = get_workshop_for_user(request, slug, needs=MODERATE)
+    get_object_or_404(RegionAlias, workshop=workshop, pk=alias_id).delete()
+    acled.remap_regions(workshop=workshop)
+    messages.info(request, _("Spelling removed."))
+    return redirect("sources:aliases", slug=workshop.slug)
+
+
+# --- ACLED ------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def acled_upload(request: HttpRequest, slug: str) -> HttpResponse:
+    workshop = get_workshop_for_user(request, slug, needs=MODERATE)
+    form = AcledUploadForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                parsed = acled.parse_acled(form.cleaned_data["file"].read())
+            except acled.AcledFileError as error:
+                form.add_error("file", str(error))
+            else:
+                result = acled.import_acled(workshop=workshop, parsed=parsed)
+                text = _(
+                    "%(created)d new events, %(updated)d updated, %(unchanged)d unchanged."
+                ) % {
+                    "created": result.created,
+                    "updated": result.updated,
+                    "unchanged": result.unchanged,
+                }
+                if result.other_country:
+                    text += " " + _("%(count)d events of another country skipped.") % {
+                        "count": result.other_country
+                    }
+                if result.errors:
+                    text += " " + _("%(count)d unreadable rows skipped.") % {
+                        "count": len(result.errors)
+                    }
+                messages.success(request, text)
+                if result.unknown_admin1:
+                    messages.warning(
+                        request,
+                        _("No region matches: %(values)s. Add region spellings for them.")
+                        % {"values": ", ".join(result.unknown_admin1)},
+                    )
+                return redirect("sources:context", slug=workshop.slug)
+        status = 400
+    return render(
+        request,
+        "workshops/sources/acled_upload.html",
+        {"workshop": workshop, "form": form},
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def context(request: HttpRequest, slug: str) -> HttpResponse:
+    workshop = get_workshop_for_user(request, slug, needs=READ)
+    summary = acled.context_summary(workshop)
+    charts = {}
+    if summary is not None:
+        charts = {
+            name: acled.svg_data_uri(svg) for name, svg in acled.context_charts(summary).items()
+        }
+    return render(
+        request,
+        "workshops/sources/context.html",
+        {
+            "workshop": workshop,
+            "summary": summary,
+            "charts": charts,
+            "can_import": _can(workshop, MODERATE),
+        },
+    )
+
+
+# --- Interviews --------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def interviews(request: HttpRequest, slug: str) -> HttpResponse:
+    workshop = get_workshop_for_user(request, slug, needs=CAPTURE)
+    rows = workshop.interviews.select_related("region__zone")
+    coded = interview_codes.coded_counts(workshop=workshop)
+    for interview in rows:
+        interview.coded = coded.get(interview.pk, 0)
+    return render(
+        request,
+        "workshops/sources/interviews.html",
+        {"workshop": workshop, "interviews": rows},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def interview_edit(
+    request: HttpRequest, slug: str, interview_id: int | None = None
+) -> HttpResponse:
+    workshop = get_workshop_for_user(request, slug, needs=CAPTURE)
+    interview = None
+    if interview_id is not None:
+        interview = get_object_or_404(Interview, workshop=workshop, pk=interview_id)
+    form = InterviewForm(request.POST or None, instance=interview, workshop=workshop)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            saved = interview_codes.save_interview(workshop=workshop, form=form, user=request.user)
+            messages.success(request, _("Interview saved."))
+            return redirect("sources:interview", slug=workshop.slug, interview_id=saved.pk)
+        status = 400
+    return render(
+        request,
+        "workshops/sources/interview_form.html",
+        {"workshop": workshop, "form": form, "interview": interview},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def interview_detail(request: HttpRequest, slug: str, interview_id: int) -> HttpResponse:
+    workshop = get_workshop_for_user(request, slug, needs=CAPTURE)
+    interview = get_object_or_404(
+        Interview.objects.select_related("region__zone"), workshop=workshop, pk=interview_id
+    )
+    form = CodePassageForm(request.POST or None, workshop=workshop, interview=interview)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                submission = interview_codes.code_passage(
+                    interview=interview, user=request.user, **form.cleaned_data
+                )
+            except ClientIdConflict:
+                form.add_error("passage", _("This passage is already coded differently."))
+            else:
+                if submission.created:
+                    messages.success(request, _("Passage coded as a contribution."))
+                else:
+                    messages.info(request, _("This passage was already coded."))
+                return redirect("sources:interview", slug=workshop.slug, interview_id=interview.pk)
+        status = 400
+    coded = interview_codes.coded_contributions(interview=interview)
+    return render(
+        request,
+        "workshops/sources/interview_detail.html",
+        {"workshop": workshop, "interview": interview, "form": form, "coded": coded},
+        status=status,
+    )

@@ -46,7 +46,7 @@ def contribution_of(participant, session, text="The state is absent.", **extra):
     return submit_contribution(
         workshop=session.workshop,
         session=session,
-        client_id=uuid.uuid4().hex,
+        client_id=extra.pop("client_id", uuid.uuid4().hex),
         text=text,
         category=extra.pop("category", Category.DRIVER),
         source=Source.PHONE,

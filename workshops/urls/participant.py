@@ -8,6 +8,7 @@ app_name = "participant"
 
 urlpatterns = [
     path("", participant.join, name="join"),
+    path("sw.js", participant.service_worker, name="sw"),
     path("<str:code>/", participant.start, name="start"),
     # The QR code's link (kept for the workshop model's join_url()).
     path("<str:code>/", participant.start, name="join_code"),

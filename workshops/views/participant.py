@@ -547,6 +547,15 @@ def status(request: HttpRequest, workshop: Workshop, participant: Participant | 
     return response
 
 
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """Keeps the last copy of participant pages so a reload without network still shows
+    the form and the offline queue. Served under /j/ so that its scope covers the pages."""
+    response = render(request, TEMPLATES + "sw.js", content_type="text/javascript")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
 # --- CSRF failure: never lose what was typed --------------------------------------------
 
 

@@ -96,7 +96,7 @@
     if (!stateLine) return;
     var count = Object.keys(load()).length;
     if (!count) {
-      stateLine.textContent = "";
+      stateLine.textContent = stateLine.getAttribute("data-done") ? say("sent") : "";
     } else if (!navigator.onLine) {
       stateLine.textContent = say("offline").replace("{n}", count);
     } else {
@@ -134,6 +134,7 @@
     var pending = rowFor(id);
     if (status === 200 || status === 201) {
       forget(id);
+      if (stateLine) stateLine.setAttribute("data-done", "1");
       var row = fragment(html);
       if (own) {
         if (pending) {

@@ -112,12 +112,40 @@ def workshops_for_user(user):
 # --- Participants (no account: a device token in a cookie) ------------------------
 
 
+def _one(queryset):
+    """The single row of ``queryset`` or None, without the ORDER BY of ``first()``."""
+    try:
+        return queryset.get()
+    except queryset.model.DoesNotExist:
+        return None
+
+
 def get_workshop_for_join_code(code: str) -> Workshop | None:
     """The workshop a participant joins with ``code`` (case-insensitive), or None."""
     normalised = normalise_join_code(code)
     if not normalised:
         return None
-    return Workshop.objects.select_related("country").filter(join_code=normalised).first()
+    return _one(Workshop.objects.filter(join_code=normalised))
+
+
+def get_session_for_join_code(
+    code: str, session_id: int
+) -> tuple[Workshop | None, BreakoutSession | None]:
+    """The workshop of ``code`` and its session ``session_id`` in one query.
+
+    (None, None) for an unknown code; 404 for a session of another workshop.
+    """
+    session = _one(
+        BreakoutSession.objects.select_related("workshop").filter(
+            workshop__join_code=normalise_join_code(code), pk=session_id
+        )
+    )
+    if session is not None:
+        return session.workshop, session
+    workshop = get_workshop_for_join_code(code)
+    if workshop is not None:
+        raise Http404
+    return None, None
 
 
 def get_participant_for_request(request: HttpRequest, workshop: Workshop) -> Participant | None:
@@ -132,9 +160,7 @@ def get_participant_for_request(request: HttpRequest, workshop: Workshop) -> Par
     token = request.COOKIES.get(settings.PARTICIPANT_COOKIE_NAME, "")
     if not token or len(token) > 100:
         return None
-    participant = (
-        Participant.objects.select_related("region", "organisation").for_token(token).first()
-    )
+    participant = _one(Participant.objects.select_related("region").for_token(token))
     if participant is None:
         return None
     if participant.workshop_id != workshop.pk:

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -26,6 +26,7 @@ from django_ratelimit.core import get_usage, is_ratelimited
 from workshops.access import (
     get_contribution_for_participant,
     get_participant_for_request,
+    get_session_for_join_code,
     get_workshop_for_join_code,
 )
 from workshops.choices import Language, ModerationStatus, SessionStatus, Source, WorkshopStatus
@@ -38,7 +39,7 @@ from workshops.forms.participant import (
     new_client_id,
     printable,
 )
-from workshops.models import BreakoutSession, Participant, Vote, Workshop, hash_token
+from workshops.models import BreakoutSession, Participant, Region, Vote, Workshop, hash_token
 from workshops.services.contributions import ClientIdConflict, submit_contribution
 from workshops.services.participants import (
     cast_votes,
@@ -103,7 +104,12 @@ def participant_page(*, joined: bool = True, live: bool = True) -> Callable:
         def wrapper(request: HttpRequest, code: str, **kwargs) -> HttpResponse:
             if _join_guessing_limited(request):
                 return _too_many_guesses(request)
-            workshop = get_workshop_for_join_code(code)
+            if "session_id" in kwargs:
+                workshop, kwargs["session"] = get_session_for_join_code(
+                    code, kwargs.pop("session_id")
+                )
+            else:
+                workshop = get_workshop_for_join_code(code)
             if workshop is None:
                 _join_guessing_limited(request, failed=True)
                 return _render(request, "unknown_code.html", status=404)
@@ -226,7 +232,7 @@ def consent(request: HttpRequest, workshop: Workshop, participant: Participant |
 @participant_page()
 def profile(request: HttpRequest, workshop: Workshop, participant: Participant):
     organisations = workshop.organisations.order_by("name")
-    regions = workshop.country.regions.order_by("order", "name")
+    regions = Region.objects.filter(country_id=workshop.country_id).order_by("order", "name")
     initial = {
         "display_name": participant.display_name,
         "organisation": participant.organisation_id
@@ -308,10 +314,10 @@ def _results(session: BreakoutSession) -> list[dict]:
 
 @require_http_methods(["GET", "POST"])
 @participant_page()
-def session(request: HttpRequest, workshop: Workshop, participant: Participant, session_id: int):
+def session(
+    request: HttpRequest, workshop: Workshop, participant: Participant, session: BreakoutSession
+):
     """The contribute page: the guiding question, the form and my own contributions."""
-    session = get_object_or_404(BreakoutSession, workshop=workshop, pk=session_id)
-    session.workshop = workshop
     if request.method == "GET":
         form = ContributeForm(session=session)
         return _render(
@@ -470,9 +476,9 @@ def _session_url(workshop: Workshop, session_id: int | None) -> str:
 
 @require_http_methods(["GET", "POST"])
 @participant_page()
-def vote(request: HttpRequest, workshop: Workshop, participant: Participant, session_id: int):
-    session = get_object_or_404(BreakoutSession, workshop=workshop, pk=session_id)
-    session.workshop = workshop
+def vote(
+    request: HttpRequest, workshop: Workshop, participant: Participant, session: BreakoutSession
+):
     if session.status != SessionStatus.VOTING:
         messages.error(request, _("Voting is not open in this session."))
         return redirect(_session_url(workshop, session.pk))

@@ -19,6 +19,9 @@ class BaselineRow(models.Model):
         managed = False
         db_table = BASELINE_TABLE
 
+    def __str__(self) -> str:
+        return self.text[:20]
+
 
 @require_http_methods(["GET", "POST"])
 def baseline(request: HttpRequest) -> HttpResponse:

@@ -1,10 +1,13 @@
 """Participant pages without JavaScript: join, language, consent, profile, contribute,
 own list with edit and withdraw, vote, wipe; errors that keep the text."""
 
+import gzip
 import re
+from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
@@ -215,6 +218,17 @@ def test_participant_of_another_workshop_gets_404(other_workshop, session):
     assert stranger.get(_url("home", session.workshop)).status_code == 404
 
 
+def test_phone_of_another_workshop_may_still_join_this_one(other_workshop, workshop):
+    stranger = baker.make(Participant, workshop=other_workshop)
+    phone = phone_for(stranger)
+    assert phone.get(_url("start", workshop)).status_code == 200
+    response = phone.post(_url("consent", workshop))
+    assert response.status_code == 302
+    joined = Participant.objects.get(workshop=workshop)
+    token = response.cookies[settings.PARTICIPANT_COOKIE_NAME].value
+    assert joined.token_hash == hash_token(token)
+
+
 def test_session_of_another_workshop_gets_404(phone, workshop, other_workshop):
     elsewhere = baker.make("workshops.BreakoutSession", workshop=other_workshop)
     url = _url("session", workshop, session_id=elsewhere.pk)
@@ -229,6 +243,25 @@ def test_someone_elses_contribution_cannot_be_edited_or_withdrawn(phone, session
     assert phone.post(_url("withdraw", workshop, contribution_id=other.pk)).status_code == 404
     other.refresh_from_db()
     assert other.text == "The state is absent."
+
+
+def test_service_worker_is_served_under_the_participant_scope(client, db):
+    response = client.get(reverse("participant:sw"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/javascript")
+    assert b"caches.match" in response.content
+
+
+def test_participant_pages_have_no_inline_code_and_a_deferred_script(phone, session):
+    html = phone.get(session_url(session)).content.decode()
+    assert "<script>" not in html and "<style" not in html and " style=" not in html
+    assert re.search(r'<script src="[^"]+participant\.js" defer', html)
+
+
+def test_contribute_page_is_light_on_a_cold_first_view(phone, session):
+    html = phone.get(session_url(session)).content
+    css = Path(finders.find("css/participant.css")).read_bytes()
+    assert len(gzip.compress(html)) + len(gzip.compress(css)) < 14 * 1024
 
 
 def test_wrong_methods_get_405(phone, participant, session, workshop):

@@ -15,7 +15,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import get_language
@@ -123,7 +123,12 @@ def participant_page(*, joined: bool = True, live: bool = True) -> Callable:
                     },
                     status=403,
                 )
-            participant = get_participant_for_request(request, workshop)
+            try:
+                participant = get_participant_for_request(request, workshop)
+            except Http404:
+                if joined:
+                    raise
+                participant = None  # a phone from another workshop may join this one
             if joined and participant is None:
                 if request.method == "POST" and "text" in request.POST:
                     return _rejoin(request, workshop)

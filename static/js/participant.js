@@ -139,7 +139,7 @@
       if (own) {
         if (pending) {
           own.replaceChild(row, pending);
-        } else if (!rowFor(id)) {
+        } else if (!rowFor(id) && form && item.url === form.action) {
           var empty = own.querySelector(".empty");
           if (empty) empty.remove();
           own.insertBefore(row, own.firstChild);

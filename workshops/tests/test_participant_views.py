@@ -624,6 +624,34 @@ def test_expired_csrf_token_gives_the_form_back_with_the_text(participant, sessi
     assert not Contribution.objects.exists()
 
 
+def test_expired_csrf_token_on_a_script_send_gets_a_fresh_token_back(participant, session):
+    phone = phone_for(participant, enforce_csrf_checks=True)
+    response = phone.post(session_url(session), send_data("queued text"), HTTP_HX_REQUEST="true")
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "data-problem" in html and "queued text</textarea>" in html
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    retry = phone.post(
+        session_url(session),
+        {**send_data("queued text"), "csrfmiddlewaretoken": token},
+        HTTP_HX_REQUEST="true",
+    )
+    assert retry.status_code == 201
+    assert Contribution.objects.get().text == "queued text"
+
+
+def test_pages_speak_english_when_chosen(phone, session):
+    phone.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = phone.get(session_url(session)).content.decode()
+    assert "Your contribution" in html and "My contributions" in html
+
+
+def test_pages_speak_french_when_chosen(phone, session):
+    phone.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    html = phone.get(session_url(session)).content.decode()
+    assert "Votre contribution" in html and "Mes contributions" in html
+
+
 def test_csrf_failure_elsewhere_shows_a_plain_page(client, db):
     strict = Client(enforce_csrf_checks=True)
     response = strict.post(reverse("participant:join"), {"code": "ABC"})

@@ -259,3 +259,8 @@ LOGGING = {
 PARTICIPANT_COOKIE_NAME = "pe_device"
 PARTICIPANT_COOKIE_MAX_AGE = 60 * 60 * 24 * 14
 CONTRIBUTION_MAX_LENGTH = 2000
+
+# --- Participant pages (participant issue) -----------------------------------------
+# A phone may keep a page open for hours: a failed CSRF check gives the contribute
+# form back with the text filled in instead of Django's bare 403 page.
+CSRF_FAILURE_VIEW = "workshops.views.participant.csrf_failure"

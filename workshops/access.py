@@ -7,13 +7,21 @@ No permission logic lives anywhere else.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
 from workshops.choices import StaffRole
-from workshops.models import BreakoutSession, Contribution, OrganisationMembership, Workshop
+from workshops.models import (
+    BreakoutSession,
+    Contribution,
+    OrganisationMembership,
+    Participant,
+    Workshop,
+    normalise_join_code,
+)
 
 # What each action needs, from the weakest role up.
 READ = StaffRole.VIEWER
@@ -99,3 +107,78 @@ def workshops_for_user(user):
     return Workshop.objects.filter(
         Q(memberships__user=user) | Q(organiser__memberships__user=user)
     ).distinct()
+
+
+# --- Participants (no account: a device token in a cookie) ------------------------
+
+
+def _one(queryset):
+    """The single row of ``queryset`` or None, without the ORDER BY of ``first()``."""
+    try:
+        return queryset.get()
+    except queryset.model.DoesNotExist:
+        return None
+
+
+def get_workshop_for_join_code(code: str) -> Workshop | None:
+    """The workshop a participant joins with ``code`` (case-insensitive), or None."""
+    normalised = normalise_join_code(code)
+    if not normalised:
+        return None
+    return _one(Workshop.objects.filter(join_code=normalised))
+
+
+def get_session_for_join_code(
+    code: str, session_id: int
+) -> tuple[Workshop | None, BreakoutSession | None]:
+    """The workshop of ``code`` and its session ``session_id`` in one query.
+
+    (None, None) for an unknown code; 404 for a session of another workshop.
+    """
+    session = _one(
+        BreakoutSession.objects.select_related("workshop").filter(
+            workshop__join_code=normalise_join_code(code), pk=session_id
+        )
+    )
+    if session is not None:
+        return session.workshop, session
+    workshop = get_workshop_for_join_code(code)
+    if workshop is not None:
+        raise Http404
+    return None, None
+
+
+def get_participant_for_request(request: HttpRequest, workshop: Workshop) -> Participant | None:
+    """The participant this phone's cookie belongs to in ``workshop``.
+
+    None when the phone has not joined (or was wiped); 404 when the cookie belongs
+    to a participant of another workshop (we do not say what it can see there).
+    """
+    cached = getattr(request, "_participant", None)
+    if cached is not None and cached.workshop_id == workshop.pk:
+        return cached
+    token = request.COOKIES.get(settings.PARTICIPANT_COOKIE_NAME, "")
+    if not token or len(token) > 100:
+        return None
+    participant = _one(Participant.objects.select_related("region").for_token(token))
+    if participant is None:
+        return None
+    if participant.workshop_id != workshop.pk:
+        raise Http404
+    participant.workshop = workshop
+    request._participant = participant
+    return participant
+
+
+def get_contribution_for_participant(
+    participant: Participant, contribution_id: int
+) -> Contribution:
+    """One of the participant's own contributions; 404 for anyone else's."""
+    contribution = get_object_or_404(
+        Contribution.objects.select_related("session"),
+        pk=contribution_id,
+        workshop_id=participant.workshop_id,
+        author=participant,
+    )
+    contribution.workshop = participant.workshop
+    return contribution

@@ -1,35 +1,599 @@
-"""Participant pages (built out in the participant issue)."""
+"""Participant pages: join by code, language, consent, profile, contribute, vote, wipe.
 
-from django import forms
-from django.http import HttpRequest, HttpResponse
+Every page is a plain form (POST → redirect → GET) and works without JavaScript.
+``static/js/participant.js`` only enhances: it sends with ``HX-Request: true`` and
+gets a fragment back (one round trip, no redirect), and queues offline sends.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods
+from django.urls import Resolver404, resolve, reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.core import get_usage, is_ratelimited
 
-from workshops.models import Workshop, normalise_join_code
+from workshops.access import (
+    get_contribution_for_participant,
+    get_participant_for_request,
+    get_session_for_join_code,
+    get_workshop_for_join_code,
+)
+from workshops.choices import Language, ModerationStatus, SessionStatus, Source, WorkshopStatus
+from workshops.forms.participant import (
+    ContributeForm,
+    EditContributionForm,
+    JoinForm,
+    ProfileForm,
+    VoteForm,
+    new_client_id,
+    printable,
+)
+from workshops.models import BreakoutSession, Participant, Region, Vote, Workshop, hash_token
+from workshops.services.contributions import ClientIdConflict, submit_contribution
+from workshops.services.participants import (
+    cast_votes,
+    edit_contribution,
+    forget_device,
+    join_workshop,
+    update_profile,
+    withdraw_contribution,
+)
+
+TEMPLATES = "workshops/participant/"
+SMALL_COUNT = 5
 
 
-class JoinForm(forms.Form):
-    code = forms.CharField(label=_("Workshop code"), max_length=20)
+# --- Rate limits: keyed on the device token, since a whole room shares one IP ------
 
-    def clean_code(self) -> str:
-        code = normalise_join_code(self.cleaned_data["code"])
-        if not Workshop.objects.filter(join_code=code).exists():
-            raise forms.ValidationError(_("No workshop has this code. Check it and try again."))
-        return code
+
+def participant_key(group: str, request: HttpRequest) -> str:
+    token = request.COOKIES.get(settings.PARTICIPANT_COOKIE_NAME, "")
+    if token:
+        return "p:" + hash_token(token)
+    return "ip:" + request.META.get("REMOTE_ADDR", "")
+
+
+def send_rate(group: str, request: HttpRequest) -> str:
+    return getattr(settings, "PARTICIPANT_SEND_RATE", "30/m")
+
+
+def join_failure_rate(group: str, request: HttpRequest) -> str:
+    return getattr(settings, "PARTICIPANT_JOIN_FAILURE_RATE", "20/10m")
+
+
+def _join_guessing_limited(request: HttpRequest, *, failed: bool = False) -> bool:
+    """Wrong codes per IP address: enough for a room that mistypes, too few to guess.
+
+    Only failures count (``failed=True`` records one); a room joining with the right
+    code is never slowed down.
+    """
+    usage = get_usage(
+        request,
+        group="participant-join-failures",
+        key="ip",
+        rate=join_failure_rate,
+        increment=failed,
+    )
+    return usage is not None and usage["count"] >= usage["limit"]
+
+
+def _too_many_guesses(request: HttpRequest) -> HttpResponse:
+    return _render(request, "too_many_codes.html", status=429)
+
+
+# --- Page decorator: workshop from the code, participant from the cookie -----------
+
+
+def participant_page(*, joined: bool = True, live: bool = True) -> Callable:
+    """Resolve ``code`` to a workshop (clear pages for unknown or closed ones) and the
+    phone's participant; pages that need a participant send others to the start."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(request: HttpRequest, code: str, **kwargs) -> HttpResponse:
+            if _join_guessing_limited(request):
+                return _too_many_guesses(request)
+            if "session_id" in kwargs:
+                workshop, kwargs["session"] = get_session_for_join_code(
+                    code, kwargs.pop("session_id")
+                )
+            else:
+                workshop = get_workshop_for_join_code(code)
+            if workshop is None:
+                _join_guessing_limited(request, failed=True)
+                return _render(request, "unknown_code.html", status=404)
+            if live and workshop.status != WorkshopStatus.LIVE:
+                return _render(
+                    request,
+                    "workshop_closed.html",
+                    {
+                        "workshop": workshop,
+                        "not_started": workshop.status == WorkshopStatus.DRAFT,
+                    },
+                    status=403,
+                )
+            try:
+                participant = get_participant_for_request(request, workshop)
+            except Http404:
+                if joined:
+                    raise
+                participant = None  # a phone from another workshop may join this one
+            if joined and participant is None:
+                if request.method == "POST" and "text" in request.POST:
+                    return _rejoin(request, workshop)
+                return redirect("participant:start", code=workshop.join_code)
+            return view(request, workshop, participant, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _rejoin(request: HttpRequest, workshop: Workshop) -> HttpResponse:
+    """The phone is no longer linked (cookie expired or wiped): give the text back."""
+    context = {"workshop": workshop, "text": printable(request.POST.get("text", ""))}
+    if request.htmx:
+        context["problem"] = _("This phone is no longer linked to the workshop. Join again.")
+        return _render(request, "_send_problem.html", context, status=401)
+    return _render(request, "rejoin.html", context, status=401)
+
+
+def _render(request: HttpRequest, name: str, context=None, status: int = 200) -> HttpResponse:
+    """Render a participant template; states are compared by their enums, not strings."""
+    context = {
+        "SessionStatus": SessionStatus,
+        "ModerationStatus": ModerationStatus,
+        **(context or {}),
+    }
+    return render(request, TEMPLATES + name, context, status=status)
+
+
+def _set_device_cookie(response: HttpResponse, token: str) -> None:
+    response.set_cookie(
+        settings.PARTICIPANT_COOKIE_NAME,
+        token,
+        max_age=settings.PARTICIPANT_COOKIE_MAX_AGE,
+        path="/j/",
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def _contribution_language() -> str:
+    language = (get_language() or "fr")[:2]
+    return language if language in Language.values else Language.OTHER
+
+
+def _small(count: int) -> str:
+    """Counts under five are shown as "<5"."""
+    return f"<{SMALL_COUNT}" if 0 < count < SMALL_COUNT else str(count)
+
+
+# --- Join, language, consent, profile ------------------------------------------------
 
 
 @require_http_methods(["GET", "POST"])
 def join(request: HttpRequest) -> HttpResponse:
     form = JoinForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        return redirect("participant:join_code", code=form.cleaned_data["code"])
-    return render(request, "workshops/participant/join.html", {"form": form})
+        if _join_guessing_limited(request):
+            return _too_many_guesses(request)
+        workshop = get_workshop_for_join_code(form.cleaned_data["code"])
+        if workshop is not None:
+            return redirect("participant:start", code=workshop.join_code)
+        _join_guessing_limited(request, failed=True)
+        form.add_error("code", _("No workshop has this code. Check it and try again."))
+    if form.errors:
+        status = 400
+    return _render(
+        request,
+        "join.html",
+        {"form": form, "wiped": "wiped" in request.GET},
+        status=status,
+    )
 
 
-@require_http_methods(["GET"])
-def join_code(request: HttpRequest, code: str) -> HttpResponse:
-    workshop = Workshop.objects.filter(join_code=normalise_join_code(code)).first()
-    if workshop is None:
-        return render(request, "workshops/participant/unknown_code.html", status=404)
-    return render(request, "workshops/participant/welcome.html", {"workshop": workshop})
+@require_GET
+@participant_page(joined=False)
+def start(request: HttpRequest, workshop: Workshop, participant: Participant | None):
+    """The QR code's link: choose a language, then consent. A joined phone goes on."""
+    if participant is not None:
+        return redirect("participant:home", code=workshop.join_code)
+    offered = [code for code, _name in settings.LANGUAGES if code in (workshop.languages or [])]
+    return _render(
+        request,
+        "start.html",
+        {"workshop": workshop, "offered": offered or [code for code, _n in settings.LANGUAGES]},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@participant_page(joined=False)
+def consent(request: HttpRequest, workshop: Workshop, participant: Participant | None):
+    if participant is not None:
+        return redirect("participant:home", code=workshop.join_code)
+    if request.method == "POST":
+        _participant, token = join_workshop(workshop=workshop, language=_contribution_language())
+        response = redirect("participant:profile", code=workshop.join_code)
+        _set_device_cookie(response, token)
+        return response
+    return _render(request, "consent.html", {"workshop": workshop})
+
+
+@require_http_methods(["GET", "POST"])
+@participant_page()
+def profile(request: HttpRequest, workshop: Workshop, participant: Participant):
+    organisations = workshop.organisations.order_by("name")
+    regions = Region.objects.filter(country_id=workshop.country_id).order_by("order", "name")
+    initial = {
+        "display_name": participant.display_name,
+        "organisation": participant.organisation_id
+        or ("other" if participant.organisation_kind else ""),
+        "region": participant.region_id or "",
+        "gender": participant.gender,
+    }
+    form = ProfileForm(
+        request.POST or None, initial=initial, organisations=organisations, regions=regions
+    )
+    if request.method == "POST" and form.is_valid():
+        update_profile(participant=participant, **form.cleaned_data)
+        messages.success(request, _("Your profile is saved."))
+        return _after_profile(workshop)
+    status = 400 if form.errors else 200
+    return _render(
+        request,
+        "profile.html",
+        {"workshop": workshop, "participant": participant, "form": form},
+        status=status,
+    )
+
+
+def _after_profile(workshop: Workshop) -> HttpResponse:
+    """Straight to the session when only one is open: one page fewer on a slow link."""
+    open_sessions = list(
+        workshop.sessions.filter(status=SessionStatus.OPEN).values_list("pk", flat=True)[:2]
+    )
+    if len(open_sessions) == 1:
+        return redirect("participant:session", code=workshop.join_code, session_id=open_sessions[0])
+    return redirect("participant:home", code=workshop.join_code)
+
+
+@require_GET
+@participant_page()
+def home(request: HttpRequest, workshop: Workshop, participant: Participant):
+    sessions = workshop.sessions.exclude(status=SessionStatus.PLANNED).annotate(
+        mine=Count("contributions", filter=_mine(participant))
+    )
+    return _render(
+        request,
+        "home.html",
+        {"workshop": workshop, "participant": participant, "sessions": sessions},
+    )
+
+
+def _mine(participant: Participant) -> Q:
+    return Q(contributions__author=participant)
+
+
+# --- Contribute, edit, withdraw ---------------------------------------------------------
+
+
+def _session_context(workshop, participant, session, form, **extra) -> dict:
+    own = list(participant.contributions.filter(session=session).order_by("-created_at", "-pk"))
+    context = {
+        "workshop": workshop,
+        "participant": participant,
+        "session": session,
+        "form": form,
+        "own": own,
+        "max_length": settings.CONTRIBUTION_MAX_LENGTH,
+        **extra,
+    }
+    if session.status == SessionStatus.CLOSED:
+        context["results"] = _results(session)
+    return context
+
+
+def _results(session: BreakoutSession) -> list[dict]:
+    ranked = (
+        session.contributions.published()
+        .annotate(dots=Count("votes"))
+        .filter(dots__gt=0)
+        .order_by("-dots", "pk")
+    )
+    return [{"text": c.text, "dots": _small(c.dots)} for c in ranked]
+
+
+@require_http_methods(["GET", "POST"])
+@participant_page()
+def session(
+    request: HttpRequest, workshop: Workshop, participant: Participant, session: BreakoutSession
+):
+    """The contribute page: the guiding question, the form and my own contributions."""
+    if request.method == "GET":
+        form = ContributeForm(session=session)
+        return _render(
+            request, "session.html", _session_context(workshop, participant, session, form)
+        )
+    return _send(request, workshop, participant, session)
+
+
+def _send(request, workshop, participant, session) -> HttpResponse:
+    form = ContributeForm(request.POST, session=session)
+    if is_ratelimited(
+        request, group="participant-send", key=participant_key, rate=send_rate, increment=True
+    ):
+        return _send_problem(
+            request,
+            workshop,
+            participant,
+            session,
+            form,
+            _("You are sending very fast. Wait a minute and send again; your text is kept."),
+            status=429,
+        )
+    if not session.accepts_contributions:
+        return _send_problem(
+            request,
+            workshop,
+            participant,
+            session,
+            form,
+            _("This session is not taking contributions now. Your text is kept below."),
+            status=409 if session.status != SessionStatus.OPEN else 400,
+        )
+    if not form.is_valid():
+        return _send_problem(request, workshop, participant, session, form, None, status=400)
+    data = form.cleaned_data
+    try:
+        submission = submit_contribution(
+            workshop=workshop,
+            session=session,
+            client_id=data["client_id"],
+            text=data["text"],
+            category=data["category"],
+            horizon=data.get("horizon", ""),
+            audience=data.get("audience", ""),
+            quotable=data["quotable"],
+            language=_contribution_language(),
+            source=Source.PHONE,
+            author=participant,
+        )
+    except ClientIdConflict as conflict:
+        fresh = request.POST.copy()
+        fresh["client_id"] = new_client_id()
+        return _send_problem(
+            request,
+            workshop,
+            participant,
+            session,
+            ContributeForm(fresh, session=session),
+            _(
+                "This form was already sent with a different text, which is kept. "
+                "Your new text is below: send it again to add it."
+            ),
+            status=409,
+            stored=conflict.stored,
+        )
+    contribution = submission.contribution
+    if request.htmx:
+        return _render(
+            request,
+            "_contribution_row.html",
+            {"contribution": contribution, "session": session, "workshop": workshop},
+            status=201 if submission.created else 200,
+        )
+    if submission.created:
+        messages.success(request, _("Thank you, your contribution is received."))
+    else:
+        messages.info(request, _("This contribution was already received."))
+    return redirect(
+        reverse(
+            "participant:session", kwargs={"code": workshop.join_code, "session_id": session.pk}
+        )
+        + "#mine"
+    )
+
+
+def _send_problem(
+    request, workshop, participant, session, form, problem, *, status, stored=None
+) -> HttpResponse:
+    """The send did not go through: the whole page again (or a fragment), text kept."""
+    context = {"problem": problem, "stored": stored}
+    if request.htmx:
+        context["errors"] = [
+            f"{form.fields[name].label or ''}{': ' if name != '__all__' else ''}{error}"
+            if name != "__all__"
+            else str(error)
+            for name, errors in (form.errors.items() if form.is_bound else [])
+            for error in errors
+        ]
+        context["text"] = form["text"].value() or ""
+        context["form"] = form
+        return _render(request, "_send_problem.html", context, status=status)
+    return _render(
+        request,
+        "session.html",
+        _session_context(workshop, participant, session, form, **context),
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@participant_page()
+def edit(request: HttpRequest, workshop: Workshop, participant: Participant, contribution_id: int):
+    contribution = get_contribution_for_participant(participant, contribution_id)
+    session_url = _session_url(workshop, contribution.session_id)
+    if contribution.session is None or not contribution.session.accepts_contributions:
+        messages.error(request, _("The session is closed: contributions can no longer change."))
+        return redirect(session_url)
+    form = EditContributionForm(request.POST or None, contribution=contribution)
+    if request.method == "POST" and form.is_valid():
+        edit_contribution(contribution=contribution, **form.cleaned_data)
+        messages.success(request, _("Your contribution is updated."))
+        return redirect(session_url + "#mine")
+    return _render(
+        request,
+        "edit.html",
+        {"workshop": workshop, "contribution": contribution, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@participant_page()
+def withdraw(
+    request: HttpRequest, workshop: Workshop, participant: Participant, contribution_id: int
+):
+    contribution = get_contribution_for_participant(participant, contribution_id)
+    session_url = _session_url(workshop, contribution.session_id)
+    if contribution.session is None or not contribution.session.accepts_contributions:
+        messages.error(request, _("The session is closed: contributions can no longer change."))
+        return redirect(session_url)
+    withdraw_contribution(contribution=contribution)
+    messages.success(request, _("Your contribution is withdrawn."))
+    return redirect(session_url + "#mine")
+
+
+def _session_url(workshop: Workshop, session_id: int | None) -> str:
+    if session_id is None:
+        return reverse("participant:home", kwargs={"code": workshop.join_code})
+    return reverse(
+        "participant:session", kwargs={"code": workshop.join_code, "session_id": session_id}
+    )
+
+
+# --- Vote ---------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@participant_page()
+def vote(
+    request: HttpRequest, workshop: Workshop, participant: Participant, session: BreakoutSession
+):
+    if session.status != SessionStatus.VOTING:
+        messages.error(request, _("Voting is not open in this session."))
+        return redirect(_session_url(workshop, session.pk))
+    contributions = list(session.contributions.published().order_by("category", "pk"))
+    mine = list(
+        Vote.objects.filter(participant=participant, contribution__session=session).values_list(
+            "contribution_id", flat=True
+        )
+    )
+    form = VoteForm(
+        request.POST or None,
+        initial={"choices": [str(pk) for pk in mine]},
+        contributions=contributions,
+        dots=workshop.dots_per_participant,
+    )
+    if request.method == "POST" and form.is_valid():
+        cast_votes(
+            participant=participant, session=session, contributions=form.cleaned_data["choices"]
+        )
+        messages.success(
+            request, _("Your votes are saved. You may change them until voting closes.")
+        )
+        return redirect("participant:vote", code=workshop.join_code, session_id=session.pk)
+    return _render(
+        request,
+        "vote.html",
+        {
+            "workshop": workshop,
+            "session": session,
+            "form": form,
+            "contributions": contributions,
+            "dots": workshop.dots_per_participant,
+            "used": len(mine),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+# --- Wipe this phone, status for the script --------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@participant_page(joined=False, live=False)
+def wipe(request: HttpRequest, workshop: Workshop, participant: Participant | None):
+    if request.method == "GET":
+        return _render(request, "wipe.html", {"workshop": workshop})
+    if participant is not None:
+        forget_device(participant=participant)
+    response = redirect(reverse("participant:join") + "?wiped=1")
+    response.delete_cookie(settings.PARTICIPANT_COOKIE_NAME, path="/j/", samesite="Lax")
+    # Browsers that know this header also empty the offline queue and the cache.
+    response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+    return response
+
+
+@require_GET
+@participant_page(joined=False, live=False)
+def status(request: HttpRequest, workshop: Workshop, participant: Participant | None):
+    """A few bytes the script polls to follow open/voting/closed; 304 when unchanged."""
+    states = {
+        "workshop": workshop.status,
+        "sessions": {str(pk): state for pk, state in workshop.sessions.values_list("pk", "status")},
+    }
+    body = json.dumps(states, separators=(",", ":"), sort_keys=True)
+    etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:16] + '"'
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(body, content_type="application/json")
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """Keeps the last copy of participant pages so a reload without network still shows
+    the form and the offline queue. Served under /j/ so that its scope covers the pages."""
+    response = render(request, TEMPLATES + "sw.js", content_type="text/javascript")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+# --- CSRF failure: never lose what was typed --------------------------------------------
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A phone kept a page open for hours and the CSRF check failed: give the text back.
+
+    On the contribute page the whole form comes back filled in (with a fresh token);
+    elsewhere a plain page explains what happened, with any text shown.
+    """
+    problem = _("This page had expired. Your text is kept below: press Send again.")
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        match = None
+    if match is not None and match.view_name == "participant:session" and request.method == "POST":
+        workshop = get_workshop_for_join_code(match.kwargs["code"])
+        participant = get_participant_for_request(request, workshop) if workshop else None
+        if participant is not None:
+            session = BreakoutSession.objects.filter(
+                workshop=workshop, pk=match.kwargs["session_id"]
+            ).first()
+            if session is not None:
+                form = ContributeForm(request.POST, session=session)
+                return _send_problem(
+                    request, workshop, participant, session, form, problem, status=403
+                )
+    context = {"problem": problem, "text": printable(request.POST.get("text", ""))}
+    if request.htmx:
+        return _render(request, "_send_problem.html", context, status=403)
+    return _render(request, "csrf_failure.html", context, status=403)

@@ -1,0 +1,203 @@
+"""Forms of the participant pages: join, profile, contribute, edit, vote.
+
+Text typed on a phone is stored as typed, but two things can never be stored:
+NUL bytes and lone surrogates (they crash the database or the encoder later).
+Both are refused with a clear message, and the text re-shown to the person is
+made printable so that the page itself never fails.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from workshops.choices import Audience, Category, Gender, Horizon
+from workshops.models import Contribution, Organisation, Region, normalise_join_code
+
+CLIENT_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,100}$")
+OTHER = "other"
+
+
+def has_unstorable_characters(value: str) -> bool:
+    return any(ch == "\x00" or "\ud800" <= ch <= "\udfff" for ch in value)
+
+
+def printable(value: str) -> str:
+    """``value`` with NUL bytes and lone surrogates replaced, safe to render."""
+    if not isinstance(value, str) or not has_unstorable_characters(value):
+        return value
+    return "".join("\ufffd" if ch == "\x00" or "\ud800" <= ch <= "\udfff" else ch for ch in value)
+
+
+def new_client_id() -> str:
+    return uuid.uuid4().hex
+
+
+class SafeCharField(forms.CharField):
+    """A CharField that refuses NUL bytes and lone surrogates with one clear message."""
+
+    default_error_messages = {
+        "unstorable": _(
+            "The text contains characters that cannot be saved (for example a null "
+            "character). Remove them and send again."
+        ),
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # Our own check replaces Django's null-character validator: one message for both cases.
+        self.validators = [
+            v for v in self.validators if v.__class__.__name__ != "ProhibitNullCharactersValidator"
+        ]
+
+    def to_python(self, value):
+        if isinstance(value, str) and has_unstorable_characters(value):
+            raise forms.ValidationError(self.error_messages["unstorable"], code="unstorable")
+        return super().to_python(value)
+
+    def bound_data(self, data, initial):
+        return printable(super().bound_data(data, initial))
+
+
+class JoinForm(forms.Form):
+    code = SafeCharField(label=_("Workshop code"), max_length=20)
+
+    def clean_code(self) -> str:
+        return normalise_join_code(self.cleaned_data["code"])
+
+
+class ProfileForm(forms.Form):
+    """Everything is optional: a participant may leave every field empty."""
+
+    display_name = SafeCharField(
+        label=_("Name (optional)"),
+        max_length=80,
+        required=False,
+        help_text=_("Leave empty to stay anonymous. Your name is never shown next to your ideas."),
+    )
+    organisation = forms.ChoiceField(label=_("Organisation"), required=False)
+    region = forms.ChoiceField(label=_("Region where you work"), required=False)
+    gender = forms.ChoiceField(
+        label=_("Gender"),
+        required=False,
+        choices=[("", pgettext_lazy("no answer", "—")), *Gender.choices],
+    )
+
+    def __init__(self, *args, organisations, regions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisations = {str(o.pk): o for o in organisations}
+        self.regions = {str(r.pk): r for r in regions}
+        self.fields["organisation"].choices = [
+            ("", pgettext_lazy("no answer", "—")),
+            *[(pk, o.name) for pk, o in self.organisations.items()],
+            (OTHER, pgettext_lazy("organisation", "Another organisation")),
+        ]
+        self.fields["region"].choices = [
+            ("", pgettext_lazy("no answer", "—")),
+            *[(pk, r.name) for pk, r in self.regions.items()],
+        ]
+
+    def clean_organisation(self) -> Organisation | str | None:
+        value = self.cleaned_data["organisation"]
+        if value == OTHER:
+            return OTHER
+        return self.organisations.get(value)
+
+    def clean_region(self) -> Region | None:
+        return self.regions.get(self.cleaned_data["region"])
+
+
+class ContributionFields(forms.Form):
+    """What a participant writes: shared by the contribute and the edit forms."""
+
+    text = SafeCharField(
+        label=_("Your contribution"),
+        max_length=settings.CONTRIBUTION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": _("Write something before sending.")},
+    )
+    horizon = forms.ChoiceField(
+        label=_("Is this driver long-term or dynamic?"),
+        required=False,
+        widget=forms.RadioSelect,
+        choices=[*Horizon.choices, ("", _("I am not sure"))],
+    )
+    audience = forms.ChoiceField(
+        label=_("Who should act on this recommendation?"),
+        required=False,
+        widget=forms.RadioSelect,
+        choices=[*Audience.choices, ("", _("I am not sure"))],
+    )
+    quotable = forms.BooleanField(label=_("My words may be quoted anonymously"), required=False)
+
+
+class ContributeForm(ContributionFields):
+    client_id = SafeCharField(widget=forms.HiddenInput, max_length=100)
+    category = forms.ChoiceField(label=_("What is it?"))
+
+    field_order = ["client_id", "category", "text", "horizon", "audience", "quotable"]
+
+    def __init__(self, *args, session, **kwargs):
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("client_id", new_client_id())
+        kwargs["initial"].setdefault("category", session.default_category)
+        super().__init__(*args, **kwargs)
+        focus = [c for c in Category.values if c in (session.focus or [])] or Category.values
+        self.fields["category"].choices = [(c, Category(c).label) for c in focus]
+        self.single_category = len(focus) == 1
+        if self.single_category:
+            self.fields["category"].widget = forms.HiddenInput()
+        self.asks_horizon = Category.DRIVER in focus
+        self.asks_audience = Category.RECOMMENDATION in focus
+
+    def clean_client_id(self) -> str:
+        value = self.cleaned_data["client_id"]
+        if not CLIENT_ID_PATTERN.match(value):
+            raise forms.ValidationError(_("This form is damaged. Reload the page and try again."))
+        return value
+
+
+class EditContributionForm(ContributionFields):
+    def __init__(self, *args, contribution: Contribution, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "text": contribution.text,
+                "horizon": contribution.horizon,
+                "audience": contribution.audience,
+                "quotable": contribution.quotable,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.asks_horizon = contribution.category == Category.DRIVER
+        self.asks_audience = contribution.category == Category.RECOMMENDATION
+        if not self.asks_horizon:
+            del self.fields["horizon"]
+        if not self.asks_audience:
+            del self.fields["audience"]
+
+
+class VoteForm(forms.Form):
+    choices = forms.MultipleChoiceField(
+        label=_("Your choices"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, contributions, dots: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.dots = dots
+        self.contributions = {str(c.pk): c for c in contributions}
+        self.fields["choices"].choices = [(pk, c.text) for pk, c in self.contributions.items()]
+
+    def clean_choices(self) -> list[Contribution]:
+        picked = self.cleaned_data["choices"]
+        if len(picked) > self.dots:
+            raise forms.ValidationError(
+                _("You have %(dots)s votes: choose at most %(dots)s ideas."),
+                params={"dots": self.dots},
+            )
+        return [self.contributions[pk] for pk in picked]

@@ -1,0 +1,115 @@
+"""What participants do besides sending contributions: join, profile, edit, vote, wipe.
+
+Sending a contribution goes through ``submit_contribution`` (exactly-once rule);
+these services cover the other writes of the participant pages.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.utils import timezone
+
+from workshops.choices import Category, ModerationStatus, OrganisationKind, SessionStatus
+from workshops.models import (
+    BreakoutSession,
+    Contribution,
+    Organisation,
+    Participant,
+    Vote,
+    Workshop,
+)
+
+
+class VotingClosed(Exception):
+    """The session does not take votes now."""
+
+
+class TooManyVotes(Exception):
+    """More votes than the workshop gives each participant."""
+
+
+def join_workshop(*, workshop: Workshop, language: str) -> tuple[Participant, str]:
+    """A new participant who has given consent, and the device token for their cookie."""
+    participant = Participant(workshop=workshop, language=language, consent_at=timezone.now())
+    token = participant.issue_token()
+    with transaction.atomic():
+        participant.save()
+    return participant, token
+
+
+def update_profile(
+    *,
+    participant: Participant,
+    display_name: str,
+    organisation: Organisation | str | None,
+    region,
+    gender: str,
+) -> Participant:
+    """Save the optional profile. ``organisation`` may be the string "other"."""
+    participant.display_name = display_name.strip()
+    if isinstance(organisation, Organisation):
+        participant.organisation = organisation
+        participant.organisation_kind = organisation.kind
+    else:
+        participant.organisation = None
+        participant.organisation_kind = OrganisationKind.OTHER if organisation else ""
+    participant.region = region
+    participant.gender = gender
+    with transaction.atomic():
+        participant.save(
+            update_fields=[
+                "display_name",
+                "organisation",
+                "organisation_kind",
+                "region",
+                "gender",
+                "updated_at",
+            ]
+        )
+    return participant
+
+
+def edit_contribution(
+    *, contribution: Contribution, text: str, horizon: str = "", audience: str = "", quotable: bool
+) -> Contribution:
+    contribution.text = text
+    contribution.horizon = horizon if contribution.category == Category.DRIVER else ""
+    contribution.audience = audience if contribution.category == Category.RECOMMENDATION else ""
+    contribution.quotable = quotable
+    with transaction.atomic():
+        contribution.save()
+    return contribution
+
+
+def withdraw_contribution(*, contribution: Contribution) -> None:
+    """Remove a contribution its author no longer wants; hide it if others were merged into it."""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                contribution.delete()
+        except ProtectedError:
+            contribution.status = ModerationStatus.HIDDEN
+            contribution.save(update_fields=["status", "updated_at"])
+
+
+def cast_votes(
+    *, participant: Participant, session: BreakoutSession, contributions: list[Contribution]
+) -> None:
+    """Replace the participant's votes in ``session`` by one vote on each of ``contributions``."""
+    if session.status != SessionStatus.VOTING:
+        raise VotingClosed
+    if len(contributions) > session.workshop.dots_per_participant:
+        raise TooManyVotes
+    with transaction.atomic():
+        Vote.objects.filter(participant=participant, contribution__session=session).delete()
+        Vote.objects.bulk_create(
+            [Vote(participant=participant, contribution=c) for c in contributions]
+        )
+
+
+def forget_device(*, participant: Participant) -> None:
+    """Wipe this phone: the device token stops working; what was said stays, anonymously."""
+    participant.token_hash = None
+    with transaction.atomic():
+        participant.save(update_fields=["token_hash", "updated_at"])

@@ -63,7 +63,7 @@ def test_home_page_join_form_refuses_an_unknown_code_in_french(client, workshop,
     response = client.post(
         reverse("participant:join"), {"code": "qqqq99"}, HTTP_ACCEPT_LANGUAGE="fr"
     )
-    assert response.status_code == 200
+    assert response.status_code == 400  # the form again, with its error
     html = response.content.decode()
     assert "Aucun atelier" in html
     assert 'value="qqqq99"' in html, "the typed code is shown again"
@@ -71,7 +71,7 @@ def test_home_page_join_form_refuses_an_unknown_code_in_french(client, workshop,
 
 def test_home_page_join_form_refuses_an_empty_code(client, db):
     response = client.post(reverse("participant:join"), {"code": ""}, HTTP_ACCEPT_LANGUAGE="en")
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "errorlist" in response.content.decode()
 
 

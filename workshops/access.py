@@ -99,3 +99,16 @@ def workshops_for_user(user):
     return Workshop.objects.filter(
         Q(memberships__user=user) | Q(organiser__memberships__user=user)
     ).distinct()
+
+
+def organisations_user_may_organise(user):
+    """Organisations in whose name ``user`` may create a workshop (organiser staff)."""
+    from workshops.models import Organisation
+
+    if not user.is_authenticated or not user.is_active:
+        return Organisation.objects.none()
+    if user.is_superuser:
+        return Organisation.objects.all()
+    return Organisation.objects.filter(
+        memberships__user=user, memberships__role=StaffRole.ORGANISER
+    ).distinct()

@@ -46,9 +46,9 @@ def board_version(workshop: Workshop, session: BreakoutSession | None = None) ->
                 output_field=IntegerField(),
             ),
             last_vote=_scalar(votes, "contribution__workshop", Max("pk")),
-            sessions=_scalar(sessions, "workshop", Max("updated_at")),
+            session_change=_scalar(sessions, "workshop", Max("updated_at")),
         )
-        .values_list("n", "last", "votes", "last_vote", "sessions", "updated_at")
+        .values_list("n", "last", "votes", "last_vote", "session_change", "updated_at")
         .first()
     )
     raw = "|".join(str(value) for value in row or ())

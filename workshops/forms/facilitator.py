@@ -245,6 +245,7 @@ class CaptureForm(SafeTextMixin, forms.Form):
     text = forms.CharField(
         label=_("What was said"),
         max_length=settings.CONTRIBUTION_MAX_LENGTH,
+        error_messages={"required": _("Type what was said.")},
         widget=forms.TextInput(
             attrs={"autofocus": True, "autocomplete": "off", "class": "capture-box"}
         ),

@@ -19,7 +19,12 @@ def capture_url(workshop, session):
 
 
 def note(**fields):
-    return {"client_id": "note-1", "text": "Young people have no work", "category": "driver", **fields}
+    return {
+        "client_id": "note-1",
+        "text": "Young people have no work",
+        "category": "driver",
+        **fields,
+    }
 
 
 def test_plain_form_saves_a_note_and_keeps_the_category(
@@ -84,8 +89,14 @@ def test_anonymous_speaker_keeps_zone_and_gender_picked_inline(
 ):
     client_for(note_taker).post(
         capture_url,
-        note(category="recommendation", audience="national", zone=zones["Centre"].pk,
-             gender="woman", quotable="on", horizon="dynamic"),
+        note(
+            category="recommendation",
+            audience="national",
+            zone=zones["Centre"].pk,
+            gender="woman",
+            quotable="on",
+            horizon="dynamic",
+        ),
     )
     stored = Contribution.objects.get()
     assert stored.author is None

@@ -34,7 +34,7 @@ def test_board_shows_newest_first_from_notes_and_phones(client_for, viewer, work
     make_contribution(workshop, session, text="Newer note text", source=Source.NOTE)
     page = client_for(viewer).get(board_url(workshop, session)).text
     assert page.index("Newer note text") < page.index("Older phone text")
-    assert 'hx-trigger="every 2s"' in page
+    assert 'hx-trigger="every 1s"' in page
     assert "Apply" not in page  # a viewer gets no moderation tools
 
 

@@ -139,6 +139,7 @@ def _board(request: HttpRequest, workshop, session=None) -> HttpResponse:
         "filters": filters,
         "counts": board_queries.counts(workshop, session),
         "poll_url": f"{request.path}?{urlencode({**query, 'v': version})}",
+        "poll_every": board_queries.POLL_EVERY,
         "may_moderate": has_role(request.user, workshop, MODERATE),
         "themes": themes,
         "bulk_actions": BulkModerationForm.ACTIONS,
@@ -296,6 +297,7 @@ def projector(request: HttpRequest, slug: str, session_id: int) -> HttpResponse:
         if show_results
         else None,
         "poll_url": f"{request.path}?{urlencode({'v': version})}",
+        "poll_every": board_queries.POLL_EVERY,
     }
     if request.htmx:
         return render(request, "workshops/facilitator/_projector_live.html", context)

@@ -199,6 +199,16 @@ class PasteForm(SafeTextMixin, forms.Form):
         return rows
 
 
+def participant_label(participant: Participant) -> str:
+    """A name (or number) with what analysis needs: region and gender."""
+    parts = [str(participant)]
+    if participant.region_id:
+        parts.append(participant.region.name)
+    if participant.gender:
+        parts.append(participant.get_gender_display())
+    return " · ".join(parts)
+
+
 # --- Sessions -------------------------------------------------------------------
 
 
@@ -233,7 +243,8 @@ class SessionForm(SafeTextMixin, forms.ModelForm):
     def __init__(self, *args, workshop: Workshop, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = SessionKind.choices
-        self.fields["participants"].queryset = workshop.participants.all()
+        self.fields["participants"].queryset = workshop.participants.select_related("region")
+        self.fields["participants"].label_from_instance = participant_label
         self.fields["staff"].queryset = workshop.staff.all().distinct()
         self.fields["staff"].label_from_instance = lambda user: user.get_username()
 
@@ -276,6 +287,7 @@ class CaptureForm(SafeTextMixin, forms.Form):
         label=_("Zone (anonymous)"),
         queryset=Zone.objects.none(),
         required=False,
+        empty_label="—",
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
     gender = forms.ChoiceField(
@@ -294,6 +306,7 @@ class CaptureForm(SafeTextMixin, forms.Form):
         )
         super().__init__(*args, **kwargs)
         self.fields["speaker"].queryset = session.participants.select_related("region")
+        self.fields["speaker"].label_from_instance = participant_label
         self.fields["zone"].queryset = Zone.objects.filter(country_id=session.workshop.country_id)
 
     def clean_text(self):

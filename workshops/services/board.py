@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections import OrderedDict
 
-from django.db.models import Count, IntegerField, Max, OuterRef, Q, Subquery
+from django.db.models import Count, IntegerField, Max, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 
@@ -72,8 +72,8 @@ def board_contributions(workshop: Workshop, session: BreakoutSession | None = No
     if session is not None:
         contributions = contributions.filter(session=session)
     return (
-        contributions.select_related("session", "zone", "author", "merged_into")
-        .prefetch_related("themes")
+        contributions.select_related("session", "zone", "merged_into")
+        .prefetch_related(Prefetch("themes", queryset=Theme.objects.all(), to_attr="theme_list"))
         .annotate(vote_count=Count("votes", distinct=True))
         .order_by("-created_at", "-pk")
     )

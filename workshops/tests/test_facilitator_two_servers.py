@@ -61,7 +61,7 @@ def two_servers():
                 try:
                     urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
                     break
-                except (urllib.error.URLError, ConnectionError):
+                except OSError:  # refused, reset or timed out while starting
                     time.sleep(0.2)
             else:
                 pytest.fail(f"server on {port} did not start")

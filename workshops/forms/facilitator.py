@@ -177,26 +177,41 @@ class PasteForm(SafeTextMixin, forms.Form):
         max_length=200_000,
     )
 
-    def rows(self) -> list[tuple[int, dict[str, str]]]:
-        """(line number, row) pairs; header names are lower-cased and trimmed."""
+    def clean_text(self):
         text = self.cleaned_data["text"]
-        sample = text[:2000]
-        delimiter = ";" if sample.count(";") > sample.count(",") else ","
-        reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-        if reader.fieldnames:
-            reader.fieldnames = [(name or "").strip().lower() for name in reader.fieldnames]
-        rows = []
-        for row in reader:
-            if reader.line_num > MAX_CSV_LINES:
-                raise ValidationError(_("At most %(n)s lines at once.") % {"n": MAX_CSV_LINES})
-            cleaned = {
-                key: (value or "").strip()
-                for key, value in row.items()
-                if isinstance(key, str) and not isinstance(value, list)
-            }
-            if any(cleaned.values()):
-                rows.append((reader.line_num, cleaned))
-        return rows
+        try:
+            self.cleaned_data["rows"] = parse_rows(text)
+        except csv.Error:
+            raise ValidationError(
+                _("This does not read as a list with a header row (CSV).")
+            ) from None
+        return text
+
+    def rows(self) -> list[tuple[int, dict[str, str]]]:
+        return self.cleaned_data["rows"]
+
+
+def parse_rows(text: str) -> list[tuple[int, dict[str, str]]]:
+    """(line number, row) pairs of a pasted CSV; header names lower-cased and trimmed."""
+    sample = text[:2000]
+    delimiter = ";" if sample.count(";") > sample.count(",") else ","
+    if sample.count("\t") > max(sample.count(";"), sample.count(",")):
+        delimiter = "\t"  # pasted straight from a spreadsheet
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    if reader.fieldnames:
+        reader.fieldnames = [(name or "").strip().lower() for name in reader.fieldnames]
+    rows = []
+    for row in reader:
+        if reader.line_num > MAX_CSV_LINES:
+            raise ValidationError(_("At most %(n)s lines at once.") % {"n": MAX_CSV_LINES})
+        cleaned = {
+            key: (value or "").strip()
+            for key, value in row.items()
+            if isinstance(key, str) and not isinstance(value, list)
+        }
+        if any(cleaned.values()):
+            rows.append((reader.line_num, cleaned))
+    return rows
 
 
 def participant_label(participant: Participant) -> str:

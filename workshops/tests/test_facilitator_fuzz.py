@@ -1,0 +1,127 @@
+"""Staff forms never crash and never store what cannot be stored, whatever is typed
+or pasted: NUL bytes, lone surrogates, very long and right-to-left text."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from workshops.forms.facilitator import (
+    BulkModerationForm,
+    OrganisationForm,
+    PasteForm,
+    SessionForm,
+    StaffForm,
+)
+from workshops.services import setup
+
+pytestmark = pytest.mark.fuzz
+ANY_TEXT = st.text(alphabet=st.characters(), max_size=400)
+RTL = st.text(alphabet=st.characters(min_codepoint=0x0590, max_codepoint=0x06FF), min_size=1)
+FUZZ = settings(max_examples=500, suppress_health_check=list(HealthCheck), deadline=None)
+
+
+def storable(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in value
+
+
+@FUZZ
+@given(name=st.one_of(ANY_TEXT, RTL, st.text(min_size=190, max_size=400)), acronym=ANY_TEXT)
+def test_organisation_form_accepts_only_storable_text(name, acronym):
+    form = OrganisationForm(data={"name": name, "acronym": acronym, "kind": "grassroots"})
+    if form.is_valid():
+        assert storable(form.cleaned_data["name"]) and storable(form.cleaned_data["acronym"])
+        assert 0 < len(form.cleaned_data["name"]) <= 200
+    else:
+        assert form.errors
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(username=ANY_TEXT, role=ANY_TEXT)
+def test_staff_form_refuses_unknown_people_without_crashing(username, role):
+    form = StaffForm(data={"username": username, "role": role})
+    assert not form.is_valid()
+    assert "username" in form.errors
+
+
+@pytest.fixture(scope="module")
+def fuzz_workshop(django_db_setup, django_db_blocker):
+    from model_bakery import baker
+
+    with django_db_blocker.unblock():
+        country = baker.make("workshops.Country", code="FZ", name="Fuzzland")
+        zone = baker.make("workshops.Zone", country=country, name="North")
+        baker.make("workshops.Region", country=country, zone=zone, name="Gao")
+        organisation = baker.make("workshops.Organisation", name="Fuzz org", acronym="FO")
+        workshop = baker.make(
+            "workshops.Workshop",
+            slug="fuzz",
+            country=country,
+            organiser=organisation,
+            start_date="2026-11-28",
+            end_date="2026-11-28",
+        )
+        workshop.organisations.add(organisation)
+        yield workshop
+        from workshops.models import Organisation, Participant
+
+        Participant.objects.filter(workshop=workshop).delete()
+        workshop.delete()
+        Organisation.objects.filter(name__startswith="Fuzz").delete()
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(text=st.one_of(ANY_TEXT, RTL, st.lists(ANY_TEXT, max_size=5).map("\n".join)))
+def test_pasted_participants_are_all_stored_or_none(text, fuzz_workshop):
+    pasted = "name,organisation,region,gender\n" + text
+    form = PasteForm(data={"text": pasted})
+    before = fuzz_workshop.participants.count()
+    if not form.is_valid():
+        assert form.errors
+        return
+    rows = form.rows()
+    result = setup.import_participants(workshop=fuzz_workshop, rows=rows)
+    after = fuzz_workshop.participants.count()
+    if result.ok:
+        assert after - before == result.created == len(rows)
+    else:
+        assert after == before
+        assert all(isinstance(line, int) and message for line, message in result.errors)
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(question=st.one_of(ANY_TEXT, RTL), title=ANY_TEXT)
+def test_session_form_accepts_only_storable_text(question, title, fuzz_workshop):
+    form = SessionForm(
+        data={"title": title, "kind": "breakout", "guiding_question": question},
+        workshop=fuzz_workshop,
+    )
+    if form.is_valid():
+        assert storable(form.cleaned_data["title"]) and storable(
+            form.cleaned_data["guiding_question"]
+        )
+    else:
+        assert form.errors
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(new_theme=ANY_TEXT, action=st.sampled_from(["tag", "merge", "nonsense"]))
+def test_bulk_form_refuses_bad_theme_names_and_empty_selections(new_theme, action, fuzz_workshop):
+    from workshops.services.board import themes_for
+
+    form = BulkModerationForm(
+        data={"action": action, "new_theme": new_theme},
+        workshop=fuzz_workshop,
+        themes=themes_for(fuzz_workshop),
+    )
+    assert not form.is_valid()  # nothing selected
+    assert "ids" in form.errors

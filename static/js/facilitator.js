@@ -6,7 +6,17 @@
 
   // --- Board: keep ticked contributions ticked when the list refreshes. ---
   var ticked = [];
-  document.addEventListener("htmx:beforeSwap", function () {
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    // A poll answered by another page (the log-in page after the session
+    // expired): reload the whole page instead of nesting that page in the board.
+    var info = event.detail.pathInfo || {};
+    var asked = (info.requestPath || "").split("?")[0];
+    var got = (info.responsePath || "").split("?")[0];
+    if (asked && got && asked !== got) {
+      event.detail.shouldSwap = false;
+      window.location.reload();
+      return;
+    }
     ticked = Array.prototype.map.call(
       document.querySelectorAll('input[name="ids"]:checked'),
       function (box) { return box.value; });

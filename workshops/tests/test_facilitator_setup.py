@@ -326,3 +326,36 @@ def test_dates_are_kept_in_the_form_after_an_error(client_for, organiser, worksh
     assert response.status_code == 200
     assert 'value="2026-11-28"' in response.text
     assert workshop.start_date == dt.date(2026, 11, 28)
+
+
+@pytest.mark.parametrize("n", [1, 30])
+def test_set_up_lists_do_not_grow_in_queries(
+    client_for, organiser, workshop, regions, organisation, n, django_assert_num_queries
+):
+    workshop.organisations.add(organisation)
+    people = baker.make(
+        Participant,
+        workshop=workshop,
+        region=regions["Gao"],
+        organisation=organisation,
+        _quantity=n,
+    )
+    for i in range(n):
+        session = baker.make(BreakoutSession, workshop=workshop, order=i, title=f"S{i}")
+        session.staff.add(organiser)
+        session.participants.add(*people[:3])
+    client = client_for(organiser)
+    client.get(url("workshop", workshop))
+    for name, limit in [("workshop", 7), ("participants", 6), ("organisations", 6)]:
+        with django_assert_num_queries(limit):
+            response = client.get(url(name, workshop))
+        assert response.status_code == 200
+
+
+def test_capture_page_warns_when_the_session_is_not_open(client_for, note_taker, workshop, session):
+    session.status = SessionStatus.CLOSED
+    session.save()
+    page = client_for(note_taker).get(
+        reverse("workshops:capture", args=[workshop.slug, session.pk])
+    )
+    assert "This session is not open" in page.text

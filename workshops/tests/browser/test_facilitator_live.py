@@ -202,4 +202,14 @@ def test_set_up_pages_look_right(
     page.click("main form button[type=submit]")
     expect(page.locator(".import-errors li")).to_have_count(2)
     screenshot(page, "facilitator/paste-errors-desktop")
+    # French is the default language of the app: the busiest screens in French.
+    context.add_cookies([{"name": "pe_lang", "value": "fr", "url": live_server.url}])
+    for size_name, size in (("desktop", DESKTOP), ("phone", PHONE)):
+        page.set_viewport_size(size)
+        for name in ("capture", "session_board"):
+            page.goto(
+                f"{live_server.url}{reverse(f'workshops:{name}', args=[workshop.slug, session.pk])}"
+            )
+            screenshot(page, f"facilitator/{name}-fr-{size_name}")
+    expect(page.get_by_text("Ouvrir le vote")).to_be_visible()
     context.close()

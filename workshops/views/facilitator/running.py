@@ -143,7 +143,7 @@ def _board(request: HttpRequest, workshop, session=None) -> HttpResponse:
         "may_moderate": has_role(request.user, workshop, MODERATE),
         "themes": themes,
         "bulk_actions": BulkModerationForm.ACTIONS,
-        "here": request.get_full_path(),
+        "here": f"{request.path}?{urlencode(query)}" if query else request.path,
         "page_size": board_queries.PAGE_SIZE,
     }
     if request.htmx:

@@ -27,7 +27,7 @@ messages: $(STAMP)
 
 run: $(STAMP) $(MO)
 	$(PY) manage.py migrate --no-input -v 0
-	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo --base-url http://127.0.0.1:$(PORT)
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(STAMP) $(MO)

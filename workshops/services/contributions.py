@@ -86,7 +86,7 @@ def submit_contribution(
         with transaction.atomic():
             candidate.save()
             if themes:
-                candidate.themes.set(themes)
+                candidate.themes.add(*themes)
     except IntegrityError:
         stored = Contribution.objects.filter(workshop=workshop, client_id=client_id).first()
         if stored is None:  # the integrity error was about something else

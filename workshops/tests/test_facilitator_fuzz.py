@@ -50,30 +50,12 @@ def test_staff_form_refuses_unknown_people_without_crashing(username, role):
     assert "username" in form.errors
 
 
-@pytest.fixture(scope="module")
-def fuzz_workshop(django_db_setup, django_db_blocker):
-    from model_bakery import baker
-
-    with django_db_blocker.unblock():
-        country = baker.make("workshops.Country", code="FZ", name="Fuzzland")
-        zone = baker.make("workshops.Zone", country=country, name="North")
-        baker.make("workshops.Region", country=country, zone=zone, name="Gao")
-        organisation = baker.make("workshops.Organisation", name="Fuzz org", acronym="FO")
-        workshop = baker.make(
-            "workshops.Workshop",
-            slug="fuzz",
-            country=country,
-            organiser=organisation,
-            start_date="2026-11-28",
-            end_date="2026-11-28",
-        )
-        workshop.organisations.add(organisation)
-        yield workshop
-        from workshops.models import Organisation, Participant
-
-        Participant.objects.filter(workshop=workshop).delete()
-        workshop.delete()
-        Organisation.objects.filter(name__startswith="Fuzz").delete()
+@pytest.fixture
+def fuzz_workshop(workshop, organisation):
+    """The conftest workshop; hypothesis reuses it for every example of one test
+    (the examples share one transaction, rolled back at the end)."""
+    workshop.organisations.add(organisation)
+    return workshop
 
 
 @pytest.mark.django_db

@@ -292,7 +292,7 @@ def projector(request: HttpRequest, slug: str, session_id: int) -> HttpResponse:
         "counts": board_queries.counts(workshop, session),
         "latest": board_queries.board_contributions(workshop, session)
         .published()
-        .prefetch_related(None)[:8],
+        .prefetch_related(None)[:6],
         "results": board_queries.voting_results(workshop, session, limit=5)
         if show_results
         else None,

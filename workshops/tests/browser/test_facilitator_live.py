@@ -30,7 +30,17 @@ def log_in(page, live_server, user, next_url):
 
 def new_page(browser, viewport):
     context = browser.new_context(viewport=viewport, locale="en-GB")
-    return context, context.new_page()
+    page = context.new_page()
+    page.console_errors = []
+    page.on(
+        "console",
+        lambda message: message.type == "error" and page.console_errors.append(message.text),
+    )
+    return context, page
+
+
+def assert_no_csp_violation(page):
+    assert not [e for e in page.console_errors if "Content Security Policy" in e]
 
 
 def test_board_shows_a_phone_contribution_within_two_seconds(
@@ -51,6 +61,7 @@ def test_board_shows_a_phone_contribution_within_two_seconds(
     )
     expect(page.get_by_text("Armed groups recruit unemployed youth")).to_be_visible(timeout=2000)
     assert time.monotonic() - saved_at < 2.0
+    assert_no_csp_violation(page)
     screenshot(page, "facilitator/board-desktop")
     page.set_viewport_size(PHONE)
     screenshot(page, "facilitator/board-phone")
@@ -95,6 +106,7 @@ def test_note_taker_captures_five_items_with_the_keyboard_only(
     assert {c.source for c in stored.values()} == {Source.NOTE}
     assert {c.created_by_id for c in stored.values()} == {note_taker.pk}
     expect(page.locator("#recent-notes li")).to_have_count(5)
+    assert_no_csp_violation(page)
     screenshot(page, "facilitator/capture-desktop")
     page.set_viewport_size(PHONE)
     screenshot(page, "facilitator/capture-phone")
@@ -172,6 +184,7 @@ def test_projector_shows_question_code_and_arrivals(
     make_contribution(workshop, session, text="Impunity feeds revenge")
     expect(page.get_by_text("Impunity feeds revenge")).to_be_visible(timeout=2000)
     expect(page.locator(".projector-count")).to_contain_text("1 contribution")
+    assert_no_csp_violation(page)
     screenshot(page, "facilitator/projector-desktop")
     page.set_viewport_size(PHONE)
     screenshot(page, "facilitator/projector-phone")

@@ -107,3 +107,47 @@ def test_bulk_form_refuses_bad_theme_names_and_empty_selections(new_theme, actio
     )
     assert not form.is_valid()  # nothing selected
     assert "ids" in form.errors
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(text=st.one_of(ANY_TEXT, RTL, st.text(min_size=1990, max_size=2100)))
+def test_contribution_edit_form_accepts_only_storable_text(text, fuzz_workshop):
+    from workshops.forms.facilitator import ContributionEditForm
+    from workshops.models import Contribution
+
+    form = ContributionEditForm(
+        data={"text": text, "category": "driver"},
+        instance=Contribution(workshop=fuzz_workshop, source="note", client_id="x"),
+    )
+    if form.is_valid():
+        cleaned = form.cleaned_data["text"]
+        assert storable(cleaned) and 0 < len(cleaned) <= 2000
+    else:
+        assert form.errors["text"]
+
+
+@pytest.mark.django_db
+@FUZZ
+@given(title=st.one_of(ANY_TEXT, RTL), location=ANY_TEXT, slug=ANY_TEXT)
+def test_workshop_form_accepts_only_storable_text(title, location, slug, fuzz_workshop):
+    from workshops.forms.facilitator import WorkshopForm
+
+    form = WorkshopForm(
+        data={
+            "title": title,
+            "slug": slug,
+            "location": location,
+            "start_date": "2026-12-01",
+            "end_date": "2026-12-02",
+            "country": fuzz_workshop.country_id,
+            "organiser": fuzz_workshop.organiser_id,
+            "languages": ["fr"],
+            "status": "draft",
+            "dots_per_participant": 5,
+        }
+    )
+    if form.is_valid():
+        assert storable(form.cleaned_data["title"]) and storable(form.cleaned_data["location"])
+    else:
+        assert form.errors

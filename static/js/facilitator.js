@@ -34,7 +34,8 @@
   var box = form.querySelector('input[name="text"]');
   var status = document.getElementById("capture-status");
   var recent = document.getElementById("recent-notes");
-  var queueKey = "pe-capture-queue:" + form.action;
+  var postUrl = window.location.pathname;
+  var queueKey = "pe-capture-queue:" + postUrl;
   var sending = false;
 
   function newClientId() {
@@ -86,12 +87,15 @@
     if (!queue.length) { return; }
     sending = true;
     var item = queue[0];
+    // Always the token of this page: a note queued before a new log-in still goes.
+    var token = form.querySelector('input[name="csrfmiddlewaretoken"]').value;
+    item.fields.csrfmiddlewaretoken = token;
     var body = new URLSearchParams(item.fields);
-    window.fetch(form.action, {
+    window.fetch(item.url || postUrl, {
       method: "POST",
       body: body,
       credentials: "same-origin",
-      headers: { "Accept": "application/json", "X-CSRFToken": item.fields.csrfmiddlewaretoken }
+      headers: { "Accept": "application/json", "X-CSRFToken": token }
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
         var rest = loadQueue().filter(function (q) { return q.fields.client_id !== item.fields.client_id; });
@@ -128,7 +132,7 @@
     fields.text = text;
     fields.client_id = newClientId();
     var queue = loadQueue();
-    queue.push({ fields: fields });
+    queue.push({ url: postUrl, fields: fields });
     saveQueue(queue);
     addRecent(text, checkedLabel("category"));
     box.value = "";

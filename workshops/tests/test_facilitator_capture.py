@@ -38,7 +38,7 @@ def test_plain_form_saves_a_note_and_keeps_the_category(
     assert stored.horizon == Horizon.LONG_TERM
     page = client_for(note_taker).get(response["Location"])
     assert "Young people have no work" in page.text  # listed under "your last notes"
-    assert "note-1" not in page.text  # a fresh client id for the next note
+    assert 'value="note-1"' not in page.text  # a fresh client id for the next note
 
 
 def test_json_request_saves_without_reload_and_repeats_are_stored_once(

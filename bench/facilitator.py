@@ -12,6 +12,7 @@ with the bare costs of an unchanged poll (204) and of a changed one (200) as
 the baseline.
 
     .venv/bin/python bench/facilitator.py            # SQLite file in a temp dir
+    # or on PostgreSQL (BENCH_DATABASE_URL, else DATABASE_URL):
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/pe_bench \
         .venv/bin/python bench/facilitator.py
 """
@@ -57,6 +58,9 @@ def setup_database(url: str):
     import django
 
     django.setup()
+    import logging
+
+    logging.getLogger("axes").setLevel(logging.WARNING)  # quiet the staff log-ins below
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
@@ -220,7 +224,11 @@ def run_scenario(base: str, world: dict, run: int, poll_every: float) -> dict:
 
 def main() -> None:
     tmp = tempfile.mkdtemp(prefix="pe-bench-")
-    url = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
+    url = (
+        os.environ.get("BENCH_DATABASE_URL")
+        or os.environ.get("DATABASE_URL")
+        or f"sqlite:///{tmp}/bench.sqlite3"
+    )
     setup_database(url)
     worlds = [make_world(run) for run in (1, 2)]
     env = {**os.environ, "DATABASE_URL": url, "DEBUG": "false", "LOG_LEVEL": "WARNING"}

@@ -17,6 +17,7 @@ from workshops.choices import StaffRole
 from workshops.models import (
     BreakoutSession,
     Contribution,
+    Organisation,
     OrganisationMembership,
     Participant,
     Workshop,
@@ -182,3 +183,14 @@ def get_contribution_for_participant(
     )
     contribution.workshop = participant.workshop
     return contribution
+
+
+def organisations_user_may_organise(user):
+    """Organisations in whose name ``user`` may create a workshop (organiser staff)."""
+    if not user.is_authenticated or not user.is_active:
+        return Organisation.objects.none()
+    if user.is_superuser:
+        return Organisation.objects.all()
+    return Organisation.objects.filter(
+        memberships__user=user, memberships__role=StaffRole.ORGANISER
+    ).distinct()

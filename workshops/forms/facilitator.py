@@ -1,0 +1,469 @@
+"""Forms of the staff pages: set-up, agenda, capture, moderation."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from workshops.choices import (
+    Audience,
+    Category,
+    Gender,
+    Horizon,
+    ModerationStatus,
+    SessionKind,
+    Source,
+    StaffRole,
+)
+from workshops.models import (
+    BreakoutSession,
+    Contribution,
+    Organisation,
+    Participant,
+    Region,
+    Theme,
+    Workshop,
+    Zone,
+)
+
+MAX_CSV_LINES = 2000
+RESERVED_SLUGS = {"new"}
+
+
+def reject_unencodable(value: str) -> None:
+    """Refuse NUL bytes and lone surrogates, which break later when stored or encoded."""
+    if not isinstance(value, str):
+        return
+    if "\x00" in value:
+        raise ValidationError(_("Null characters are not allowed."), code="null_characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationError(
+            _("This text contains characters that cannot be stored."), code="surrogates"
+        ) from None
+
+
+class SafeTextMixin:
+    """Adds the encoding check to every text field of the form."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField):
+                field.validators.append(reject_unencodable)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+# --- Workshops ------------------------------------------------------------------
+
+
+class WorkshopForm(SafeTextMixin, forms.ModelForm):
+    languages = forms.MultipleChoiceField(
+        label=_("Languages"),
+        choices=settings.LANGUAGES,
+        widget=forms.CheckboxSelectMultiple,
+        initial=["fr"],
+    )
+
+    class Meta:
+        model = Workshop
+        fields = [
+            "title",
+            "slug",
+            "location",
+            "start_date",
+            "end_date",
+            "country",
+            "organiser",
+            "languages",
+            "status",
+            "premoderation",
+            "dots_per_participant",
+            "retention_until",
+        ]
+        widgets = {
+            "start_date": DateInput(),
+            "end_date": DateInput(),
+            "retention_until": DateInput(),
+        }
+
+    def __init__(self, *args, organisers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if organisers is not None:
+            self.fields["organiser"].queryset = organisers
+        if self.instance.pk:
+            # Links and QR codes already printed carry the slug and the organiser.
+            del self.fields["slug"]
+            del self.fields["organiser"]
+        self.fields["dots_per_participant"].min_value = 1
+        self.fields["dots_per_participant"].max_value = 20
+        self.fields["dots_per_participant"].widget.attrs.update(min=1, max=20)
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        if slug in RESERVED_SLUGS:
+            raise ValidationError(_("This address is reserved; choose another one."))
+        return slug
+
+
+class StaffForm(SafeTextMixin, forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    role = forms.ChoiceField(label=_("Role"), choices=StaffRole.choices)
+
+    def clean_username(self):
+        username = self.cleaned_data["username"].strip()
+        try:
+            return get_user_model().objects.get(username=username, is_active=True)
+        except get_user_model().DoesNotExist:
+            raise ValidationError(_("No active account has this username.")) from None
+
+
+# --- Organisations and participants ----------------------------------------------
+
+
+class OrganisationForm(SafeTextMixin, forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["name", "acronym", "kind", "home_region", "network"]
+
+    def __init__(self, *args, country=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        regions = Region.objects.select_related("zone")
+        if country is not None:
+            regions = regions.filter(country=country)
+        self.fields["home_region"].queryset = regions
+
+    def validate_unique(self):
+        # An organisation already known is linked rather than refused (see the service).
+        pass
+
+
+class ParticipantForm(SafeTextMixin, forms.ModelForm):
+    class Meta:
+        model = Participant
+        fields = ["display_name", "organisation", "organisation_kind", "region", "gender", "role"]
+
+    def __init__(self, *args, workshop: Workshop, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = workshop.organisations.all()
+        self.fields["region"].queryset = Region.objects.filter(country_id=workshop.country_id)
+
+
+class PasteForm(SafeTextMixin, forms.Form):
+    text = forms.CharField(
+        label=_("Pasted list (CSV with a header row)"),
+        widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false"}),
+        max_length=200_000,
+    )
+
+    def clean_text(self):
+        text = self.cleaned_data["text"]
+        try:
+            self.cleaned_data["rows"] = parse_rows(text)
+        except csv.Error:
+            raise ValidationError(
+                _("This does not read as a list with a header row (CSV).")
+            ) from None
+        return text
+
+    def rows(self) -> list[tuple[int, dict[str, str]]]:
+        return self.cleaned_data["rows"]
+
+
+def parse_rows(text: str) -> list[tuple[int, dict[str, str]]]:
+    """(line number, row) pairs of a pasted CSV; header names lower-cased and trimmed."""
+    sample = text[:2000]
+    delimiter = ";" if sample.count(";") > sample.count(",") else ","
+    if sample.count("\t") > max(sample.count(";"), sample.count(",")):
+        delimiter = "\t"  # pasted straight from a spreadsheet
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    if reader.fieldnames:
+        reader.fieldnames = [(name or "").strip().lower() for name in reader.fieldnames]
+    rows = []
+    for row in reader:
+        if reader.line_num > MAX_CSV_LINES:
+            raise ValidationError(_("At most %(n)s lines at once.") % {"n": MAX_CSV_LINES})
+        cleaned = {
+            key: (value or "").strip()
+            for key, value in row.items()
+            if isinstance(key, str) and not isinstance(value, list)
+        }
+        if any(cleaned.values()):
+            rows.append((reader.line_num, cleaned))
+    return rows
+
+
+def participant_label(participant: Participant) -> str:
+    """A name (or number) with what analysis needs: region and gender."""
+    parts = [str(participant)]
+    if participant.region_id:
+        parts.append(participant.region.name)
+    if participant.gender:
+        parts.append(participant.get_gender_display())
+    return " · ".join(parts)
+
+
+# --- Sessions -------------------------------------------------------------------
+
+
+class SessionForm(SafeTextMixin, forms.ModelForm):
+    focus = forms.MultipleChoiceField(
+        label=_("Focus categories"),
+        choices=Category.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = BreakoutSession
+        fields = [
+            "title",
+            "kind",
+            "guiding_question",
+            "focus",
+            "starts_at",
+            "ends_at",
+            "participants",
+            "staff",
+        ]
+        widgets = {
+            "starts_at": DateTimeInput(),
+            "ends_at": DateTimeInput(),
+            "guiding_question": forms.Textarea(attrs={"rows": 3}),
+            "participants": forms.CheckboxSelectMultiple,
+            "staff": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, workshop: Workshop, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = SessionKind.choices
+        self.fields["participants"].queryset = workshop.participants.select_related("region")
+        self.fields["participants"].label_from_instance = participant_label
+        self.fields["staff"].queryset = workshop.staff.all().distinct()
+        self.fields["staff"].label_from_instance = lambda user: user.get_username()
+
+
+# --- Capture ---------------------------------------------------------------------
+
+
+class CaptureForm(SafeTextMixin, forms.Form):
+    text = forms.CharField(
+        label=_("What was said"),
+        max_length=settings.CONTRIBUTION_MAX_LENGTH,
+        error_messages={"required": _("Type what was said.")},
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "autocomplete": "off", "class": "capture-box"}
+        ),
+    )
+    category = forms.ChoiceField(
+        label=_("Category"), choices=Category.choices, widget=forms.RadioSelect
+    )
+    horizon = forms.ChoiceField(
+        label=_("Horizon (drivers)"),
+        choices=[("", _("Not set")), *Horizon.choices],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    audience = forms.ChoiceField(
+        label=_("Audience (recommendations)"),
+        choices=[("", _("Not set")), *Audience.choices],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    speaker = forms.ModelChoiceField(
+        label=_("Speaker"),
+        queryset=Participant.objects.none(),
+        required=False,
+        empty_label=_("Anonymous"),
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    zone = forms.ModelChoiceField(
+        label=_("Zone (anonymous)"),
+        queryset=Zone.objects.none(),
+        required=False,
+        empty_label="—",
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    gender = forms.ChoiceField(
+        label=_("Gender (anonymous)"),
+        choices=[("", "—"), *Gender.choices],
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    quotable = forms.BooleanField(label=_("Quote"), required=False)
+    client_id = forms.CharField(max_length=100, widget=forms.HiddenInput)
+
+    def __init__(self, *args, session: BreakoutSession, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {"category": session.default_category, "client_id": f"note-{uuid.uuid4()}"},
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["speaker"].queryset = session.participants.select_related("region")
+        self.fields["speaker"].label_from_instance = participant_label
+        self.fields["zone"].queryset = Zone.objects.filter(country_id=session.workshop.country_id)
+
+    def clean_text(self):
+        text = self.cleaned_data["text"].strip()
+        if not text:
+            raise ValidationError(_("Type what was said."))
+        return text
+
+    def clean(self):
+        data = super().clean()
+        if data.get("category") != Category.DRIVER:
+            data["horizon"] = ""
+        if data.get("category") != Category.RECOMMENDATION:
+            data["audience"] = ""
+        if data.get("speaker") is not None:
+            data["zone"], data["gender"] = None, ""
+        return data
+
+
+# --- Moderation ------------------------------------------------------------------
+
+
+class BoardFilterForm(forms.Form):
+    category = forms.ChoiceField(
+        label=_("Category"), choices=[("", _("All")), *Category.choices], required=False
+    )
+    theme = forms.ModelChoiceField(
+        label=_("Theme"), queryset=Theme.objects.none(), required=False, empty_label=_("All")
+    )
+    zone = forms.ModelChoiceField(
+        label=_("Zone"), queryset=Zone.objects.none(), required=False, empty_label=_("All")
+    )
+    gender = forms.ChoiceField(
+        label=_("Gender"), choices=[("", _("All")), *Gender.choices], required=False
+    )
+    source = forms.ChoiceField(
+        label=_("Source"), choices=[("", _("All")), *Source.choices], required=False
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("All")), *ModerationStatus.choices], required=False
+    )
+
+    def __init__(self, *args, workshop: Workshop, themes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["theme"].queryset = themes
+        self.fields["zone"].queryset = Zone.objects.filter(country_id=workshop.country_id)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select form-select-sm"
+
+    def filter(self, contributions):
+        if not self.is_valid():
+            return contributions
+        data = self.cleaned_data
+        for name in ("category", "gender", "source", "status"):
+            if data.get(name):
+                contributions = contributions.filter(**{name: data[name]})
+        if data.get("zone"):
+            contributions = contributions.filter(zone=data["zone"])
+        if data.get("theme"):
+            contributions = contributions.filter(themes=data["theme"])
+        return contributions
+
+
+class BulkModerationForm(SafeTextMixin, forms.Form):
+    PUBLISH, HIDE, MERGE, TAG, QUOTABLE = "publish", "hide", "merge", "tag", "quotable"
+    ACTIONS = [
+        (PUBLISH, _("Publish")),
+        (HIDE, _("Hide")),
+        (MERGE, _("Merge (the earliest is kept)")),
+        (TAG, _("Tag with themes")),
+        (QUOTABLE, _("Mark quotable")),
+    ]
+    ids = forms.ModelMultipleChoiceField(
+        label=_("Contributions"), queryset=Contribution.objects.none()
+    )
+    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
+    themes = forms.ModelMultipleChoiceField(
+        label=_("Themes"), queryset=Theme.objects.none(), required=False
+    )
+    new_theme = forms.CharField(label=_("New workshop theme"), max_length=120, required=False)
+
+    def __init__(self, *args, workshop: Workshop, themes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ids"].queryset = workshop.contributions.all()
+        self.fields["ids"].error_messages["required"] = _("Select at least one contribution.")
+        self.fields["themes"].queryset = themes
+
+    def clean(self):
+        data = super().clean()
+        action = data.get("action")
+        selected = data.get("ids") or []
+        if action == self.MERGE and len(selected) < 2:
+            raise ValidationError(_("Select at least two contributions to merge."))
+        if action == self.MERGE and any(c.status == ModerationStatus.MERGED for c in selected):
+            raise ValidationError(_("A contribution already merged cannot be merged again."))
+        if action == self.TAG and not data.get("themes") and not data.get("new_theme", "").strip():
+            raise ValidationError(_("Pick at least one theme or name a new one."))
+        return data
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[(ModerationStatus.PUBLISHED, ""), (ModerationStatus.HIDDEN, "")]
+    )
+
+
+class ContributionEditForm(SafeTextMixin, forms.ModelForm):
+    class Meta:
+        model = Contribution
+        fields = ["text", "category", "horizon", "audience", "quotable"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 4})}
+
+    def clean_text(self):
+        text = self.cleaned_data["text"].strip()
+        if not text:
+            raise ValidationError(_("The text cannot be empty."))
+        if len(text) > settings.CONTRIBUTION_MAX_LENGTH:
+            raise ValidationError(
+                _("At most %(n)s characters.") % {"n": settings.CONTRIBUTION_MAX_LENGTH}
+            )
+        return text
+
+    def clean(self):
+        data = super().clean()
+        if data.get("category") != Category.DRIVER:
+            data["horizon"] = ""
+        if data.get("category") != Category.RECOMMENDATION:
+            data["audience"] = ""
+        return data
+
+
+class SessionStatusForm(forms.Form):
+    OPEN, CLOSE, OPEN_VOTING, CLOSE_VOTING = "open", "close", "open_voting", "close_voting"
+    action = forms.ChoiceField(
+        choices=[
+            (OPEN, _("Open")),
+            (CLOSE, _("Close")),
+            (OPEN_VOTING, _("Open voting")),
+            (CLOSE_VOTING, _("Close voting")),
+        ]
+    )
+
+
+class MoveForm(forms.Form):
+    direction = forms.ChoiceField(choices=[("up", _("Up")), ("down", _("Down"))])

@@ -1,0 +1,146 @@
+"""Moderation of contributions: publish or hide, edit, merge duplicates, tag themes.
+
+Nothing is ever deleted. Every change goes through ``save()`` so that the
+contribution's history (django-simple-history) records who changed what.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from workshops.choices import ModerationStatus
+from workshops.models import Contribution, Theme, Vote, Workshop
+
+
+class ModerationError(Exception):
+    """An action that would break a moderation rule."""
+
+
+def _ids(contributions: Iterable[Contribution]) -> list[int]:
+    return [c.pk for c in contributions]
+
+
+@transaction.atomic
+def set_status(*, contributions: Iterable[Contribution], status: str) -> int:
+    """Publish or hide; merged contributions stay merged. Returns how many changed."""
+    if status not in (ModerationStatus.PUBLISHED, ModerationStatus.HIDDEN):
+        raise ModerationError("only publish or hide")
+    changed = 0
+    for contribution in Contribution.objects.select_for_update().filter(pk__in=_ids(contributions)):
+        if contribution.status in (status, ModerationStatus.MERGED):
+            continue
+        contribution.status = status
+        contribution.save(update_fields=["status", "updated_at"])
+        changed += 1
+    return changed
+
+
+@transaction.atomic
+def set_quotable(*, contributions: Iterable[Contribution], quotable: bool = True) -> int:
+    changed = 0
+    for contribution in Contribution.objects.select_for_update().filter(pk__in=_ids(contributions)):
+        if contribution.quotable != quotable:
+            contribution.quotable = quotable
+            contribution.save(update_fields=["quotable", "updated_at"])
+            changed += 1
+    return changed
+
+
+@transaction.atomic
+def edit_contribution(*, contribution: Contribution, data: dict) -> Contribution:
+    """Change text and classification; the previous version stays in the history."""
+    for name in ("text", "category", "horizon", "audience", "quotable"):
+        if name in data:
+            setattr(contribution, name, data[name])
+    contribution.full_clean(exclude=["workshop", "session", "author", "merged_into"])
+    contribution.save()
+    return contribution
+
+
+@transaction.atomic
+def merge_contributions(*, keep: Contribution, duplicates: Iterable[Contribution]) -> Contribution:
+    """Merge ``duplicates`` into ``keep``.
+
+    The duplicates get status MERGED and point to ``keep``; their themes are added
+    to ``keep`` and their votes move to it. A participant who voted for both keeps
+    one counted vote: the vote on the duplicate stays where it is (merged
+    contributions are not counted), nothing is deleted.
+    """
+    duplicates = [d for d in duplicates if d.pk != keep.pk]
+    if not duplicates:
+        raise ModerationError("nothing to merge")
+    if keep.status == ModerationStatus.MERGED:
+        raise ModerationError("cannot keep a merged contribution")
+    if any(d.workshop_id != keep.workshop_id for d in duplicates):
+        raise ModerationError("contributions of another workshop")
+    duplicate_ids = _ids(duplicates)
+    # Earlier merges into a duplicate now point to the kept one too.
+    for earlier in Contribution.objects.filter(merged_into_id__in=duplicate_ids):
+        earlier.merged_into = keep
+        earlier.save(update_fields=["merged_into", "updated_at"])
+    themes = Theme.objects.filter(contributions__in=duplicate_ids).distinct()
+    keep.themes.add(*themes)
+    already_voted = set(keep.votes.values_list("participant_id", flat=True))
+    moved_participants: set[int] = set(already_voted)
+    for vote in Vote.objects.filter(contribution_id__in=duplicate_ids).order_by("pk"):
+        if vote.participant_id in moved_participants:
+            continue
+        vote.contribution = keep
+        vote.save(update_fields=["contribution"])
+        moved_participants.add(vote.participant_id)
+    for duplicate in Contribution.objects.select_for_update().filter(pk__in=duplicate_ids):
+        duplicate.status = ModerationStatus.MERGED
+        duplicate.merged_into = keep
+        duplicate.save(update_fields=["status", "merged_into", "updated_at"])
+    keep.save(update_fields=["updated_at"])
+    return keep
+
+
+def new_workshop_theme(*, workshop: Workshop, name: str) -> Theme:
+    """The workshop theme of that name, created when new."""
+    name = name.strip()[:120]
+    base = slugify(name)[:70] or "theme"
+    existing = Theme.objects.filter(workshop=workshop, name__iexact=name).first()
+    if existing is not None:
+        return existing
+    slug, n = base, 1
+    while Theme.objects.filter(workshop=workshop, slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return Theme.objects.create(workshop=workshop, name=name, name_fr=name, slug=slug)
+
+
+@transaction.atomic
+def tag_themes(
+    *,
+    workshop: Workshop,
+    contributions: Iterable[Contribution],
+    themes: Iterable[Theme] = (),
+    new_theme: str = "",
+) -> list[Theme]:
+    """Add themes (library, workshop, or one new workshop theme) to every contribution."""
+    themes = list(themes)
+    if new_theme.strip():
+        themes.append(new_workshop_theme(workshop=workshop, name=new_theme))
+    if any(t.workshop_id not in (None, workshop.pk) for t in themes):
+        raise ModerationError("theme of another workshop")
+    ids = _ids(contributions)
+    through = Contribution.themes.through
+    existing = set(
+        through.objects.filter(contribution_id__in=ids).values_list("contribution_id", "theme_id")
+    )
+    through.objects.bulk_create(
+        [
+            through(contribution_id=cid, theme_id=theme.pk)
+            for cid in ids
+            for theme in themes
+            if (cid, theme.pk) not in existing
+        ]
+    )
+    # Boards notice the change through updated_at.
+    Contribution.objects.filter(pk__in=ids).update(updated_at=timezone.now())
+    return themes

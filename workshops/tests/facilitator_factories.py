@@ -1,0 +1,23 @@
+"""Helpers for the facilitator tests: contributions through the one write path."""
+
+from __future__ import annotations
+
+import itertools
+
+from workshops.choices import Category, Source
+from workshops.services.contributions import submit_contribution
+
+_counter = itertools.count(1)
+
+
+def make_contribution(workshop, session=None, *, text=None, category=Category.DRIVER, **extra):
+    n = next(_counter)
+    extra.setdefault("source", Source.PHONE)
+    return submit_contribution(
+        workshop=workshop,
+        session=session,
+        client_id=f"test-{n}",
+        text=text or f"Contribution number {n}",
+        category=category,
+        **extra,
+    ).contribution

@@ -1,0 +1,33 @@
+"""Staff pages: set-up (``setup``) and running the workshop live (``running``)."""
+
+from workshops.views.facilitator.running import (  # noqa: F401
+    capture,
+    contribution_edit,
+    contribution_status,
+    moderate,
+    projector,
+    session_board,
+    session_results,
+    workshop_board,
+    workshop_results,
+)
+from workshops.views.facilitator.setup import (  # noqa: F401
+    dashboard,
+    join_code,
+    join_sheet,
+    organisation_add,
+    organisation_import,
+    organisations,
+    participant_add,
+    participant_import,
+    participants,
+    session_create,
+    session_edit,
+    session_move,
+    session_status,
+    staff,
+    staff_remove,
+    workshop_create,
+    workshop_detail,
+    workshop_edit,
+)

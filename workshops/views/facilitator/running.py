@@ -1,0 +1,305 @@
+"""Running a workshop live: quick capture, boards, moderation, results, projector."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from workshops.access import (
+    CAPTURE,
+    MODERATE,
+    READ,
+    get_contribution_for_user,
+    get_session_for_user,
+    get_workshop_for_user,
+    has_role,
+)
+from workshops.choices import ModerationStatus, SessionStatus, Source
+from workshops.forms.facilitator import (
+    BoardFilterForm,
+    BulkModerationForm,
+    CaptureForm,
+    ContributionEditForm,
+    StatusForm,
+)
+from workshops.services import board as board_queries
+from workshops.services import moderation
+from workshops.services.contributions import ClientIdConflict, submit_contribution
+from workshops.views.facilitator.setup import join_qr_svg
+
+STICKY = ("category", "horizon", "audience")
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _safe_next(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return fallback
+
+
+# --- Quick capture -------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def capture(request: HttpRequest, slug: str, session_id: int) -> HttpResponse:
+    """One box for note-takers. Plain form without JavaScript; JSON with it."""
+    session = get_session_for_user(request, slug, session_id, needs=CAPTURE)
+    workshop = session.workshop
+    if request.method == "POST":
+        form = CaptureForm(request.POST, session=session)
+        if not form.is_valid():
+            if _wants_json(request):
+                return JsonResponse({"status": "invalid", "errors": form.errors}, status=400)
+            return _render_capture(request, session, form, status=400)
+        data = form.cleaned_data
+        try:
+            submission = submit_contribution(
+                workshop=workshop,
+                session=session,
+                client_id=data["client_id"],
+                text=data["text"],
+                category=data["category"],
+                horizon=data["horizon"],
+                audience=data["audience"],
+                quotable=data["quotable"],
+                author=data["speaker"],
+                zone=data["zone"],
+                gender=data["gender"],
+                language=(request.LANGUAGE_CODE or "fr")[:2],
+                source=Source.NOTE,
+                created_by=request.user,
+            )
+        except ClientIdConflict:
+            message = _("This note was already saved with different content.")
+            if _wants_json(request):
+                return JsonResponse({"status": "conflict", "error": message}, status=409)
+            messages.error(request, message)
+            return redirect("workshops:capture", slug=slug, session_id=session.pk)
+        if _wants_json(request):
+            return JsonResponse(
+                {
+                    "status": "saved" if submission.created else "duplicate",
+                    "id": submission.contribution.pk,
+                },
+                status=201 if submission.created else 200,
+            )
+        messages.success(request, _("Saved."))
+        sticky = {name: data[name] for name in STICKY if data.get(name)}
+        url = reverse("workshops:capture", kwargs={"slug": slug, "session_id": session.pk})
+        return redirect(f"{url}?{urlencode(sticky)}" if sticky else url)
+    initial = {name: request.GET[name] for name in STICKY if request.GET.get(name)}
+    form = CaptureForm(session=session)
+    form.initial.update(initial)
+    return _render_capture(request, session, form)
+
+
+def _render_capture(request, session, form, status=200):
+    recent = (
+        session.contributions.filter(created_by=request.user)
+        .select_related("author")
+        .order_by("-created_at", "-pk")[:8]
+    )
+    return render(
+        request,
+        "workshops/facilitator/capture.html",
+        {"workshop": session.workshop, "session": session, "form": form, "recent": recent},
+        status=status,
+    )
+
+
+# --- Live boards ---------------------------------------------------------------
+
+
+def _board(request: HttpRequest, workshop, session=None) -> HttpResponse:
+    version = board_queries.board_version(workshop, session)
+    if request.htmx and request.GET.get("v") == version:
+        return HttpResponse(status=204)  # nothing changed: the poll stays cheap
+    themes = board_queries.themes_for(workshop)
+    filters = BoardFilterForm(request.GET, workshop=workshop, themes=themes)
+    everything = board_queries.board_contributions(workshop, session)
+    contributions = list(filters.filter(everything)[: board_queries.PAGE_SIZE])
+    query = {k: v for k, v in request.GET.items() if k != "v" and v}
+    context = {
+        "workshop": workshop,
+        "session": session,
+        "contributions": contributions,
+        "filters": filters,
+        "counts": board_queries.counts(workshop, session),
+        "poll_url": f"{request.path}?{urlencode({**query, 'v': version})}",
+        "poll_every": board_queries.POLL_EVERY,
+        "may_moderate": has_role(request.user, workshop, MODERATE),
+        "themes": themes,
+        "bulk_actions": BulkModerationForm.ACTIONS,
+        "here": f"{request.path}?{urlencode(query)}" if query else request.path,
+        "page_size": board_queries.PAGE_SIZE,
+    }
+    if request.htmx:
+        return render(request, "workshops/facilitator/_board_list.html", context)
+    return render(request, "workshops/facilitator/board.html", context)
+
+
+@login_required
+@require_GET
+def workshop_board(request: HttpRequest, slug: str) -> HttpResponse:
+    return _board(request, get_workshop_for_user(request, slug, needs=READ))
+
+
+@login_required
+@require_GET
+def session_board(request: HttpRequest, slug: str, session_id: int) -> HttpResponse:
+    session = get_session_for_user(request, slug, session_id, needs=READ)
+    return _board(request, session.workshop, session)
+
+
+# --- Moderation ----------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def moderate(request: HttpRequest, slug: str) -> HttpResponse:
+    """One form for the actions on the selected contributions of a board."""
+    workshop = get_workshop_for_user(request, slug, needs=MODERATE)
+    back = _safe_next(request, reverse("workshops:board", kwargs={"slug": slug}))
+    form = BulkModerationForm(
+        request.POST, workshop=workshop, themes=board_queries.themes_for(workshop)
+    )
+    if not form.is_valid():
+        for error in form.errors.get("__all__", []) + form.errors.get("ids", []):
+            messages.error(request, error)
+        for name in ("action", "themes", "new_theme"):
+            for error in form.errors.get(name, []):
+                messages.error(request, f"{form.fields[name].label}: {error}")
+        return redirect(back)
+    data = form.cleaned_data
+    selected = list(data["ids"].order_by("created_at", "pk"))
+    action = data["action"]
+    if action == form.PUBLISH:
+        moderation.set_status(contributions=selected, status=ModerationStatus.PUBLISHED)
+        messages.success(request, _("Published."))
+    elif action == form.HIDE:
+        moderation.set_status(contributions=selected, status=ModerationStatus.HIDDEN)
+        messages.success(request, _("Hidden."))
+    elif action == form.QUOTABLE:
+        moderation.set_quotable(contributions=selected)
+        messages.success(request, _("Marked quotable."))
+    elif action == form.TAG:
+        moderation.tag_themes(
+            workshop=workshop,
+            contributions=selected,
+            themes=data["themes"],
+            new_theme=data["new_theme"],
+        )
+        messages.success(request, _("Themes added."))
+    elif action == form.MERGE:
+        keep, *duplicates = selected
+        moderation.merge_contributions(keep=keep, duplicates=duplicates)
+        messages.success(request, _("%(n)d merged into the earliest one.") % {"n": len(duplicates)})
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def contribution_status(request: HttpRequest, slug: str, contribution_id: int) -> HttpResponse:
+    contribution = get_contribution_for_user(request, slug, contribution_id, needs=MODERATE)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        moderation.set_status(contributions=[contribution], status=form.cleaned_data["status"])
+    else:
+        messages.error(request, _("Unknown action."))
+    return redirect(_safe_next(request, reverse("workshops:board", kwargs={"slug": slug})))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contribution_edit(request: HttpRequest, slug: str, contribution_id: int) -> HttpResponse:
+    contribution = get_contribution_for_user(request, slug, contribution_id, needs=MODERATE)
+    form = ContributionEditForm(request.POST or None, instance=contribution)
+    back = _safe_next(request, reverse("workshops:board", kwargs={"slug": slug}))
+    if request.method == "POST" and form.is_valid():
+        moderation.edit_contribution(contribution=contribution, data=form.cleaned_data)
+        messages.success(request, _("Contribution saved; the previous text is kept."))
+        return redirect(back)
+    history = contribution.history.select_related("history_user").order_by("-history_date")[:20]
+    return render(
+        request,
+        "workshops/facilitator/contribution_edit.html",
+        {
+            "workshop": contribution.workshop,
+            "contribution": contribution,
+            "form": form,
+            "history": history,
+            "next": back,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+# --- Results and projector -------------------------------------------------------
+
+
+@login_required
+@require_GET
+def workshop_results(request: HttpRequest, slug: str) -> HttpResponse:
+    workshop = get_workshop_for_user(request, slug, needs=READ)
+    return _results(request, workshop)
+
+
+@login_required
+@require_GET
+def session_results(request: HttpRequest, slug: str, session_id: int) -> HttpResponse:
+    session = get_session_for_user(request, slug, session_id, needs=READ)
+    return _results(request, session.workshop, session)
+
+
+def _results(request, workshop, session=None):
+    return render(
+        request,
+        "workshops/facilitator/results.html",
+        {
+            "workshop": workshop,
+            "session": session,
+            "results": board_queries.voting_results(workshop, session),
+        },
+    )
+
+
+@login_required
+@require_GET
+def projector(request: HttpRequest, slug: str, session_id: int) -> HttpResponse:
+    """The room screen: question, code and QR, counts, what arrives, results."""
+    session = get_session_for_user(request, slug, session_id, needs=READ)
+    workshop = session.workshop
+    version = board_queries.board_version(workshop, session)
+    if request.htmx and request.GET.get("v") == version:
+        return HttpResponse(status=204)
+    show_results = session.status in (SessionStatus.VOTING, SessionStatus.CLOSED)
+    context = {
+        "workshop": workshop,
+        "session": session,
+        "counts": board_queries.counts(workshop, session),
+        "latest": board_queries.board_contributions(workshop, session)
+        .published()
+        .prefetch_related(None)[:6],
+        "results": board_queries.voting_results(workshop, session, limit=5)
+        if show_results
+        else None,
+        "poll_url": f"{request.path}?{urlencode({'v': version})}",
+        "poll_every": board_queries.POLL_EVERY,
+    }
+    if request.htmx:
+        return render(request, "workshops/facilitator/_projector_live.html", context)
+    context["join_link"], context["qr_svg"] = join_qr_svg(request, workshop)
+    return render(request, "workshops/facilitator/projector.html", context)

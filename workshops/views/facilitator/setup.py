@@ -1,0 +1,363 @@
+"""Staff set-up pages: dashboard, workshop, staff, organisations, participants, agenda."""
+
+from __future__ import annotations
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from workshops.access import (
+    MANAGE,
+    MODERATE,
+    READ,
+    get_session_for_user,
+    get_workshop_for_user,
+    has_role,
+    organisations_user_may_organise,
+    workshops_for_user,
+)
+from workshops.choices import Category
+from workshops.forms.facilitator import (
+    MoveForm,
+    OrganisationForm,
+    ParticipantForm,
+    PasteForm,
+    SessionForm,
+    SessionStatusForm,
+    StaffForm,
+    WorkshopForm,
+)
+from workshops.services import setup
+
+
+def join_qr_svg(request: HttpRequest, workshop) -> tuple[str, str]:
+    """The absolute join link and its QR code as inline SVG (no Pillow)."""
+    url = request.build_absolute_uri(workshop.join_url())
+    svg = segno.make(url, error="m").svg_inline(scale=4, omitsize=True, title=workshop.join_code)
+    return url, svg
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    workshops = workshops_for_user(request.user).select_related("country", "organiser")
+    may_create = organisations_user_may_organise(request.user).exists()
+    return render(
+        request,
+        "workshops/facilitator/dashboard.html",
+        {"workshops": workshops, "may_create": may_create},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def workshop_create(request: HttpRequest) -> HttpResponse:
+    organisers = organisations_user_may_organise(request.user)
+    if not organisers.exists():
+        raise PermissionDenied
+    form = WorkshopForm(request.POST or None, organisers=organisers)
+    if request.method == "POST" and form.is_valid():
+        workshop = setup.create_workshop(form=form, user=request.user)
+        messages.success(request, _("Workshop created."))
+        return redirect(workshop)
+    return render(request, "workshops/facilitator/workshop_form.html", {"form": form})
+
+
+@login_required
+@require_GET
+def workshop_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    workshop = get_workshop_for_user(request, slug)
+    sessions = list(
+        workshop.sessions.all()
+        .prefetch_related("staff")
+        .annotate(participant_count=Count("participants", distinct=True))
+        .order_by("order", "starts_at", "pk")
+    )
+    labels = dict(Category.choices)
+    for session in sessions:
+        session.focus_labels = [labels.get(value, value) for value in session.focus or []]
+    context = {
+        "workshop": workshop,
+        "sessions": sessions,
+        "may_manage": has_role(request.user, workshop, MANAGE),
+        "may_moderate": has_role(request.user, workshop, MODERATE),
+        "status_actions": SessionStatusForm.base_fields["action"].choices,
+    }
+    return render(request, "workshops/facilitator/workshop.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def workshop_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    workshop = get_workshop_for_user(request, slug, needs=MANAGE)
+    form = WorkshopForm(request.POST or None, instance=workshop)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Workshop saved."))
+        return redirect(workshop)
+    return render(
+        request, "workshops/facilitator/workshop_form.html", {"form": form, "workshop": workshop}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff(request: HttpRequest, slug: str) -> HttpResponse:
+    workshop = get_workshop_for_user(request, slug, needs=MANAGE)
+    form = StaffForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        setup.set_staff_role(
+            workshop=workshop, user=form.cleaned_data["username"], role=form.cleaned_data["role"]
+        )
+        messages.success(request, _("Staff member saved."))
+        return redirect("workshops:staff", slug=workshop.slug)
+    memberships = workshop.memberships.select_related("user").order_by("user__username")
+    return render(
+        request,
+        "workshops/facilitator/staff.html",
+        {"workshop": workshop, "form": form, "memberships": memberships},
+    )
+
+
+@login_required
+@require_POST
+def staff_remove(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
+    workshop = get_workshop_for_user(request, slug, needs=MANAGE)
+    membership = get_object_or_404(workshop.memberships, pk=membership_id)
+    if membership.user_id == request.user.pk:
+        messages.error(request, _("You cannot remove yourself."))
+    else:
+        setup.remove_staff(workshop=workshop, membership_id=membership.pk)
+        messages.success(request, _("Staff member removed."))
+    return redirect("workshops:staff", slug=workshop.slug)
+
+
+@login_required
+@require_GET
+def organisations(request: HttpRequest, slug: str) -> HttpResponse:
+    workshop = get_workshop_for_user(request, slug)
+    items = workshop.organisations.select_related("home_region").order_by("name")
+    return render(
+        request,
+        "workshops/facilitator/organisations.html",
+        {
+            "workshop": workshop,
+            "organisations": items,
+            "may_manage": has_role(request.user, workshop, MANAGE),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_add(request: HttpRequest, slug: str) -> HttpResponse:
+    workshop = get_workshop_for_user(request, slug, needs=MANAGE)
+    form = OrganisationForm(request.POST or None, country=workshop.country)
+    if request.method == "POST" and form.is_valid():
+        setup.add_organisation(workshop=workshop, data=form.cleaned_data)
+        messages.success(request, _("Organisation added."))
+        return redirect("workshops:organisations", slug=workshop.slug)
+    return render(
+        request,
+        "workshops/facilitator/simple_form.html",
+        {
+            "workshop": workshop,
+            "form": form,
+            "title": _("Add an organisation"),
+            "back": "workshops:organisations",
+        },
+    )
+
+
+def _paste_import(request, workshop, importer, *, title, columns, back):
+    form = PasteForm(request.POST or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        result = importer(workshop=workshop, rows=form.rows())
+        if result.ok:
+            messages.success(request, _("%(n)d lines imported.") % {"n": result.created})
+            return redirect(back, slug=workshop.slug)
+        errors = result.errors
+    return render(
+        request,
+        "workshops/facilitator/paste_form.html",
+        {
+            "workshop": workshop,
+            "form": form,
+            "errors": errors,
+            "title": title,
+            "columns": columns,
+            "back": back,
+        },
+        status=422 if errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_import(request: HttpRequest, slug: str) -> HttpResponse:
+    workshop = get_workshop_for_user(request, slug, needs=MANAGE)
+    return _paste_import(
+        request,
+        workshop,
+        setup.import_organisations,
+        title=_("Paste organisations"),
+        columns="name,acronym,kind,region,network",
+        back="workshops:organisations",
+    )
+
+
+@login_required
+@require_GET
+def participants(request: HttpRequest, slug: str) -> HttpResponse:
+    workshop = get_workshop_for_user(request, slug, needs=MODERATE)
+    items = workshop.participants.select_related("organisation", "region__zone")
+    return render(
+        request,
+        "workshops/facilitator/participants.html",
+        {
+            "workshop": workshop,
+            "participants": items,
+            "may_manage": has_role(request.user, workshop, MANAGE),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def participant_add(request: HttpRequest, slug: str) -> HttpResponse:
+    workshop = get_workshop_for_user(request, slug, needs=MANAGE)
+    form = ParticipantForm(request.POST or None, workshop=workshop)
+    if request.method == "POST" and form.is_valid():
+        participant = form.save(commit=False)
+        participant.workshop = workshop
+        participant.save()
+        messages.success(request, _("Participant added."))
+        return redirect("workshops:participants", slug=workshop.slug)
+    return render(
+        request,
+        "workshops/facilitator/simple_form.html",
+        {
+            "workshop": workshop,
+            "form": form,
+            "title": _("Add a participant"),
+            "back": "workshops:participants",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def participant_import(request: HttpRequest, slug: str) -> HttpResponse:
+    workshop = get_workshop_for_user(request, slug, needs=MANAGE)
+    return _paste_import(
+        request,
+        workshop,
+        setup.import_participants,
+        title=_("Paste participants"),
+        columns="name,organisation,region,gender,role",
+        back="workshops:participants",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_create(request: HttpRequest, slug: str) -> HttpResponse:
+    workshop = get_workshop_for_user(request, slug, needs=MANAGE)
+    form = SessionForm(request.POST or None, workshop=workshop)
+    if request.method == "POST" and form.is_valid():
+        setup.save_session(form=form, workshop=workshop)
+        messages.success(request, _("Session added to the agenda."))
+        return redirect(workshop)
+    return render(
+        request,
+        "workshops/facilitator/simple_form.html",
+        {
+            "workshop": workshop,
+            "form": form,
+            "title": _("New session"),
+            "back": "workshops:workshop",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def session_edit(request: HttpRequest, slug: str, session_id: int) -> HttpResponse:
+    session = get_session_for_user(request, slug, session_id, needs=MANAGE)
+    workshop = session.workshop
+    form = SessionForm(request.POST or None, instance=session, workshop=workshop)
+    if request.method == "POST" and form.is_valid():
+        setup.save_session(form=form, workshop=workshop)
+        messages.success(request, _("Session saved."))
+        return redirect(workshop)
+    return render(
+        request,
+        "workshops/facilitator/simple_form.html",
+        {
+            "workshop": workshop,
+            "form": form,
+            "title": session.title,
+            "back": "workshops:workshop",
+        },
+    )
+
+
+@login_required
+@require_POST
+def session_move(request: HttpRequest, slug: str, session_id: int) -> HttpResponse:
+    session = get_session_for_user(request, slug, session_id, needs=MANAGE)
+    form = MoveForm(request.POST)
+    if form.is_valid():
+        setup.move_session(session=session, direction=form.cleaned_data["direction"])
+    return redirect(session.workshop)
+
+
+@login_required
+@require_POST
+def session_status(request: HttpRequest, slug: str, session_id: int) -> HttpResponse:
+    session = get_session_for_user(request, slug, session_id, needs=MODERATE)
+    form = SessionStatusForm(request.POST)
+    if form.is_valid():
+        setup.set_session_status(session=session, action=form.cleaned_data["action"])
+        messages.success(
+            request,
+            _("%(session)s: %(status)s.")
+            % {"session": session.title, "status": session.get_status_display()},
+        )
+    else:
+        messages.error(request, _("Unknown action."))
+    if request.POST.get("next") == "board":
+        return redirect("workshops:session_board", slug=slug, session_id=session.pk)
+    return redirect(session.workshop)
+
+
+@login_required
+@require_GET
+def join_code(request: HttpRequest, slug: str) -> HttpResponse:
+    workshop = get_workshop_for_user(request, slug, needs=READ)
+    url, svg = join_qr_svg(request, workshop)
+    return render(
+        request,
+        "workshops/facilitator/join_code.html",
+        {"workshop": workshop, "join_link": url, "qr_svg": svg},
+    )
+
+
+@login_required
+@require_GET
+def join_sheet(request: HttpRequest, slug: str) -> HttpResponse:
+    """A printable A4 sheet with the code and the QR code, for the room's doors and tables."""
+    workshop = get_workshop_for_user(request, slug, needs=READ)
+    url, svg = join_qr_svg(request, workshop)
+    return render(
+        request,
+        "workshops/facilitator/join_sheet.html",
+        {"workshop": workshop, "join_link": url, "qr_svg": svg},
+    )

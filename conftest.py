@@ -8,6 +8,7 @@ Tests build their own data with these and model-bakery; no demo data needed.
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from model_bakery import baker
 
@@ -24,6 +25,10 @@ def _fast_settings(settings):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.LANGUAGE_CODE = "en"
+    # Rate limits count in the cache: each test starts with none spent.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -219,3 +219,12 @@ def make_mali_like_workshop(workshop, regions) -> dict:
         [Vote(participant=p, contribution=c) for c, n in recs for p in everyone[:n]]
     )
     return {"themes": themes, "people": people, "everyone": everyone}
+
+
+def one_contribution(workshop, regions) -> Contribution:
+    """The smallest workshop that has something to report: one tagged driver."""
+    themes = library_themes()
+    person = Participant.objects.create(workshop=workshop, region=regions["Gao"], gender=Gender.WOMAN)
+    build = _Builder(workshop)
+    build.add(person, Category.DRIVER, themes["armed-groups"], horizon=Horizon.DYNAMIC)
+    return build.save()[0]

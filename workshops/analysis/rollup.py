@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from workshops.analysis.stats import Difference, compare, is_notable
 from workshops.analysis.suppression import THRESHOLD, Protected, protect, protect_vector
@@ -372,6 +373,12 @@ class Rollup:
         """The group a quote may be attributed to: only a group of ≥ 5 participants."""
         if quote.zone_key and self.zones.group_is_quotable(quote.zone_key):
             return next(g.label for g in self.zones.groups if g.key == quote.zone_key)
+        return ""
+
+    def gender_attribution(self, quote: Quote) -> str:
+        """'a woman' / 'a man' only when that group has ≥ 5 participants."""
+        if quote.gender and self.genders.group_is_quotable(quote.gender):
+            return {Gender.WOMAN: _("a woman"), Gender.MAN: _("a man")}.get(quote.gender, "")
         return ""
 
 

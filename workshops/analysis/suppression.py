@@ -17,9 +17,10 @@ We assume, to be safe, that every row total, column total and the grand total ar
 known to a reader, even where a page shows fewer of them.
 
 Zeros are not sensitive and are shown; they are used as complements only when
-nothing else is available. Complementary cells are shown with a distinct mark
-(``SECONDARY``); the property test checks that no hidden cell is determined by the
-linear equations of rows and columns.
+nothing cheaper is available. Row totals and column sums are hidden before cells.
+Complementary cells are shown with a distinct mark (``SECONDARY``); the property
+test checks that no hidden cell is determined by the linear equations of rows and
+columns.
 """
 
 from __future__ import annotations
@@ -31,10 +32,14 @@ THRESHOLD = 5
 PRIMARY = "<5"
 SECONDARY = "×"  # hidden so that a small count cannot be worked out from the totals
 
-# Costs of hiding a cell as a complement: prefer small non-zero interior cells.
+# Costs of hiding a cell as a complement. Pages print the cells and the row totals
+# but not the column sums, so hiding a column sum costs (almost) nothing; a row
+# total is cheaper to lose than a cell (shares are computed from cells); among
+# cells, hide small non-zero ones first.
+_COLUMN_SUM_COST = 0.1
+_ROW_TOTAL_COST = 1
+_CELL_COST = 10
 _ZERO_COST = 50
-_MARGIN_COST = 100
-_GRAND_COST = 1000
 
 
 def is_small(value: int, threshold: int = THRESHOLD) -> bool:
@@ -163,12 +168,11 @@ def _suppress(grid: list[list[int]], threshold: int, always_hidden: set) -> set:
         if (i, j) in hidden:
             return 0
         value = grid[i][j]
-        extra = 0
-        if i == rows - 1 and j == columns - 1:
-            extra = _GRAND_COST
-        elif i == rows - 1 or j == columns - 1:
-            extra = _MARGIN_COST
-        return extra + (value if value else _ZERO_COST)
+        if i == rows - 1:
+            return _COLUMN_SUM_COST
+        if j == columns - 1:
+            return _ROW_TOTAL_COST + value / 1000
+        return _CELL_COST + (value if value else _ZERO_COST)
 
     while True:
         bridge = next(iter(bridges(hidden, rows)), None)

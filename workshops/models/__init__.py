@@ -20,3 +20,9 @@ from workshops.models.core import (  # noqa: F401
     hash_token,
     normalise_join_code,
 )
+from workshops.models.report import (  # noqa: F401
+    ExportAuditLog,
+    ReportDraft,
+    ReportSection,
+    SectionVersion,
+)

@@ -6,7 +6,6 @@ read by the code under test: tests assert that the analysis *finds* these patter
 
 from __future__ import annotations
 
-import itertools
 import uuid
 
 from workshops.choices import Audience, Category, Gender, Horizon, Source
@@ -17,12 +16,18 @@ LIBRARY = {
     "governance-justice": ("Poor governance and justice", "Mauvaise gouvernance et justice"),
     "corruption": ("Corruption", "Corruption"),
     "impunity": ("Criminal impunity", "Impunité criminelle"),
-    "poverty-youth-unemployment": ("Poverty and youth unemployment", "Pauvreté et chômage des jeunes"),
+    "poverty-youth-unemployment": (
+        "Poverty and youth unemployment",
+        "Pauvreté et chômage des jeunes",
+    ),
     "radical-ideologies": ("Spread of radical ideologies", "Propagation des idéologies radicales"),
     "armed-groups": ("Armed groups", "Groupes armés"),
     "ethnic-tensions": ("Ethnic tensions", "Tensions ethniques"),
     "land-conflict": ("Land conflict", "Conflits fonciers"),
-    "trafficking-spillover": ("Trafficking and regional spill-over", "Trafics et contagion régionale"),
+    "trafficking-spillover": (
+        "Trafficking and regional spill-over",
+        "Trafics et contagion régionale",
+    ),
     "migration": ("Migration", "Migration"),
     "elections": ("Elections", "Élections"),
     "sgbv": ("Sexual and gender-based violence", "Violences sexuelles et basées sur le genre"),
@@ -47,7 +52,10 @@ LIBRARY = {
         "Distrust between civil society and politicians",
         "Méfiance entre société civile et élus",
     ),
-    "civic-education": ("Civic education and a spirit of peace", "Éducation civique et esprit de paix"),
+    "civic-education": (
+        "Civic education and a spirit of peace",
+        "Éducation civique et esprit de paix",
+    ),
     "youth-employment": ("Employment for young people", "Emploi des jeunes"),
     "reintegration": ("Reintegration of ex-combatants", "Réintégration des ex-combattants"),
     "cve-strategy": (
@@ -177,7 +185,8 @@ def make_mali_like_workshop(workshop, regions) -> dict:
         )
         for zone, region in zone_regions.items()
     }
-    everyone = list(itertools.chain.from_iterable(people.values()))
+    # Interleaved by zone and gender, so that "the first n" spreads evenly.
+    everyone = [p for trio in zip(*people.values(), strict=True) for p in trio]
     women = [p for p in everyone if p.gender == Gender.WOMAN]
     men = [p for p in everyone if p.gender == Gender.MAN]
     build = _Builder(workshop)
@@ -190,8 +199,13 @@ def make_mali_like_workshop(workshop, regions) -> dict:
     for zone, counts in ZONE_DRIVERS.items():
         for slug, n in counts.items():
             for k, person in enumerate(people[zone][:n]):
-                build.add(person, Category.DRIVER, themes[slug], quotable=k == 0,
-                          text=f"Quote about {slug} from {zone}")
+                build.add(
+                    person,
+                    Category.DRIVER,
+                    themes[slug],
+                    quotable=k == 0,
+                    text=f"Quote about {slug} from {zone}",
+                )
             # A loud voice repeats itself: still one participant.
             build.add(people[zone][0], Category.DRIVER, themes[slug])
     for slug, (w, m) in {"sgbv": (14, 2), "security-force-abuse": (12, 2)}.items():
@@ -209,8 +223,14 @@ def make_mali_like_workshop(workshop, regions) -> dict:
             author = everyone[k]
             recs.append(
                 (
-                    build.add(author, Category.RECOMMENDATION, themes[slug], audience=audience,
-                              quotable=True, text=f"Recommendation {slug}"),
+                    build.add(
+                        author,
+                        Category.RECOMMENDATION,
+                        themes[slug],
+                        audience=audience,
+                        quotable=True,
+                        text=f"Recommendation {slug}",
+                    ),
                     30 - 3 * k,
                 )
             )
@@ -224,7 +244,9 @@ def make_mali_like_workshop(workshop, regions) -> dict:
 def one_contribution(workshop, regions) -> Contribution:
     """The smallest workshop that has something to report: one tagged driver."""
     themes = library_themes()
-    person = Participant.objects.create(workshop=workshop, region=regions["Gao"], gender=Gender.WOMAN)
+    person = Participant.objects.create(
+        workshop=workshop, region=regions["Gao"], gender=Gender.WOMAN
+    )
     build = _Builder(workshop)
     build.add(person, Category.DRIVER, themes["armed-groups"], horizon=Horizon.DYNAMIC)
     return build.save()[0]

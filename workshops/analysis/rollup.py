@@ -154,6 +154,10 @@ class CrossTab:
     def size(self, j: int) -> str:
         return self.sizes_protected.cell(0, j)
 
+    @property
+    def shown_sizes(self) -> list[str]:
+        return [self.size(j) for j in range(len(self.groups))]
+
     def group_is_quotable(self, key: str) -> bool:
         return any(
             g.key == key and self.group_sizes[j] >= THRESHOLD for j, g in enumerate(self.groups)

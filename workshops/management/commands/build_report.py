@@ -1,6 +1,6 @@
 """Build a workshop's report draft and write it to a file.
 
-    python manage.py build_report <slug> --format docx|pdf|md|html --language fr|en -o FILE
+python manage.py build_report <slug> --format docx|pdf|md|html --language fr|en -o FILE
 """
 
 from pathlib import Path

@@ -1,0 +1,81 @@
+"""Every admin page renders for a superuser: changelist, add, change (and history)."""
+
+import pytest
+from django.contrib import admin
+from django.test import RequestFactory
+from django.urls import reverse
+from model_bakery import baker
+from rest_framework.authtoken.models import Token
+
+from workshops.choices import Audience, Category, Source
+from workshops.models import Contribution, Theme, Vote
+from workshops.services.contributions import submit_contribution
+
+REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
+
+
+@pytest.fixture
+def superuser(django_user_model):
+    return django_user_model.objects.create_superuser("root", password="not-used-here")
+
+
+@pytest.fixture
+def one_of_each(workshop, session, participant, organiser, organisation, superuser):
+    """At least one row of every registered model, made the way the app makes them."""
+    theme = Theme.objects.create(slug="armed-groups", name="Armed groups", name_fr="Groupes armés")
+    recommendation = submit_contribution(
+        workshop=workshop,
+        session=session,
+        client_id="admin-1",
+        text="Créer des emplois pour les jeunes.",
+        category=Category.RECOMMENDATION,
+        audience=Audience.NATIONAL,
+        source=Source.PHONE,
+        author=participant,
+        themes=[theme],
+    ).contribution
+    Vote.objects.create(participant=participant, contribution=recommendation)
+    organisation.memberships.create(user=organiser, role="viewer")
+    Token.objects.create(user=superuser)
+    for model in REGISTERED:
+        if not model._default_manager.exists():
+            baker.make(model)
+
+
+@pytest.mark.parametrize("model", REGISTERED, ids=lambda model: model._meta.label)
+def test_admin_pages_render_for_a_superuser(client, superuser, one_of_each, model):
+    client.force_login(superuser)
+    info = (model._meta.app_label, model._meta.model_name)
+    model_admin = admin.site._registry[model]
+    request = RequestFactory().get("/")
+    request.user = superuser
+
+    changelist = client.get(reverse("admin:{}_{}_changelist".format(*info)))
+    assert changelist.status_code == 200
+    searched = client.get(reverse("admin:{}_{}_changelist".format(*info)), {"q": "a"})
+    assert searched.status_code == 200
+
+    add = client.get(reverse("admin:{}_{}_add".format(*info)))
+    assert add.status_code == (200 if model_admin.has_add_permission(request) else 403)
+
+    obj = model._default_manager.first()
+    change = client.get(reverse("admin:{}_{}_change".format(*info), args=[obj.pk]))
+    assert change.status_code == 200
+    history = client.get(reverse("admin:{}_{}_history".format(*info), args=[obj.pk]))
+    assert history.status_code == 200
+
+
+def test_contribution_admin_keeps_the_edit_history(client, superuser, one_of_each):
+    client.force_login(superuser)
+    contribution = Contribution.objects.get(client_id="admin-1")
+    contribution.text = "Créer des emplois pour les jeunes, partout au Mali."
+    contribution.save()
+    response = client.get(reverse("admin:workshops_contribution_history", args=[contribution.pk]))
+    assert response.status_code == 200
+    assert contribution.history.count() == 2
+
+
+def test_admin_needs_a_superuser_or_staff(client, organiser):
+    client.force_login(organiser)
+    response = client.get(reverse("admin:workshops_contribution_changelist"))
+    assert response.status_code == 302

@@ -1,0 +1,187 @@
+"""The demo really shows the findings of the Bamako report.
+
+Everything is counted from the database as distinct participants, the way a
+report counts voices: a share is the number of participants of a group who
+raised a theme, over the size of that group.
+"""
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Count, Q
+
+from workshops.choices import Audience, Category, Gender, Horizon
+from workshops.models import Contribution, Participant, Vote, Workshop
+
+LONG_TERM_THREE = {"state-absence", "governance-justice", "poverty-youth-unemployment"}
+STRENGTHS = {"local-knowledge", "local-legitimacy", "rapid-response", "cultural-sensitivity"}
+NATIONAL = {
+    "civic-education",
+    "youth-employment",
+    "reintegration",
+    "cve-strategy",
+    "information-sharing",
+    "dialogue-frameworks",
+    "women-youth-participation",
+}
+INTERNATIONAL = {
+    "beyond-military",
+    "state-presence",
+    "national-reconciliation",
+    "women-youth-grassroots",
+    "visit-regions",
+    "capacity-building",
+}
+
+
+@pytest.fixture(scope="module")
+def demo_db(django_db_setup, django_db_blocker):
+    """The demo, seeded once for this module and rolled back afterwards."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def demo(demo_db, db):
+    return Workshop.objects.get(slug="peace-exchange-bamako")
+
+
+def voices(workshop, theme, **filters) -> int:
+    """Distinct participants who raised ``theme`` (filters on the contribution)."""
+    return (
+        Contribution.objects.countable()
+        .filter(workshop=workshop, themes__slug=theme, **filters)
+        .values("author")
+        .distinct()
+        .count()
+    )
+
+
+def zone_share(workshop, theme, zone: str, category=Category.DRIVER) -> float:
+    size = Participant.objects.filter(workshop=workshop, region__zone__name=zone).count()
+    return voices(workshop, theme, zone__name=zone, category=category) / size
+
+
+def gender_share(workshop, theme, gender: str) -> float:
+    size = Participant.objects.filter(workshop=workshop, gender=gender).count()
+    return voices(workshop, theme, gender=gender) / size
+
+
+def ranking(workshop, **filters) -> list[tuple[str, int]]:
+    rows = (
+        Contribution.objects.countable()
+        .filter(workshop=workshop, **filters)
+        .values("themes__slug")
+        .annotate(people=Count("author", distinct=True))
+        .order_by("-people", "themes__slug")
+    )
+    return [(row["themes__slug"], row["people"]) for row in rows]
+
+
+def test_demo_people_are_twenty_from_every_zone_about_forty_percent_women(demo):
+    people = Participant.objects.filter(workshop=demo)
+    assert people.count() == 20
+    by_zone = dict(people.values_list("region__zone__name").annotate(n=Count("id")))
+    assert set(by_zone) == {"North", "Centre", "South"}
+    assert min(by_zone.values()) >= 5
+    women = people.filter(gender=Gender.WOMAN).count()
+    assert 0.35 <= women / 20 <= 0.45
+    assert 12 <= people.values("organisation").distinct().count() <= 18
+
+
+def test_demo_has_enough_contributions_in_french_and_english_some_quotable(demo):
+    contributions = Contribution.objects.filter(workshop=demo)
+    assert contributions.count() >= 150
+    french = contributions.filter(language="fr").count()
+    english = contributions.filter(language="en").count()
+    assert french > english > contributions.count() * 0.25
+    assert contributions.filter(quotable=True).count() >= 10
+    assert not contributions.filter(themes=None).exists()
+    assert demo.sessions.count() == 4
+
+
+def test_the_three_long_term_drivers_dominate(demo):
+    top = ranking(demo, category=Category.DRIVER, horizon=Horizon.LONG_TERM)
+    assert {slug for slug, _ in top[:3]} == LONG_TERM_THREE
+    assert top[2][1] > top[3][1]
+
+
+def test_radical_ideologies_is_the_main_dynamic_driver_among_others(demo):
+    top = ranking(demo, category=Category.DRIVER, horizon=Horizon.DYNAMIC)
+    assert top[0][0] == "radical-ideologies"
+    assert top[0][1] > top[1][1]
+    assert {"trafficking-spillover", "migration", "elections"} <= {slug for slug, _ in top}
+
+
+@pytest.mark.parametrize("theme", ["armed-groups", "ethnic-tensions"])
+def test_north_and_centre_raise_armed_groups_and_ethnic_tensions_far_more_than_south(demo, theme):
+    south = zone_share(demo, theme, "South")
+    assert voices(demo, theme, zone__name="South") <= 1
+    assert zone_share(demo, theme, "North") >= 3 * south
+    assert zone_share(demo, theme, "Centre") >= 3 * south
+
+
+def test_northerners_raise_criminal_impunity_and_economic_insecurity(demo):
+    north = {t: zone_share(demo, t, "North") for t in ["impunity", "economic-insecurity"]}
+    assert north["impunity"] > zone_share(demo, "impunity", "Centre")
+    assert north["impunity"] > zone_share(demo, "impunity", "South")
+    assert north["economic-insecurity"] > 2 * zone_share(demo, "economic-insecurity", "Centre")
+    assert min(north.values()) >= 0.5
+
+
+def test_central_malians_raise_ethnic_tensions_and_land_conflict_most(demo):
+    for theme in ["ethnic-tensions", "land-conflict"]:
+        centre = zone_share(demo, theme, "Centre")
+        assert centre > zone_share(demo, theme, "North")
+        assert centre > zone_share(demo, theme, "South")
+
+
+def test_southerners_raise_corruption_and_economic_insecurity(demo):
+    south = zone_share(demo, "corruption", "South")
+    assert south > 2 * zone_share(demo, "corruption", "North")
+    assert south > 2 * zone_share(demo, "corruption", "Centre")
+    assert zone_share(demo, "economic-insecurity", "South") >= 0.5
+
+
+@pytest.mark.parametrize("theme", ["sgbv", "security-force-abuse"])
+def test_women_raise_sgbv_and_abuse_by_security_forces_more_than_men(demo, theme):
+    assert gender_share(demo, theme, Gender.WOMAN) > 2 * gender_share(demo, theme, Gender.MAN)
+    assert gender_share(demo, theme, Gender.WOMAN) >= 0.5
+
+
+def test_gender_differences_elsewhere_are_small(demo):
+    """Only the planned themes split by gender: zone themes are drawn across genders."""
+    for theme in ["state-absence", "governance-justice", "armed-groups", "radical-ideologies"]:
+        gap = gender_share(demo, theme, Gender.WOMAN) - gender_share(demo, theme, Gender.MAN)
+        assert abs(gap) < 0.25, theme
+
+
+def test_the_four_strengths_are_present(demo):
+    assert {slug for slug, _ in ranking(demo, category=Category.STRENGTH)} == STRENGTHS
+
+
+def test_recommendations_for_national_and_international_actors_are_ranked_by_votes(demo):
+    for audience, expected in [
+        (Audience.NATIONAL, NATIONAL),
+        (Audience.INTERNATIONAL, INTERNATIONAL),
+    ]:
+        recommendations = (
+            Contribution.objects.filter(
+                workshop=demo, category=Category.RECOMMENDATION, audience=audience
+            )
+            .annotate(n_votes=Count("votes"))
+            .prefetch_related("themes")
+        )
+        assert {t.slug for r in recommendations for t in r.themes.all()} == expected
+        counts = [r.n_votes for r in recommendations]
+        assert min(counts) >= 1
+        assert len(set(counts)) == len(counts), "votes must rank them without ties"
+
+
+def test_nobody_votes_more_than_their_dots(demo):
+    per_person = Vote.objects.filter(participant__workshop=demo).values("participant")
+    most = per_person.annotate(n=Count("id")).order_by("-n").first()["n"]
+    assert most <= demo.dots_per_participant
+    assert not Vote.objects.filter(~Q(contribution__category=Category.RECOMMENDATION)).exists()

@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
-from workshops.analysis.stats import Difference, compare, is_notable
+from workshops.analysis.stats import MIN_GROUP, Difference, compare, is_notable
 from workshops.analysis.suppression import THRESHOLD, Protected, protect, protect_vector
 from workshops.choices import Audience, Category, Gender, Horizon, Source
 from workshops.models import Contribution, Participant, Theme, Vote, Workshop, Zone
@@ -235,12 +236,18 @@ def crosstab(
         if groups
         else protect_vector([0]),
     )
-    known = sum(sizes)
     for i in range(len(theme_ids)):
-        row_known = sum(cells[i])
         for j in range(len(groups)):
+            others = [
+                (cells[i][k] / sizes[k], k)
+                for k in range(len(groups))
+                if k != j and sizes[k] >= MIN_GROUP
+            ]
+            if not others:
+                continue
+            _share, k = min(others)
             table.differences[(i, j)] = compare(
-                cells[i][j], sizes[j], row_known - cells[i][j], known - sizes[j]
+                cells[i][j], sizes[j], cells[i][k], sizes[k], against=k
             )
     return table
 
@@ -389,6 +396,12 @@ class Rollup:
 def build_rollup(
     workshop: Workshop, *, language: str = "en", sources: Sequence[str] = ()
 ) -> Rollup:
+    """Everything the roll-up page and the report need; labels in ``language``."""
+    with override(language):
+        return _build_rollup(workshop, language=language, sources=sources)
+
+
+def _build_rollup(workshop: Workshop, *, language: str, sources: Sequence[str]) -> Rollup:
     qs = contributions_of(workshop, sources)
     themes = {
         theme.pk: theme

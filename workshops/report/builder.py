@@ -301,22 +301,16 @@ def comparison_sentence(table: CrossTab, rollup: Rollup, i: int, j: int) -> str:
     """'Participants from the North raised armed groups (9 of 11) far more often than…'."""
     theme = lower_first(theme_name(table.themes[i], rollup))
     ours = _("%(count)s of %(size)s") % {"count": table.cell(i, j), "size": table.size(j)}
-    # The comparison group is the one raising it least; its count prints as the table does.
-    others = [
-        (table.cells[i][k] / table.group_sizes[k], k)
-        for k in range(len(table.groups))
-        if k != j and table.group_sizes[k] and table.sizes_protected.is_shown(0, k)
-    ]
-    lowest = min(others, default=None)
+    difference = table.differences.get((i, j))
+    k = difference.against if difference else -1
     values = {"subject": group_subject(table, j), "theme": theme, "ours": ours}
     if not table.protected.is_shown(i, j) or not table.sizes_protected.is_shown(0, j):
         return _("%(subject)s raised %(theme)s far more often than other participants.") % values
-    if lowest is None or table.cell(i, lowest[1]) == SECONDARY:
+    if k < 0 or table.cell(i, k) == SECONDARY or not table.sizes_protected.is_shown(0, k):
         return (
             _("%(subject)s raised %(theme)s (%(ours)s) far more often than other participants.")
             % values
         )
-    k = lowest[1]
     values["other"] = group_object(table, k)
     values["theirs"] = _("%(count)s of %(size)s") % {
         "count": table.cell(i, k),
@@ -492,9 +486,11 @@ def annex(rollup: Rollup) -> str:
         "",
         _(
             "A theme is reported as raised notably more often by a group (a zone, or women or men) "
-            "when (1) at least %(min)s participants of that group raised it; (2) the share of the "
-            "group raising it is at least %(ratio)s times the share among all other participants "
-            "with a known group; and (3) a one-sided two-proportion z-test gives p < %(alpha)s."
+            "when, compared with the group of at least %(min)s participants that raised it least: "
+            "(1) at least %(min)s participants of the group raised it; (2) the share of the group "
+            "raising it is at least %(ratio)s times the share of the group it is compared with; "
+            "and (3) a one-sided two-proportion z-test gives p < %(alpha)s. The rule points at "
+            "differences worth reading; with few participants it does not prove them."
         )
         % {"min": MIN_GROUP, "ratio": formats.number_format(MIN_RATIO, 1), "alpha": ALPHA},
         "",

@@ -101,17 +101,18 @@ def rollup(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _notable_rows(table) -> list[dict]:
+    """Notable differences as the tables print them (small counts stay "<5")."""
     return [
         {
             "theme": table.themes[i],
             "group": table.groups[j].label,
             "count": table.cell(i, j),
             "size": table.size(j),
-            "share": difference.share,
-            "rest_share": difference.rest_share,
-            "p": difference.p_value,
+            "against": table.groups[d.against].label,
+            "against_count": table.cell(i, d.against),
+            "against_size": table.size(d.against),
         }
-        for i, j, difference in table.notable()
+        for i, j, d in table.notable()
         if table.protected.is_shown(i, j)
     ]
 

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from workshops.analysis.stats import MIN_GROUP, Difference, compare, is_notable
-from workshops.analysis.suppression import THRESHOLD, Protected, protect, protect_vector
+from workshops.analysis.suppression import THRESHOLD, Protected, protect, protect_vector, shown
 from workshops.choices import Audience, Category, Gender, Horizon, Source
 from workshops.models import Contribution, Participant, Theme, Vote, Workshop, Zone
 
@@ -156,8 +156,17 @@ class CrossTab:
         return self.sizes_protected.cell(0, j)
 
     @property
+    def visible(self) -> list[int]:
+        """Groups with anyone in them (an empty gender column helps no one)."""
+        return [j for j in range(len(self.groups)) if self.group_sizes[j]]
+
+    @property
+    def visible_groups(self) -> list[Group]:
+        return [self.groups[j] for j in self.visible]
+
+    @property
     def shown_sizes(self) -> list[str]:
-        return [self.size(j) for j in range(len(self.groups))]
+        return [self.size(j) for j in self.visible]
 
     def group_is_quotable(self, key: str) -> bool:
         return any(
@@ -179,8 +188,7 @@ class CrossTab:
             yield {
                 "theme": theme,
                 "cells": [
-                    {"shown": self.cell(i, j), "share": self.share(i, j)}
-                    for j in range(len(self.groups))
+                    {"shown": self.cell(i, j), "share": self.share(i, j)} for j in self.visible
                 ],
                 "total": self.protected.row_total(i),
             }
@@ -279,6 +287,10 @@ class Recommendation:
     participants: int  # distinct participants who raised it
     contributions: int
     voters: int
+
+    @property
+    def votes_shown(self) -> str:
+        return shown(self.votes)
 
 
 def recommendations(qs: QuerySet, themes: dict[int, Theme]) -> dict[str, list[Recommendation]]:

@@ -46,6 +46,11 @@ def is_small(value: int, threshold: int = THRESHOLD) -> bool:
     return 0 < value < threshold
 
 
+def shown(value: int) -> str:
+    """A single count as it may be printed: 1 to 4 read "<5"."""
+    return PRIMARY if is_small(value) else str(value)
+
+
 @dataclass(frozen=True)
 class Protected:
     """A table of counts with its totals and which of them may be shown."""

@@ -11,14 +11,15 @@ from __future__ import annotations
 import csv
 import io
 
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from workshops.analysis.rollup import Rollup, contributions_of
 from workshops.analysis.suppression import protect
-from workshops.choices import Audience, Category, Horizon
-from workshops.models import ExportAuditLog, Workshop
+from workshops.choices import Audience, Category, Gender, Horizon, Source
+from workshops.models import Contribution, ExportAuditLog, Theme, Vote, Workshop, Zone
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -51,14 +52,46 @@ def aggregated_rows(rollup: Rollup) -> list[list[str]]:
 
 
 def row_level_rows(workshop: Workshop, sources=(), language: str = "en") -> list[list[str]]:
-    qs = (
-        contributions_of(workshop, sources)
-        .select_related("session", "zone")
-        .prefetch_related("themes")
-        .annotate(n_votes=Count("votes", distinct=True))
-        .order_by("created_at", "pk")
+    """One row per counted contribution; three queries whatever the size."""
+    vote_count = (
+        Vote.objects.filter(contribution=OuterRef("pk"))
+        .values("contribution")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
+    qs = contributions_of(workshop, sources)
+    rows_data = list(
+        qs.annotate(n_votes=Coalesce(Subquery(vote_count), 0))
+        .order_by("created_at", "pk")
+        .values(
+            "pk", "created_at", "session__title", "category", "horizon", "audience", "source",
+            "zone_id", "gender", "language", "quotable", "n_votes", "text",
+        )
+    )  # fmt: skip
+    themes_of: dict[int, list[int]] = {}
+    for contribution_id, theme_id in Contribution.themes.through.objects.filter(
+        contribution__in=qs
+    ).values_list("contribution_id", "theme_id"):
+        themes_of.setdefault(contribution_id, []).append(theme_id)
     with override(language):
+        theme_names = {
+            t.pk: t.label(language)
+            for t in Theme.objects.filter(Q(workshop__isnull=True) | Q(workshop=workshop))
+        }
+        zone_names = {
+            z.pk: z.label(language) for z in Zone.objects.filter(country=workshop.country)
+        }
+        labels = {
+            field: {value: str(label) for value, label in choices}
+            for field, choices in (
+                ("category", Category.choices),
+                ("horizon", Horizon.choices),
+                ("audience", Audience.choices),
+                ("source", Source.choices),
+                ("gender", Gender.choices),
+            )
+        }
+        yes, no = _("yes"), _("no")
         header = [
             _("Number"),
             _("Created"),
@@ -75,31 +108,26 @@ def row_level_rows(workshop: Workshop, sources=(), language: str = "en") -> list
             _("Votes"),
             _("Text"),
         ]
-        categories, horizons, audiences = (
-            dict(Category.choices),
-            dict(Horizon.choices),
-            dict(Audience.choices),
+    rows = [header]
+    for number, c in enumerate(rows_data, start=1):
+        rows.append(
+            [
+                str(number),
+                c["created_at"].isoformat(timespec="minutes"),
+                c["session__title"] or "",
+                labels["category"].get(c["category"], c["category"]),
+                labels["horizon"].get(c["horizon"], ""),
+                labels["audience"].get(c["audience"], ""),
+                labels["source"].get(c["source"], c["source"]),
+                zone_names.get(c["zone_id"], ""),
+                labels["gender"].get(c["gender"], ""),
+                "; ".join(theme_names.get(t, "") for t in themes_of.get(c["pk"], [])),
+                c["language"],
+                yes if c["quotable"] else no,
+                str(c["n_votes"]),
+                c["text"],
+            ]
         )
-        rows = [header]
-        for number, c in enumerate(qs, start=1):
-            rows.append(
-                [
-                    str(number),
-                    c.created_at.isoformat(timespec="minutes"),
-                    neutralise(c.session.title if c.session else ""),
-                    str(categories.get(c.category, c.category)),
-                    str(horizons.get(c.horizon, "")),
-                    str(audiences.get(c.audience, "")),
-                    c.get_source_display(),
-                    c.zone.label(language) if c.zone else "",
-                    c.get_gender_display() if c.gender else "",
-                    neutralise("; ".join(t.label(language) for t in c.themes.all())),
-                    c.language,
-                    _("yes") if c.quotable else _("no"),
-                    str(c.n_votes),
-                    neutralise(c.text),
-                ]
-            )
     return rows
 
 

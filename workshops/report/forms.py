@@ -29,7 +29,7 @@ class SourceFilterForm(forms.Form):
         label=_("Sources"),
         choices=Source.choices,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
 
 
@@ -39,7 +39,7 @@ class CreateDraftForm(forms.Form):
         label=_("Sources to count"),
         choices=Source.choices,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         help_text=_("Leave empty to count every source."),
     )
 

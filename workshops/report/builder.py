@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext, override
+from django.utils.translation import gettext_lazy, ngettext, override, pgettext
 
 from workshops.analysis.rollup import CrossTab, Rollup, ThemeCount
 from workshops.analysis.stats import ALPHA, MIN_GROUP, MIN_RATIO
@@ -278,9 +278,9 @@ def group_subject(table: CrossTab, j: int) -> str:
     group = table.groups[j]
     if table.dimension == "gender":
         if group.key == Gender.WOMAN:
-            return _("Women")
+            return pgettext("subject of a sentence", "Women")
         if group.key == Gender.MAN:
-            return _("Men")
+            return pgettext("subject of a sentence", "Men")
         return _("Participants of the group “%(group)s”") % {"group": group.label}
     return _("Participants from the %(zone)s") % {"zone": group.label}
 
@@ -290,9 +290,9 @@ def group_object(table: CrossTab, j: int) -> str:
     group = table.groups[j]
     if table.dimension == "gender":
         if group.key == Gender.WOMAN:
-            return _("women")
+            return pgettext("compared group", "women")
         if group.key == Gender.MAN:
-            return _("men")
+            return pgettext("compared group", "men")
         return _("the group “%(group)s”") % {"group": group.label}
     return _("those from the %(zone)s") % {"zone": group.label}
 

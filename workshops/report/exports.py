@@ -140,14 +140,16 @@ def to_csv(rows: list[list[str]]) -> bytes:
 
 def to_xlsx(rows: list[list[str]], title: str) -> bytes:
     from openpyxl import Workbook
+    from openpyxl.styles import Font
 
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title[:31]
     for row in rows:
         sheet.append([neutralise(cell) for cell in row])
+    bold = Font(bold=True)
     for cell in sheet[1]:
-        cell.font = cell.font.copy(bold=True)
+        cell.font = bold
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -82,8 +82,7 @@ def _section_html(part: Part, rollup: Rollup | None, figure_cache: dict) -> Safe
         if rollup is None or key not in charts.CHART_TITLES:
             return ""
         if key not in figure_cache:
-            figure = charts.build_figure(rollup, key)
-            figure_cache[key] = charts.svg_data_uri(figure) if figure else None
+            figure_cache[key] = charts.chart_uri(rollup, key)
         uri = figure_cache[key]
         if uri is None:
             return ""

@@ -73,17 +73,12 @@ def rollup(request: HttpRequest, slug: str) -> HttpResponse:
     sources = form.cleaned_data["sources"] if form.is_valid() else []
     language = (request.LANGUAGE_CODE or "fr")[:2]
     data = build_rollup(workshop, language=language, sources=sources)
-    chart_images = []
-    for key in CHART_KEYS:
-        figure = charts.build_figure(data, key)
-        if figure is not None:
-            chart_images.append(
-                {
-                    "key": key,
-                    "title": charts.chart_title(key, language),
-                    "uri": charts.svg_data_uri(figure),
-                }
-            )
+    print_key = charts.fingerprint(data)
+    chart_images = [
+        {"key": key, "title": charts.chart_title(key, language), "uri": uri}
+        for key in CHART_KEYS
+        if (uri := charts.chart_uri(data, key, print_key))
+    ]
     return render(
         request,
         "workshops/report/rollup.html",

@@ -23,7 +23,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from workshops.analysis.stats import MIN_GROUP, Difference, compare, is_notable
-from workshops.analysis.suppression import THRESHOLD, Protected, protect, protect_vector, shown
+from workshops.analysis.suppression import (
+    THRESHOLD,
+    Protected,
+    protect,
+    protect_vector,
+    shown,
+)
 from workshops.choices import Audience, Category, Gender, Horizon, Source
 from workshops.models import Contribution, Participant, Theme, Vote, Workshop, Zone
 
@@ -214,6 +220,11 @@ def crosstab(
             sizes[group_index[key]] = voices(row)
     total_row = scoped.aggregate(people=people(), anonymous=anonymous())
     total_people = voices(total_row)
+    # Empty groups are not printed, so they must not serve as complements either.
+    kept = [j for j in range(len(groups)) if sizes[j]]
+    groups = [groups[j] for j in kept]
+    sizes = [sizes[j] for j in kept]
+    group_index = {g.key: j for j, g in enumerate(groups)}
 
     by_theme: dict[int, list[int]] = defaultdict(lambda: [0] * len(groups))
     theme_totals: dict[int, int] = defaultdict(int)
@@ -226,8 +237,11 @@ def crosstab(
         theme_totals[theme_id] += voices(row)
         if key in group_index:
             by_theme[theme_id][group_index[key]] = voices(row)
+    # Themes raised by fewer than 5 people are left out of the cross-tabs, so that
+    # every theme total they print is public and the same in both tables.
     theme_ids = sorted(
-        (t for t in theme_totals if t in themes), key=lambda t: (-theme_totals[t], themes[t].name)
+        (t for t in theme_totals if t in themes and theme_totals[t] >= THRESHOLD),
+        key=lambda t: (-theme_totals[t], themes[t].name),
     )
     cells = [by_theme[t] for t in theme_ids]
     totals = [theme_totals[t] for t in theme_ids]
@@ -239,7 +253,9 @@ def crosstab(
         theme_totals=totals,
         group_sizes=sizes,
         total_people=total_people,
-        protected=protect(cells, row_totals=totals) if cells else protect([[0] * len(groups)]),
+        protected=protect(cells, row_totals=totals, keep_totals=True)
+        if cells
+        else protect([[0] * len(groups)]),
         sizes_protected=protect_vector(sizes, total=total_people)
         if groups
         else protect_vector([0]),

@@ -40,6 +40,7 @@ _COLUMN_SUM_COST = 0.1
 _ROW_TOTAL_COST = 1
 _CELL_COST = 10
 _ZERO_COST = 50
+_KEPT_TOTAL_COST = 10**6
 
 
 def is_small(value: int, threshold: int = THRESHOLD) -> bool:
@@ -107,12 +108,19 @@ def protect(
     *,
     row_totals: Sequence[int] | None = None,
     threshold: int = THRESHOLD,
+    keep_totals: bool = False,
 ) -> Protected:
     """Decide which counts of ``cells`` (and of its totals) may be shown.
 
     ``row_totals`` default to the sums of the rows; pass them when a row total
     includes people outside the columns (they are then treated as one more
     column that is never shown).
+
+    ``keep_totals``: row totals and the grand total are printed elsewhere too
+    (theme × zone and theme × gender print the same theme totals), so they are
+    not used as complements; with every shared value public, each table can be
+    protected on its own. They are still hidden when unavoidable (a table of a
+    single column) or when they are small.
     """
     table = [list(map(int, row)) for row in cells]
     width = len(table[0]) if table else 0
@@ -129,7 +137,7 @@ def protect(
     grid = augmented_grid(work, totals, column_totals, grand)
     rows = len(work)
     never_shown = {(i, width) for i in range(rows + 1)} if has_rest else set()
-    hidden = _suppress(grid, threshold, always_hidden=never_shown)
+    hidden = _suppress(grid, threshold, always_hidden=never_shown, keep_totals=keep_totals)
     primary = {
         (i, j)
         for i, row in enumerate(grid)
@@ -160,7 +168,9 @@ def protect_vector(values: Sequence[int], *, total: int | None = None) -> Protec
     return protect([list(values)], row_totals=None if total is None else [total])
 
 
-def _suppress(grid: list[list[int]], threshold: int, always_hidden: set) -> set:
+def _suppress(
+    grid: list[list[int]], threshold: int, always_hidden: set, keep_totals: bool = False
+) -> set:
     rows, columns = len(grid), len(grid[0]) if grid else 0
     hidden = {
         (i, j) for i in range(rows) for j in range(columns) if is_small(grid[i][j], threshold)
@@ -173,9 +183,13 @@ def _suppress(grid: list[list[int]], threshold: int, always_hidden: set) -> set:
         if (i, j) in hidden:
             return 0
         value = grid[i][j]
+        if i == rows - 1 and j == columns - 1 and keep_totals:
+            return _KEPT_TOTAL_COST
         if i == rows - 1:
             return _COLUMN_SUM_COST
         if j == columns - 1:
+            if keep_totals:
+                return _KEPT_TOTAL_COST
             return _ROW_TOTAL_COST + value / 1000
         return _CELL_COST + (value if value else _ZERO_COST)
 

@@ -305,6 +305,10 @@ def comparison_sentence(table: CrossTab, rollup: Rollup, i: int, j: int) -> str:
     k = difference.against if difference else -1
     values = {"subject": group_subject(table, j), "theme": theme, "ours": ours}
     if not table.protected.is_shown(i, j) or not table.sizes_protected.is_shown(0, j):
+        # The count would give away a small one through the printed total: no numbers.
+        if k >= 0:
+            values["other"] = group_object(table, k)
+            return _("%(subject)s raised %(theme)s far more often than %(other)s.") % values
         return _("%(subject)s raised %(theme)s far more often than other participants.") % values
     if k < 0 or table.cell(i, k) == SECONDARY or not table.sizes_protected.is_shown(0, k):
         return (

@@ -108,7 +108,6 @@ def _notable_rows(table) -> list[dict]:
             "against_size": table.size(d.against),
         }
         for i, j, d in table.notable()
-        if table.protected.is_shown(i, j)
     ]
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
@@ -131,13 +132,15 @@ def _ensure_accounts(password: str) -> dict:
     """Demo accounts by username; a password is set only when the account is created."""
     User = get_user_model()
     users = {}
+    hashed = None  # hashed once: the demo accounts share one known password
     for username, role in DEMO_ACCOUNTS:
         user, created = User.objects.get_or_create(
             username=username,
             defaults={"is_staff": role is None, "is_superuser": role is None},
         )
         if created:
-            user.set_password(password)
+            hashed = hashed or make_password(password)
+            user.password = hashed
             user.save(update_fields=["password"])
         users[username] = user
     return users

@@ -2,13 +2,15 @@
 
 import pytest
 from django.contrib import admin
+from django.db import connection
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from model_bakery import baker
 from rest_framework.authtoken.models import Token
 
 from workshops.choices import Audience, Category, Source
-from workshops.models import Contribution, Theme, Vote
+from workshops.models import BreakoutSession, Contribution, Organisation, Participant, Theme, Vote
 from workshops.services.contributions import submit_contribution
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
@@ -79,3 +81,46 @@ def test_admin_needs_a_superuser_or_staff(client, organiser):
     client.force_login(organiser)
     response = client.get(reverse("admin:workshops_contribution_changelist"))
     assert response.status_code == 302
+
+
+def _more_rows(model, workshop, participant, regions, theme) -> None:
+    """Five more rows of ``model``, each pointing at different related rows."""
+    region = regions["Mopti"]
+    for i in range(5):
+        person = baker.make(Participant, workshop=workshop, region=region)
+        if model is Contribution:
+            item = baker.make(Contribution, workshop=workshop, author=person, zone=region.zone)
+            item.themes.add(theme)
+        elif model is Participant:
+            person.organisation = baker.make(Organisation, home_region=region)
+            person.save()
+        elif model is Vote:
+            target = baker.make(Contribution, workshop=workshop, category=Category.RECOMMENDATION)
+            Vote.objects.create(participant=person, contribution=target)
+        elif model is Organisation:
+            baker.make(Organisation, home_region=regions["Gao"], name=f"Org {i}")
+        elif model is BreakoutSession:
+            baker.make(BreakoutSession, workshop=workshop, title=f"Session {i}")
+        elif model is Theme:
+            Theme.objects.create(slug=f"t{i}", name=f"T{i}", workshop=workshop)
+
+
+@pytest.mark.parametrize(
+    "model",
+    [Contribution, Participant, Vote, Organisation, BreakoutSession, Theme],
+    ids=lambda model: model.__name__,
+)
+def test_admin_changelists_do_not_query_per_row(
+    client, superuser, one_of_each, workshop, participant, regions, model
+):
+    client.force_login(superuser)
+    url = reverse(f"admin:workshops_{model._meta.model_name}_changelist")
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    _more_rows(model, workshop, participant, regions, Theme.objects.first())
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert model.objects.count() >= 6
+    # Filters list more choices (one query each at most), never one query per row.
+    assert len(many.captured_queries) <= len(few.captured_queries) + 1

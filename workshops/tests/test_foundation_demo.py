@@ -1,12 +1,42 @@
-"""The Bamako demo: it loads, it is idempotent, and it shows the report's findings."""
+"""The Bamako demo: it loads, it is idempotent, its accounts work, and it shows the
+findings of the Bamako report.
+
+The demo is seeded once for the module (and rolled back afterwards); findings are
+counted from the database as distinct participants, the way a report counts
+voices: a share is the number of participants of a group who raised a theme,
+over the size of that group.
+"""
 
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.test import Client
+from django.db import transaction
+from django.db.models import Count, Q
+from django.test import Client, override_settings
 
+from workshops.choices import Audience, Category, Gender, Horizon
 from workshops.models import Contribution, Participant, Theme, Vote, Workshop
+
+LONG_TERM_THREE = {"state-absence", "governance-justice", "poverty-youth-unemployment"}
+STRENGTHS = {"local-knowledge", "local-legitimacy", "rapid-response", "cultural-sensitivity"}
+NATIONAL = {
+    "civic-education",
+    "youth-employment",
+    "reintegration",
+    "cve-strategy",
+    "information-sharing",
+    "dialogue-frameworks",
+    "women-youth-participation",
+}
+INTERNATIONAL = {
+    "beyond-military",
+    "state-presence",
+    "national-reconciliation",
+    "women-youth-grassroots",
+    "visit-regions",
+    "capacity-building",
+}
 
 
 def _seed() -> str:
@@ -15,22 +45,33 @@ def _seed() -> str:
     return out.getvalue()
 
 
-def test_seed_demo_loads_the_demo_and_prints_the_logins_and_join_code(db):
-    output = _seed()
-    workshop = Workshop.objects.get(slug="peace-exchange-bamako")
-    assert workshop.join_code == "PAXM47"
-    assert "http://127.0.0.1:8000/" in output
-    assert "peace-demo-2026" in output
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """The demo, seeded once for this module and rolled back afterwards; the output."""
+    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    with django_db_blocker.unblock(), fast, transaction.atomic():
+        yield _seed()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def demo(seeded, db):
+    return Workshop.objects.get(slug="peace-exchange-bamako")
+
+
+def test_seed_demo_loads_the_demo_and_prints_the_logins_and_join_code(seeded, demo):
+    assert demo.join_code == "PAXM47"
+    assert "http://127.0.0.1:8000/" in seeded
+    assert "peace-demo-2026" in seeded
     for username in ["organiser", "facilitator", "notetaker", "viewer", "admin"]:
-        assert username in output
-    assert "PAXM47" in output and "/j/PAXM47/" in output
-    assert Participant.objects.filter(workshop=workshop).count() == 20
-    assert Contribution.objects.filter(workshop=workshop).count() >= 150
+        assert username in seeded
+    assert "/j/PAXM47/" in seeded
+    assert Participant.objects.filter(workshop=demo).count() == 20
+    assert Contribution.objects.filter(workshop=demo).count() >= 150
     assert Theme.objects.filter(workshop=None).count() == 37
 
 
-def test_seed_demo_twice_changes_nothing(db):
-    _seed()
+def test_seed_demo_twice_changes_nothing(demo):
     models = [Workshop, Participant, Contribution, Vote, Theme, Contribution.history.model]
     before = {m: m.objects.count() for m in models}
     output = _seed()
@@ -38,22 +79,14 @@ def test_seed_demo_twice_changes_nothing(db):
     assert "unchanged" in output
 
 
-def test_seed_demo_refuses_to_run_in_production(db, settings):
-    settings.PRODUCTION = True
-    with pytest.raises(CommandError, match="production"):
-        _seed()
-    assert not Workshop.objects.exists()
-
-
-def test_seed_demo_prints_links_for_the_port_make_run_was_given(db, monkeypatch):
+def test_seed_demo_prints_links_for_the_port_make_run_was_given(demo, monkeypatch):
     monkeypatch.setenv("PORT", "8101")
     output = _seed()
     assert "http://127.0.0.1:8101/j/PAXM47/" in output
     assert "Organiser" in output
 
 
-def test_seed_demo_accounts_log_in_with_the_printed_password(db, django_user_model):
-    _seed()
+def test_seed_demo_accounts_log_in_with_the_printed_password(demo, django_user_model):
     for username in ["organiser", "facilitator", "notetaker", "viewer", "admin"]:
         client = Client()
         response = client.post(
@@ -65,17 +98,161 @@ def test_seed_demo_accounts_log_in_with_the_printed_password(db, django_user_mod
     assert client.get("/admin/workshops/workshop/").status_code == 200
 
 
-def test_demo_staff_hold_their_roles_in_the_demo_workshop(db):
-    _seed()
-    workshop = Workshop.objects.get(slug="peace-exchange-bamako")
-    roles = dict(workshop.memberships.values_list("user__username", "role"))
+def test_demo_staff_hold_their_roles_in_the_demo_workshop(demo):
+    roles = dict(demo.memberships.values_list("user__username", "role"))
     assert roles == {
         "organiser": "organiser",
         "facilitator": "facilitator",
         "notetaker": "note_taker",
         "viewer": "viewer",
     }
-    assert workshop.status == "live"
-    assert {s.title for s in workshop.sessions.all()} and all(
-        s.staff.filter(username="notetaker").exists() for s in workshop.sessions.all()
+    assert demo.status == "live"
+    for session in demo.sessions.all():
+        assert session.staff.filter(username="notetaker").exists()
+
+
+def voices(workshop, theme, **filters) -> int:
+    """Distinct participants who raised ``theme`` (filters on the contribution)."""
+    return (
+        Contribution.objects.countable()
+        .filter(workshop=workshop, themes__slug=theme, **filters)
+        .values("author")
+        .distinct()
+        .count()
     )
+
+
+def zone_share(workshop, theme, zone: str, category=Category.DRIVER) -> float:
+    size = Participant.objects.filter(workshop=workshop, region__zone__name=zone).count()
+    return voices(workshop, theme, zone__name=zone, category=category) / size
+
+
+def gender_share(workshop, theme, gender: str) -> float:
+    size = Participant.objects.filter(workshop=workshop, gender=gender).count()
+    return voices(workshop, theme, gender=gender) / size
+
+
+def ranking(workshop, **filters) -> list[tuple[str, int]]:
+    rows = (
+        Contribution.objects.countable()
+        .filter(workshop=workshop, **filters)
+        .values("themes__slug")
+        .annotate(people=Count("author", distinct=True))
+        .order_by("-people", "themes__slug")
+    )
+    return [(row["themes__slug"], row["people"]) for row in rows]
+
+
+def test_demo_people_are_twenty_from_every_zone_about_forty_percent_women(demo):
+    people = Participant.objects.filter(workshop=demo)
+    assert people.count() == 20
+    by_zone = dict(people.values_list("region__zone__name").annotate(n=Count("id")))
+    assert set(by_zone) == {"North", "Centre", "South"}
+    assert min(by_zone.values()) >= 5
+    women = people.filter(gender=Gender.WOMAN).count()
+    assert 0.35 <= women / 20 <= 0.45
+    assert 12 <= people.values("organisation").distinct().count() <= 18
+
+
+def test_demo_has_enough_contributions_in_french_and_english_some_quotable(demo):
+    contributions = Contribution.objects.filter(workshop=demo)
+    assert contributions.count() >= 150
+    french = contributions.filter(language="fr").count()
+    english = contributions.filter(language="en").count()
+    assert french > english > contributions.count() * 0.25
+    assert contributions.filter(quotable=True).count() >= 10
+    assert not contributions.filter(themes=None).exists()
+    assert demo.sessions.count() == 4
+
+
+def test_the_three_long_term_drivers_dominate(demo):
+    top = ranking(demo, category=Category.DRIVER, horizon=Horizon.LONG_TERM)
+    assert {slug for slug, _ in top[:3]} == LONG_TERM_THREE
+    assert top[2][1] > top[3][1]
+
+
+def test_radical_ideologies_is_the_main_dynamic_driver_among_others(demo):
+    top = ranking(demo, category=Category.DRIVER, horizon=Horizon.DYNAMIC)
+    assert top[0][0] == "radical-ideologies"
+    assert top[0][1] > top[1][1]
+    assert {"trafficking-spillover", "migration", "elections"} <= {slug for slug, _ in top}
+
+
+@pytest.mark.parametrize("theme", ["armed-groups", "ethnic-tensions"])
+def test_north_and_centre_raise_armed_groups_and_ethnic_tensions_far_more_than_south(demo, theme):
+    south = zone_share(demo, theme, "South")
+    assert voices(demo, theme, zone__name="South") <= 1
+    assert zone_share(demo, theme, "North") >= 3 * south
+    assert zone_share(demo, theme, "Centre") >= 3 * south
+
+
+def test_northerners_raise_criminal_impunity_and_economic_insecurity(demo):
+    north = {t: zone_share(demo, t, "North") for t in ["impunity", "economic-insecurity"]}
+    assert north["impunity"] > zone_share(demo, "impunity", "Centre")
+    assert north["impunity"] > zone_share(demo, "impunity", "South")
+    assert north["economic-insecurity"] > 2 * zone_share(demo, "economic-insecurity", "Centre")
+    assert min(north.values()) >= 0.5
+
+
+def test_central_malians_raise_ethnic_tensions_and_land_conflict_most(demo):
+    for theme in ["ethnic-tensions", "land-conflict"]:
+        centre = zone_share(demo, theme, "Centre")
+        assert centre > zone_share(demo, theme, "North")
+        assert centre > zone_share(demo, theme, "South")
+
+
+def test_southerners_raise_corruption_and_economic_insecurity(demo):
+    south = zone_share(demo, "corruption", "South")
+    assert south > 2 * zone_share(demo, "corruption", "North")
+    assert south > 2 * zone_share(demo, "corruption", "Centre")
+    assert zone_share(demo, "economic-insecurity", "South") >= 0.5
+
+
+@pytest.mark.parametrize("theme", ["sgbv", "security-force-abuse"])
+def test_women_raise_sgbv_and_abuse_by_security_forces_more_than_men(demo, theme):
+    assert gender_share(demo, theme, Gender.WOMAN) > 2 * gender_share(demo, theme, Gender.MAN)
+    assert gender_share(demo, theme, Gender.WOMAN) >= 0.5
+
+
+def test_gender_differences_elsewhere_are_small(demo):
+    """Only the planned themes split by gender: zone themes are drawn across genders."""
+    for theme in ["state-absence", "governance-justice", "armed-groups", "radical-ideologies"]:
+        gap = gender_share(demo, theme, Gender.WOMAN) - gender_share(demo, theme, Gender.MAN)
+        assert abs(gap) < 0.25, theme
+
+
+def test_the_four_strengths_are_present(demo):
+    assert {slug for slug, _ in ranking(demo, category=Category.STRENGTH)} == STRENGTHS
+
+
+def test_recommendations_for_national_and_international_actors_are_ranked_by_votes(demo):
+    for audience, expected in [
+        (Audience.NATIONAL, NATIONAL),
+        (Audience.INTERNATIONAL, INTERNATIONAL),
+    ]:
+        recommendations = (
+            Contribution.objects.filter(
+                workshop=demo, category=Category.RECOMMENDATION, audience=audience
+            )
+            .annotate(n_votes=Count("votes"))
+            .prefetch_related("themes")
+        )
+        assert {t.slug for r in recommendations for t in r.themes.all()} == expected
+        counts = [r.n_votes for r in recommendations]
+        assert min(counts) >= 1
+        assert len(set(counts)) == len(counts), "votes must rank them without ties"
+
+
+def test_nobody_votes_more_than_their_dots(demo):
+    per_person = Vote.objects.filter(participant__workshop=demo).values("participant")
+    most = per_person.annotate(n=Count("id")).order_by("-n").first()["n"]
+    assert most <= demo.dots_per_participant
+    assert not Vote.objects.filter(~Q(contribution__category=Category.RECOMMENDATION)).exists()
+
+
+def test_seed_demo_refuses_to_run_in_production(db, settings):
+    settings.PRODUCTION = True
+    before = Contribution.objects.count(), Workshop.objects.count()
+    with pytest.raises(CommandError, match="production"):
+        _seed()
+    assert (Contribution.objects.count(), Workshop.objects.count()) == before

@@ -20,4 +20,10 @@ from workshops.models.core import (  # noqa: F401
     hash_token,
     normalise_join_code,
 )
+from workshops.models.report import (  # noqa: F401
+    ExportAuditLog,
+    ReportDraft,
+    ReportSection,
+    SectionVersion,
+)
 from workshops.models.sources import AcledEvent, ImportUpload, Interview, RegionAlias  # noqa: F401

@@ -1,5 +1,24 @@
-"""Roll-up, report draft and exports."""
+"""Roll-up, report draft and exports (mounted at /w/)."""
+
+from django.urls import path
+
+from workshops.views import report
 
 app_name = "report"
 
-urlpatterns: list = []
+draft = "<slug:slug>/report/<str:language>/"
+section = draft + "sections/<slug:key>/"
+
+urlpatterns = [
+    path("<slug:slug>/rollup/", report.rollup, name="rollup"),
+    path("<slug:slug>/contributions.<str:fmt>", report.export_contributions, name="contributions"),
+    path("<slug:slug>/report/", report.report_home, name="home"),
+    path("<slug:slug>/report/new/", report.create_draft, name="create"),
+    path(draft, report.draft, name="draft"),
+    path(draft + "refresh/", report.refresh, name="refresh"),
+    path(draft + "export/<str:fmt>/", report.export_draft, name="export"),
+    path(section, report.edit_section, name="section"),
+    path(section + "history/", report.section_history, name="history"),
+    path(section + "restore/<int:number>/", report.restore, name="restore"),
+    path(section + "use-generated/", report.use_generated, name="use_generated"),
+]

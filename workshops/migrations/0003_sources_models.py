@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workshops', '0001_initial'),
+        ('workshops', '0002_report_drafts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,164 @@
+"""Contributions as CSV or XLSX: aggregated for everyone, one row each for organisers.
+
+Aggregated tables count distinct participants per category and theme, with the
+small-cell rule applied ("<5", and "×" for complementary cells). Row-level tables
+carry no name, no author id, no organisation and no device data; views record
+every export in the audit log.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from workshops.analysis.rollup import Rollup, contributions_of
+from workshops.analysis.suppression import protect
+from workshops.choices import Audience, Category, Gender, Horizon, Source
+from workshops.models import Contribution, ExportAuditLog, Theme, Vote, Workshop, Zone
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value) -> str:
+    """Text that a spreadsheet will not run as a formula (CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def aggregated_rows(rollup: Rollup) -> list[list[str]]:
+    with override(rollup.language):
+        header = [_("Category"), _("Theme"), _("Contributions"), _("Participants")]
+        rows = [header]
+        labels = dict(Category.choices)
+        for category, items in rollup.themes_by_category.items():
+            if not items:
+                continue
+            table = protect([[i.contributions, i.participants] for i in items])
+            for k, item in enumerate(items):
+                rows.append(
+                    [
+                        str(labels.get(category, category)),
+                        item.theme.label(rollup.language),
+                        table.cell(k, 0),
+                        table.cell(k, 1),
+                    ]
+                )
+    return rows
+
+
+def row_level_rows(workshop: Workshop, sources=(), language: str = "en") -> list[list[str]]:
+    """One row per counted contribution; three queries whatever the size."""
+    vote_count = (
+        Vote.objects.filter(contribution=OuterRef("pk"))
+        .values("contribution")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    qs = contributions_of(workshop, sources)
+    rows_data = list(
+        qs.annotate(n_votes=Coalesce(Subquery(vote_count), 0))
+        .order_by("created_at", "pk")
+        .values(
+            "pk", "created_at", "session__title", "category", "horizon", "audience", "source",
+            "zone_id", "gender", "language", "quotable", "n_votes", "text",
+        )
+    )  # fmt: skip
+    themes_of: dict[int, list[int]] = {}
+    for contribution_id, theme_id in Contribution.themes.through.objects.filter(
+        contribution__in=qs
+    ).values_list("contribution_id", "theme_id"):
+        themes_of.setdefault(contribution_id, []).append(theme_id)
+    with override(language):
+        theme_names = {
+            t.pk: t.label(language)
+            for t in Theme.objects.filter(Q(workshop__isnull=True) | Q(workshop=workshop))
+        }
+        zone_names = {
+            z.pk: z.label(language) for z in Zone.objects.filter(country=workshop.country)
+        }
+        labels = {
+            field: {value: str(label) for value, label in choices}
+            for field, choices in (
+                ("category", Category.choices),
+                ("horizon", Horizon.choices),
+                ("audience", Audience.choices),
+                ("source", Source.choices),
+                ("gender", Gender.choices),
+            )
+        }
+        yes, no = _("yes"), _("no")
+        header = [
+            _("Number"),
+            _("Created"),
+            _("Session"),
+            _("Category"),
+            _("Horizon"),
+            _("Audience"),
+            _("Source"),
+            _("Zone"),
+            _("Gender"),
+            _("Themes"),
+            _("Language"),
+            _("Quotable"),
+            _("Votes"),
+            _("Text"),
+        ]
+    rows = [header]
+    for number, c in enumerate(rows_data, start=1):
+        rows.append(
+            [
+                str(number),
+                c["created_at"].isoformat(timespec="minutes"),
+                c["session__title"] or "",
+                labels["category"].get(c["category"], c["category"]),
+                labels["horizon"].get(c["horizon"], ""),
+                labels["audience"].get(c["audience"], ""),
+                labels["source"].get(c["source"], c["source"]),
+                zone_names.get(c["zone_id"], ""),
+                labels["gender"].get(c["gender"], ""),
+                "; ".join(theme_names.get(t, "") for t in themes_of.get(c["pk"], [])),
+                c["language"],
+                yes if c["quotable"] else no,
+                str(c["n_votes"]),
+                c["text"],
+            ]
+        )
+    return rows
+
+
+def to_csv(rows: list[list[str]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerows([[neutralise(cell) for cell in row] for row in rows])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")  # BOM: Excel reads it as UTF-8
+
+
+def to_xlsx(rows: list[list[str]], title: str) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title[:31]
+    for row in rows:
+        sheet.append([neutralise(cell) for cell in row])
+    bold = Font(bold=True)
+    for cell in sheet[1]:
+        cell.font = bold
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def record_export(*, workshop: Workshop, user, kind: str, language: str = "") -> ExportAuditLog:
+    return ExportAuditLog.objects.create(
+        workshop=workshop,
+        user=user if getattr(user, "is_authenticated", False) else None,
+        kind=kind,
+        language=language,
+    )

@@ -1,0 +1,61 @@
+"""Forms of the roll-up and the report draft."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from workshops.choices import Source
+from workshops.models.report import ReportLanguage
+
+MAX_SECTION_LENGTH = 20_000
+
+
+def reject_unprintable(value: str) -> str:
+    """NUL bytes and lone surrogates cannot be stored or encoded: refuse them clearly."""
+    if "\x00" in value:
+        raise forms.ValidationError(_("The text contains a NUL character; please remove it."))
+    if any(unicodedata.category(ch) == "Cs" for ch in value):
+        raise forms.ValidationError(
+            _("The text contains a broken character (a lone surrogate); please retype it.")
+        )
+    return value
+
+
+class SourceFilterForm(forms.Form):
+    sources = forms.MultipleChoiceField(
+        label=_("Sources"),
+        choices=Source.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )
+
+
+class CreateDraftForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language of the report"), choices=ReportLanguage.choices)
+    sources = forms.MultipleChoiceField(
+        label=_("Sources to count"),
+        choices=Source.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        help_text=_("Leave empty to count every source."),
+    )
+
+
+class SectionForm(forms.Form):
+    body = forms.CharField(
+        label=_("Text (Markdown)"),
+        required=False,
+        strip=False,
+        max_length=MAX_SECTION_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 18, "class": "font-monospace"}),
+        help_text=_(
+            "Markdown: **bold**, - lists, > quotes, | tables |. "
+            "A line {{chart:zones}} places a chart."
+        ),
+    )
+
+    def clean_body(self) -> str:
+        return reject_unprintable(self.cleaned_data["body"]).replace("\r\n", "\n")

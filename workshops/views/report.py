@@ -1,0 +1,353 @@
+"""Roll-up page, report draft editor and exports for workshop staff.
+
+Who may do what (through ``workshops.access`` only): every staff role reads the
+roll-up, the draft and the aggregated exports; facilitators and organisers edit
+the draft; only organisers export contributions one row each (recorded).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from workshops.access import MANAGE, MODERATE, READ, get_workshop_for_user, has_role
+from workshops.analysis.rollup import build_rollup
+from workshops.models import ReportDraft, ReportSection, Workshop
+from workshops.models.report import ExportKind, ReportLanguage
+from workshops.report import charts, exports
+from workshops.report import render as renderers
+from workshops.report.forms import CreateDraftForm, SectionForm, SourceFilterForm
+from workshops.services import report as services
+
+CHART_KEYS = ("categories", "drivers", "zones", "genders", "recommendations")
+DRAFT_FORMATS = {
+    "docx": (
+        ExportKind.DOCX,
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
+    "pdf": (ExportKind.PDF, "application/pdf"),
+    "md": (ExportKind.MARKDOWN, "text/markdown; charset=utf-8"),
+    "html": (ExportKind.HTML, "text/html; charset=utf-8"),
+}
+
+
+def _language(value: str) -> str:
+    if value not in ReportLanguage.values:
+        raise Http404
+    return value
+
+
+def _draft(workshop: Workshop, language: str) -> ReportDraft:
+    return get_object_or_404(
+        ReportDraft.objects.select_related("workshop"),
+        workshop=workshop,
+        language=_language(language),
+    )
+
+
+def _section(draft: ReportDraft, key: str) -> ReportSection:
+    return get_object_or_404(ReportSection, draft=draft, key=key)
+
+
+def _attachment(data: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- Roll-up -----------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def rollup(request: HttpRequest, slug: str) -> HttpResponse:
+    workshop = get_workshop_for_user(request, slug, needs=READ)
+    form = SourceFilterForm(request.GET or None)
+    sources = form.cleaned_data["sources"] if form.is_valid() else []
+    language = (request.LANGUAGE_CODE or "fr")[:2]
+    data = build_rollup(workshop, language=language, sources=sources)
+    print_key = charts.fingerprint(data)
+    chart_images = [
+        {"key": key, "title": charts.chart_title(key, language), "uri": uri}
+        for key in CHART_KEYS
+        if (uri := charts.chart_uri(data, key, print_key))
+    ]
+    return render(
+        request,
+        "workshops/report/rollup.html",
+        {
+            "workshop": workshop,
+            "form": form,
+            "rollup": data,
+            "charts": chart_images,
+            "zone_notable": _notable_rows(data.zones),
+            "gender_notable": _notable_rows(data.genders),
+            "can_edit": has_role(request.user, workshop, MODERATE),
+            "can_export_rows": has_role(request.user, workshop, MANAGE),
+        },
+    )
+
+
+def _notable_rows(table) -> list[dict]:
+    """Notable differences as the tables print them (small counts stay "<5")."""
+    return [
+        {
+            "theme": table.themes[i],
+            "group": table.groups[j].label,
+            "count": table.cell(i, j),
+            "size": table.size(j),
+            "against": table.groups[d.against].label,
+            "against_count": table.cell(i, d.against),
+            "against_size": table.size(d.against),
+        }
+        for i, j, d in table.notable()
+    ]
+
+
+# --- Report drafts -----------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def report_home(request: HttpRequest, slug: str) -> HttpResponse:
+    workshop = get_workshop_for_user(request, slug, needs=READ)
+    drafts = list(workshop.report_drafts.all())
+    return render(
+        request,
+        "workshops/report/home.html",
+        {
+            "workshop": workshop,
+            "drafts": drafts,
+            "form": CreateDraftForm(),
+            "can_edit": has_role(request.user, workshop, MODERATE),
+        },
+    )
+
+
+@login_required
+@require_POST
+def create_draft(request: HttpRequest, slug: str) -> HttpResponse:
+    workshop = get_workshop_for_user(request, slug, needs=MODERATE)
+    form = CreateDraftForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a language for the report."))
+        return redirect("report:home", slug=workshop.slug)
+    draft = services.build_draft(
+        workshop=workshop,
+        language=form.cleaned_data["language"],
+        sources=form.cleaned_data["sources"],
+    )
+    messages.success(
+        request, _("The draft is ready. Edit any section; refresh the numbers at any time.")
+    )
+    return redirect("report:draft", slug=workshop.slug, language=draft.language)
+
+
+@login_required
+@require_GET
+def draft(request: HttpRequest, slug: str, language: str) -> HttpResponse:
+    workshop = get_workshop_for_user(request, slug, needs=READ)
+    report = _draft(workshop, language)
+    data = build_rollup(workshop, language=report.language, sources=report.sources)
+    sections = renderers.html_sections(report, data)
+    meta = {s.key: s for s in report.sections.all()}
+    for section in sections:
+        section["meta"] = meta[section["key"]]
+    return render(
+        request,
+        "workshops/report/draft.html",
+        {
+            "workshop": workshop,
+            "draft": report,
+            "sections": sections,
+            "other_drafts": workshop.report_drafts.exclude(pk=report.pk),
+            "can_edit": has_role(request.user, workshop, MODERATE),
+            "formats": DRAFT_FORMATS,
+        },
+    )
+
+
+@login_required
+@require_POST
+def refresh(request: HttpRequest, slug: str, language: str) -> HttpResponse:
+    workshop = get_workshop_for_user(request, slug, needs=MODERATE)
+    report = _draft(workshop, language)
+    services.build_draft(workshop=workshop, language=report.language)
+    flagged = report.sections.filter(numbers_changed=True).count()
+    if flagged:
+        messages.warning(
+            request,
+            _(
+                "Numbers refreshed. %(n)s edited sections were kept: "
+                "check them against the new numbers."
+            )
+            % {"n": flagged},
+        )
+    else:
+        messages.success(request, _("Numbers refreshed."))
+    return redirect("report:draft", slug=workshop.slug, language=report.language)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_section(request: HttpRequest, slug: str, language: str, key: str) -> HttpResponse:
+    workshop = get_workshop_for_user(request, slug, needs=MODERATE)
+    report = _draft(workshop, language)
+    section = _section(report, key)
+    if request.method == "POST":
+        form = SectionForm(request.POST)
+        if form.is_valid():
+            version = services.save_section(
+                section=section, body=form.cleaned_data["body"], user=request.user
+            )
+            if version:
+                messages.success(
+                    request, _("Section saved as version %(n)s.") % {"n": version.number}
+                )
+            else:
+                messages.info(request, _("Nothing changed."))
+            return redirect(f"{_draft_url(workshop, report)}#section-{section.key}")
+    else:
+        form = SectionForm(initial={"body": section.body})
+    return render(
+        request,
+        "workshops/report/section_edit.html",
+        {
+            "workshop": workshop,
+            "draft": report,
+            "section": section,
+            "form": form,
+            "generated_html": renderers.safe_markdown(section.generated),
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _draft_url(workshop: Workshop, report: ReportDraft) -> str:
+    from django.urls import reverse
+
+    return reverse("report:draft", kwargs={"slug": workshop.slug, "language": report.language})
+
+
+@login_required
+@require_GET
+def section_history(request: HttpRequest, slug: str, language: str, key: str) -> HttpResponse:
+    workshop = get_workshop_for_user(request, slug, needs=READ)
+    report = _draft(workshop, language)
+    section = _section(report, key)
+    versions = list(section.versions.select_related("author"))
+    by_number = {v.number: v for v in versions}
+    newest = versions[0] if versions else None
+    try:
+        new = by_number.get(int(request.GET.get("b", "")), newest)
+        old = by_number.get(int(request.GET.get("a", "")))
+    except ValueError:
+        new, old = newest, None
+    if old is None and new is not None:
+        old = next((v for v in versions if v.number < new.number), None)
+    diff = services.diff_lines(old.body if old else "", new.body if new else "")
+    return render(
+        request,
+        "workshops/report/section_history.html",
+        {
+            "workshop": workshop,
+            "draft": report,
+            "section": section,
+            "versions": versions,
+            "old": old,
+            "new": new,
+            "diff": diff,
+            "can_edit": has_role(request.user, workshop, MODERATE),
+        },
+    )
+
+
+@login_required
+@require_POST
+def restore(request: HttpRequest, slug: str, language: str, key: str, number: int) -> HttpResponse:
+    workshop = get_workshop_for_user(request, slug, needs=MODERATE)
+    report = _draft(workshop, language)
+    section = _section(report, key)
+    version = get_object_or_404(section.versions, number=number)
+    restored = services.restore_version(section=section, version=version, user=request.user)
+    messages.success(
+        request,
+        _("Version %(old)s restored as version %(new)s.") % {"old": number, "new": restored.number},
+    )
+    return redirect("report:history", slug=workshop.slug, language=report.language, key=section.key)
+
+
+@login_required
+@require_POST
+def use_generated(request: HttpRequest, slug: str, language: str, key: str) -> HttpResponse:
+    workshop = get_workshop_for_user(request, slug, needs=MODERATE)
+    report = _draft(workshop, language)
+    section = _section(report, key)
+    services.use_generated(section=section, user=request.user)
+    messages.success(
+        request, _("The section now uses the generated text; your edit is kept in its versions.")
+    )
+    return redirect(f"{_draft_url(workshop, report)}#section-{section.key}")
+
+
+# --- Exports ---------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def export_draft(request: HttpRequest, slug: str, language: str, fmt: str) -> HttpResponse:
+    workshop = get_workshop_for_user(request, slug, needs=READ)
+    report = _draft(workshop, language)
+    if fmt not in DRAFT_FORMATS:
+        raise Http404
+    kind, content_type = DRAFT_FORMATS[fmt]
+    data = build_rollup(workshop, language=report.language, sources=report.sources)
+    if fmt == "docx":
+        body = renderers.to_docx(report, data)
+    elif fmt == "pdf":
+        body = renderers.to_pdf(report, data)
+    elif fmt == "md":
+        body = renderers.to_markdown(report).encode()
+    else:
+        body = renderers.to_html(report, data).encode()
+    exports.record_export(workshop=workshop, user=request.user, kind=kind, language=report.language)
+    filename = f"{slugify(workshop.slug)}-report-{report.language}.{fmt}"
+    return _attachment(body, content_type, filename)
+
+
+@login_required
+@require_GET
+def export_contributions(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    """Aggregated by default; ``?level=rows`` gives one row per contribution to organisers."""
+    workshop = get_workshop_for_user(request, slug, needs=READ)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    row_level = request.GET.get("level") == "rows"
+    language = (request.LANGUAGE_CODE or "fr")[:2]
+    form = SourceFilterForm(request.GET or None)
+    sources = form.cleaned_data["sources"] if form.is_valid() else []
+    if row_level:
+        if not has_role(request.user, workshop, MANAGE):
+            raise PermissionDenied
+        rows = exports.row_level_rows(workshop, sources, language)
+        kind = ExportKind.CSV_ROWS if fmt == "csv" else ExportKind.XLSX_ROWS
+        name = f"{workshop.slug}-contributions-rows.{fmt}"
+    else:
+        rows = exports.aggregated_rows(build_rollup(workshop, language=language, sources=sources))
+        kind = ExportKind.CSV_AGGREGATED if fmt == "csv" else ExportKind.XLSX_AGGREGATED
+        name = f"{workshop.slug}-contributions.{fmt}"
+    exports.record_export(workshop=workshop, user=request.user, kind=kind, language=language)
+    if fmt == "csv":
+        return _attachment(exports.to_csv(rows), "text/csv; charset=utf-8", name)
+    return _attachment(
+        exports.to_xlsx(rows, _("Contributions")),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        name,
+    )

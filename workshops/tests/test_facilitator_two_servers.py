@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -23,7 +24,21 @@ from django.test import Client
 from django.urls import reverse
 
 ROOT = Path(__file__).resolve().parents[2]
-PORTS = (8301, 8302)
+
+
+def _free_ports(count: int) -> tuple[int, ...]:
+    """Ports nobody listens on now (held open together so that they differ)."""
+    probes = [socket.socket() for _ in range(count)]
+    try:
+        for probe in probes:
+            probe.bind(("127.0.0.1", 0))
+        return tuple(probe.getsockname()[1] for probe in probes)
+    finally:
+        for probe in probes:
+            probe.close()
+
+
+PORTS = _free_ports(2)
 
 pytestmark = [
     pytest.mark.postgres,

@@ -144,3 +144,31 @@ def test_a_phone_joins_contributes_and_votes_while_the_facilitator_runs_the_sess
     assert not [e for e in staff_errors + phone_errors if "Content Security Policy" in e]
     phone_context.close()
     desk.close()
+
+
+def test_note_taker_captures_without_javascript(
+    browser, live_server, note_taker, workshop, session, screenshot
+):
+    context = browser.new_context(viewport=DESKTOP, locale="en-GB", java_script_enabled=False)
+    context.add_cookies([{"name": "pe_lang", "value": "en", "url": live_server.url}])
+    page = context.new_page()
+    capture = reverse("workshops:capture", args=[workshop.slug, session.pk])
+    page.goto(f"{live_server.url}{reverse('login')}?next={capture}")
+    page.fill('input[name="username"]', note_taker.username)
+    page.fill('input[name="password"]', PASSWORD)
+    page.click('main button[type="submit"]')
+    page.wait_for_url(re.compile(re.escape(f"{live_server.url}{capture}") + "$"))
+
+    page.fill('input[name="text"]', "Women mediators are trusted by both sides")
+    page.locator("label[for$='category_1']").click()  # the second category: strength
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator('input[name="text"]')).to_have_value("")
+    expect(page.locator("#recent-notes")).to_contain_text("Women mediators are trusted")
+    stored = Contribution.objects.get()
+    assert stored.text == "Women mediators are trusted by both sides"
+    assert stored.category == "strength" and stored.source == "note"
+    assert stored.created_by_id == note_taker.pk
+    page.reload()  # reloading the page after a save does not send it again
+    assert Contribution.objects.count() == 1
+    screenshot(page, "e2e/07-capture-no-js")
+    context.close()

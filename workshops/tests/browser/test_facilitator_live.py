@@ -4,7 +4,6 @@ merge and theme tagging, projector. Screenshots at 1280×800 and 360×740."""
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from django.urls import reverse
@@ -43,29 +42,8 @@ def assert_no_csp_violation(page):
     assert not [e for e in page.console_errors if "Content Security Policy" in e]
 
 
-def test_board_shows_a_phone_contribution_within_two_seconds(
-    browser, live_server, facilitator, workshop, session, screenshot
-):
-    make_contribution(workshop, session, text="Land disputes between herders and farmers")
-    context, page = new_page(browser, DESKTOP)
-    board = reverse("workshops:session_board", args=[workshop.slug, session.pk])
-    log_in(page, live_server, facilitator, board)
-    expect(page.get_by_text("Land disputes between herders")).to_be_visible()
-    page.wait_for_timeout(1200)  # let a few unchanged polls happen (204)
-
-    # A phone sends a contribution (the participant pages live on another branch:
-    # the same service a phone's request ends in stores it here).
-    saved_at = time.monotonic()
-    make_contribution(
-        workshop, session, text="Armed groups recruit unemployed youth", source=Source.PHONE
-    )
-    expect(page.get_by_text("Armed groups recruit unemployed youth")).to_be_visible(timeout=2000)
-    assert time.monotonic() - saved_at < 2.0
-    assert_no_csp_violation(page)
-    screenshot(page, "facilitator/board-desktop")
-    page.set_viewport_size(PHONE)
-    screenshot(page, "facilitator/board-phone")
-    context.close()
+# The board-within-2-s criterion (issue 4) is tested with a real phone on the
+# participant pages in test_e2e_workshop.py.
 
 
 def test_note_taker_captures_five_items_with_the_keyboard_only(

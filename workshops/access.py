@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.db import connections
 from django.db.models import Q
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
@@ -20,7 +21,9 @@ from workshops.models import (
     Organisation,
     OrganisationMembership,
     Participant,
+    Region,
     Workshop,
+    hash_token,
     normalise_join_code,
 )
 
@@ -194,3 +197,114 @@ def organisations_user_may_organise(user):
     return Organisation.objects.filter(
         memberships__user=user, memberships__role=StaffRole.ORGANISER
     ).distinct()
+
+
+# --- A phone's send: workshop, session and participant in one query ----------------
+#
+# Every send looks up the same three rows. Through the ORM that is two queries whose
+# SQL is compiled again on every request (about 1 ms each here, more than the database
+# takes to answer). The send path uses one hand-written SELECT instead, built once per
+# process from the models' own fields and read back with the converters the ORM would
+# apply, so the instances are the same as the ORM's. Anything unusual (no cookie, a
+# cookie of another workshop, an unknown code or session) takes the general path above,
+# so its answers (404, the join page) do not change.
+
+
+class _Columns:
+    """``model``'s concrete columns under ``alias`` in a SELECT, and the way back."""
+
+    def __init__(self, model, alias: str):
+        self.model = model
+        self.alias = alias
+        self.fields = list(model._meta.concrete_fields)
+        self.attnames = [field.attname for field in self.fields]
+
+    def select(self, quote) -> str:
+        return ", ".join(f"{self.alias}.{quote(field.column)}" for field in self.fields)
+
+    def converters(self, connection) -> list[tuple[int, list, object]]:
+        found = []
+        for index, field in enumerate(self.fields):
+            column = field.get_col(self.alias)
+            functions = connection.ops.get_db_converters(column) + column.get_db_converters(
+                connection
+            )
+            if functions:
+                found.append((index, functions, column))
+        return found
+
+
+_SEND_COLUMNS = (
+    _Columns(BreakoutSession, "s"),
+    _Columns(Workshop, "w"),
+    _Columns(Participant, "p"),
+    _Columns(Region, "r"),
+)
+_send_queries: dict[str, tuple[str, list]] = {}
+
+
+def _send_query(connection) -> tuple[str, list]:
+    """The SQL and converters for ``connection``'s database, made once per process.
+
+    Only names from the models go into the SQL; the code, session id and token hash
+    are parameters.
+    """
+    if connection.alias not in _send_queries:
+        q = connection.ops.quote_name
+
+        def table(model, alias: str) -> str:
+            return f"{q(model._meta.db_table)} {alias}"
+
+        select = ", ".join(columns.select(q) for columns in _SEND_COLUMNS)
+        sql = (
+            f"SELECT {select} FROM {table(BreakoutSession, 's')} "  # noqa: S608
+            f"INNER JOIN {table(Workshop, 'w')} ON w.{q('id')} = s.{q('workshop_id')} "
+            f"INNER JOIN {table(Participant, 'p')} ON p.{q('workshop_id')} = w.{q('id')} "
+            f"AND p.{q('token_hash')} = %s "
+            f"LEFT OUTER JOIN {table(Region, 'r')} ON r.{q('id')} = p.{q('region_id')} "
+            f"WHERE w.{q('join_code')} = %s AND s.{q('id')} = %s"
+        )
+        _send_queries[connection.alias] = (
+            sql,
+            [columns.converters(connection) for columns in _SEND_COLUMNS],
+        )
+    return _send_queries[connection.alias]
+
+
+def _build(columns: _Columns, values: list, converters, connection):
+    for index, functions, expression in converters:
+        value = values[index]
+        for function in functions:
+            value = function(value, expression, connection)
+        values[index] = value
+    return columns.model.from_db(connection.alias, columns.attnames, values)
+
+
+def get_session_and_participant(
+    request: HttpRequest, code: str, session_id: int
+) -> tuple[Workshop | None, BreakoutSession | None]:
+    """The workshop of ``code`` and its session ``session_id``, like
+    ``get_session_for_join_code``; the phone's participant, when it belongs to this
+    workshop, comes in the same query and is kept for ``get_participant_for_request``."""
+    token = request.COOKIES.get(settings.PARTICIPANT_COOKIE_NAME, "")
+    normalised = normalise_join_code(code)
+    if not token or len(token) > 100 or not normalised:
+        return get_session_for_join_code(code, session_id)
+    connection = connections[BreakoutSession.objects.db]
+    sql, converters = _send_query(connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [hash_token(token), normalised, session_id])
+        row = cursor.fetchone()
+    if row is None:
+        return get_session_for_join_code(code, session_id)
+    instances, start = [], 0
+    for columns, found in zip(_SEND_COLUMNS, converters, strict=True):
+        values = list(row[start : start + len(columns.fields)])
+        start += len(columns.fields)
+        instances.append(_build(columns, values, found, connection))
+    session, workshop, participant, region = instances
+    session.workshop = workshop
+    participant.workshop = workshop
+    participant.region = region if participant.region_id is not None else None
+    request._participant = participant
+    return workshop, session

@@ -26,7 +26,7 @@ from django_ratelimit.core import get_usage, is_ratelimited
 from workshops.access import (
     get_contribution_for_participant,
     get_participant_for_request,
-    get_session_for_join_code,
+    get_session_and_participant,
     get_workshop_for_join_code,
 )
 from workshops.choices import Language, ModerationStatus, SessionStatus, Source, WorkshopStatus
@@ -105,8 +105,8 @@ def participant_page(*, joined: bool = True, live: bool = True) -> Callable:
             if _join_guessing_limited(request):
                 return _too_many_guesses(request)
             if "session_id" in kwargs:
-                workshop, kwargs["session"] = get_session_for_join_code(
-                    code, kwargs.pop("session_id")
+                workshop, kwargs["session"] = get_session_and_participant(
+                    request, code, kwargs.pop("session_id")
                 )
             else:
                 workshop = get_workshop_for_join_code(code)

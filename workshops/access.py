@@ -280,23 +280,24 @@ def _build(columns: _Columns, values: list, converters, connection):
     return columns.model.from_db(connection.alias, columns.attnames, values)
 
 
-def get_session_and_participant(
+def find_session_for_phone(
     request: HttpRequest, code: str, session_id: int
-) -> tuple[Workshop | None, BreakoutSession | None]:
-    """The workshop of ``code`` and its session ``session_id``, like
-    ``get_session_for_join_code``; the phone's participant, when it belongs to this
-    workshop, comes in the same query and is kept for ``get_participant_for_request``."""
+) -> tuple[Workshop, BreakoutSession] | None:
+    """The workshop of ``code`` and its session ``session_id`` when this phone has
+    joined that workshop, in one query; the participant is kept for
+    ``get_participant_for_request``. None otherwise: then use
+    ``get_session_for_join_code`` and ``get_participant_for_request``."""
     token = request.COOKIES.get(settings.PARTICIPANT_COOKIE_NAME, "")
     normalised = normalise_join_code(code)
     if not token or len(token) > 100 or not normalised:
-        return get_session_for_join_code(code, session_id)
+        return None
     connection = connections[BreakoutSession.objects.db]
     sql, converters = _send_query(connection)
     with connection.cursor() as cursor:
         cursor.execute(sql, [hash_token(token), normalised, session_id])
         row = cursor.fetchone()
     if row is None:
-        return get_session_for_join_code(code, session_id)
+        return None
     instances, start = [], 0
     for columns, found in zip(_SEND_COLUMNS, converters, strict=True):
         values = list(row[start : start + len(columns.fields)])

@@ -12,7 +12,7 @@ from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from workshops.access import get_session_and_participant
+from workshops.access import find_session_for_phone
 from workshops.choices import ModerationStatus
 from workshops.models import BreakoutSession, Contribution, Participant, Workshop, versions_of
 from workshops.services import moderation
@@ -90,7 +90,7 @@ def test_the_one_query_lookup_gives_the_same_rows_as_the_orm(participant, sessio
     phone = phone_for(participant)
     request = RequestFactory().get("/")
     request.COOKIES = {settings.PARTICIPANT_COOKIE_NAME: phone.cookies["pe_device"].value}
-    workshop, found = get_session_and_participant(
+    workshop, found = find_session_for_phone(
         request, session.workshop.join_code.lower(), session.pk
     )
     assert _fields(found) == _fields(BreakoutSession.objects.get(pk=session.pk))
@@ -190,3 +190,20 @@ def test_facilitator_sees_the_one_version_of_an_unchanged_contribution(
     page = client_for(facilitator).get(url)
     assert page.status_code == 200
     assert page.content.decode().count("Jamais modifiée.") >= 2  # the form and the history
+
+
+# --- The join-code guessing limit does not stop phones that have joined ----------------------
+
+
+def test_a_joined_phone_still_sends_when_its_network_guessed_too_often(
+    client, phone, session, settings
+):
+    settings.PARTICIPANT_JOIN_FAILURE_RATE = "2/m"
+    for code in ["AAAAAA", "CCCCCC"]:
+        client.post(reverse("participant:join"), {"code": code})
+    assert client.get(session_url(session)).status_code == 429  # same IP, not joined
+    response = phone.post(session_url(session), send_data("Toujours là."), **SCRIPT)
+    assert response.status_code == 201
+    assert Contribution.objects.filter(text="Toujours là.").exists()
+    guessed = phone.get(session_url(session).replace(session.workshop.join_code, "ZZZZZZ"))
+    assert guessed.status_code == 429  # a wrong code is still refused to this phone

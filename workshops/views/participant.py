@@ -24,9 +24,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_ratelimit.core import get_usage, is_ratelimited
 
 from workshops.access import (
+    find_session_for_phone,
     get_contribution_for_participant,
     get_participant_for_request,
-    get_session_and_participant,
+    get_session_for_join_code,
     get_workshop_for_join_code,
 )
 from workshops.choices import Language, ModerationStatus, SessionStatus, Source, WorkshopStatus
@@ -102,11 +103,20 @@ def participant_page(*, joined: bool = True, live: bool = True) -> Callable:
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(request: HttpRequest, code: str, **kwargs) -> HttpResponse:
-            if _join_guessing_limited(request):
-                return _too_many_guesses(request)
+            found = None
             if "session_id" in kwargs:
-                workshop, kwargs["session"] = get_session_and_participant(
-                    request, code, kwargs.pop("session_id")
+                # A phone of this workshop (most requests, every send): one query.
+                found = find_session_for_phone(request, code, kwargs["session_id"])
+            # A phone that has joined has shown it knows the code: it is not guessing,
+            # even when others behind the room's IP address have mistyped too often.
+            if found is None and _join_guessing_limited(request):
+                return _too_many_guesses(request)
+            if found is not None:
+                workshop, kwargs["session"] = found
+                del kwargs["session_id"]
+            elif "session_id" in kwargs:
+                workshop, kwargs["session"] = get_session_for_join_code(
+                    code, kwargs.pop("session_id")
                 )
             else:
                 workshop = get_workshop_for_join_code(code)

@@ -13,7 +13,9 @@ Run: ``.venv/bin/python bench/participant.py`` (SQLite in a temporary folder), o
 5. measures the contribute endpoint (the script's one-round-trip send) against a bare
    Django view that checks CSRF and inserts one row, side by side, in bounded rounds.
 
-It prints one table (Markdown) to record in docs/participant.md.
+It prints one table (Markdown) to record in docs/participant.md. With
+``--throughput-only`` it skips the browser (steps 3 and 4): a quicker run while
+working on the server's speed.
 """
 
 from __future__ import annotations
@@ -381,33 +383,48 @@ def measure_throughput(workshop, session, tokens) -> dict:
 # --- Report ---------------------------------------------------------------------------------
 
 
-def report(pages: dict, speed: dict, database: str) -> str:
+def report(pages: dict | None, speed: dict, database: str) -> str:
     kb = 1024
     ratio = speed["contribute"]["rps"] / speed["baseline"]["rps"]
     p99_ratio = speed["contribute"]["p99"] / speed["baseline"]["p99"]
     base, mine = speed["baseline"], speed["contribute"]
     ms = 1000
+    page_rows = (
+        [
+            (
+                "Contribute page, cold first view: HTML + CSS on the wire",
+                f"{pages['cold_html_css'] / kb:.1f} KB",
+                "≤ 14 KB (aim 5)",
+            ),
+            (
+                "Contribute page, cold first view: script on the wire",
+                f"{pages['cold_script'] / kb:.1f} KB",
+                "≤ 20 KB",
+            ),
+            (
+                "Contribute page, cold first view: everything",
+                f"{pages['cold_all'] / kb:.1f} KB",
+                "—",
+            ),
+            (
+                "Join from the QR link + 10 sends: total transfer (both ways)",
+                f"{pages['join_10_sends'] / kb:.1f} KB",
+                "≤ 50 KB",
+            ),
+            ("2G cold first view: first contentful paint", f"{pages['2g_fcp']:.2f} s", "—"),
+            (
+                "2G cold first view: usable (DOMContentLoaded)",
+                f"{pages['2g_dcl']:.2f} s",
+                "≤ 2.5 s",
+            ),
+            ("2G cold first view: load event (script included)", f"{pages['2g_load']:.2f} s", "—"),
+            ("2G send confirmed (median of 3, script)", f"{pages['2g_send']:.2f} s", "≤ 1 s"),
+        ]
+        if pages
+        else []
+    )
     rows = [
-        (
-            "Contribute page, cold first view: HTML + CSS on the wire",
-            f"{pages['cold_html_css'] / kb:.1f} KB",
-            "≤ 14 KB (aim 5)",
-        ),
-        (
-            "Contribute page, cold first view: script on the wire",
-            f"{pages['cold_script'] / kb:.1f} KB",
-            "≤ 20 KB",
-        ),
-        ("Contribute page, cold first view: everything", f"{pages['cold_all'] / kb:.1f} KB", "—"),
-        (
-            "Join from the QR link + 10 sends: total transfer (both ways)",
-            f"{pages['join_10_sends'] / kb:.1f} KB",
-            "≤ 50 KB",
-        ),
-        ("2G cold first view: first contentful paint", f"{pages['2g_fcp']:.2f} s", "—"),
-        ("2G cold first view: usable (DOMContentLoaded)", f"{pages['2g_dcl']:.2f} s", "≤ 2.5 s"),
-        ("2G cold first view: load event (script included)", f"{pages['2g_load']:.2f} s", "—"),
-        ("2G send confirmed (median of 3, script)", f"{pages['2g_send']:.2f} s", "≤ 1 s"),
+        *page_rows,
         ("Bare Django view (CSRF + insert one row): requests/s", f"{base['rps']:.0f}", "—"),
         ("Contribute endpoint (script send): requests/s", f"{mine['rps']:.0f}", "—"),
         ("Throughput ratio contribute / baseline", f"{ratio:.2f}", "≥ 0.5"),
@@ -444,7 +461,9 @@ def main() -> None:
         workshop, session, tokens = make_workshop(participants=2 + CONCURRENCY)
         server = start_server(tmp)
         try:
-            pages = measure_pages(workshop, session, tokens)
+            pages = None
+            if "--throughput-only" not in sys.argv:
+                pages = measure_pages(workshop, session, tokens)
             speed = measure_throughput(workshop, session, tokens)
         finally:
             server.terminate()

@@ -20,6 +20,12 @@ from workshops.models.core import (  # noqa: F401
     hash_token,
     normalise_join_code,
 )
+from workshops.models.history import (  # noqa: F401
+    keep_creation_record,
+    saved_without_creation_record,
+    skip_creation_record,
+    versions_of,
+)
 from workshops.models.report import (  # noqa: F401
     ExportAuditLog,
     ReportDraft,

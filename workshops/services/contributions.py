@@ -9,10 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from workshops.choices import Category, ModerationStatus, Source
-from workshops.models import BreakoutSession, Contribution, Participant, Workshop
+from workshops.models import (
+    BreakoutSession,
+    Contribution,
+    Participant,
+    Workshop,
+    saved_without_creation_record,
+    skip_creation_record,
+)
 
 
 class ClientIdConflict(Exception):
@@ -60,6 +67,13 @@ def submit_contribution(
 
     Demographics come from ``author`` when given (a snapshot of the profile as it
     is now), otherwise from ``zone``/``region``/``gender`` (a note-taker's pick).
+
+    A phone's send is the hot path: one INSERT, nothing else. The history's creation
+    record is written on the first change (``workshops/models/history.py``), and a
+    single INSERT outside any transaction needs no ``BEGIN``/``COMMIT`` of its own:
+    it is atomic, and when it fails on the unique client id the connection is still
+    usable. Inside a caller's transaction, or with themes to add, a savepoint keeps
+    the caller's transaction usable and the contribution and its themes together.
     """
     candidate = Contribution(
         workshop=workshop,
@@ -82,11 +96,15 @@ def submit_contribution(
         candidate.region = region
         candidate.zone = zone if zone is not None else (region.zone if region else None)
         candidate.gender = gender or ""
+    skip_creation_record(candidate)
     try:
-        with transaction.atomic():
+        if themes or connection.in_atomic_block:
+            with transaction.atomic():
+                candidate.save()
+                if themes:
+                    candidate.themes.add(*themes)
+        else:
             candidate.save()
-            if themes:
-                candidate.themes.add(*themes)
     except IntegrityError:
         stored = Contribution.objects.filter(workshop=workshop, client_id=client_id).first()
         if stored is None:  # the integrity error was about something else
@@ -94,4 +112,6 @@ def submit_contribution(
         if not stored.same_content_as(candidate):
             raise ClientIdConflict(stored) from None
         return Submission(stored, created=False)
+    finally:
+        saved_without_creation_record(candidate)
     return Submission(candidate, created=True)

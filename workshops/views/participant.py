@@ -102,14 +102,24 @@ def participant_page(*, joined: bool = True, live: bool = True) -> Callable:
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(request: HttpRequest, code: str, **kwargs) -> HttpResponse:
-            if _join_guessing_limited(request):
-                return _too_many_guesses(request)
             if "session_id" in kwargs:
                 workshop, kwargs["session"] = get_session_for_join_code(
                     code, kwargs.pop("session_id")
                 )
             else:
                 workshop = get_workshop_for_join_code(code)
+            participant = None
+            if workshop is not None:
+                try:
+                    participant = get_participant_for_request(request, workshop)
+                except Http404:
+                    if joined:
+                        raise
+                    # a phone from another workshop may join this one
+            # A phone that has joined has shown it knows the code: it is not guessing,
+            # even when others behind the room's IP address have mistyped too often.
+            if participant is None and _join_guessing_limited(request):
+                return _too_many_guesses(request)
             if workshop is None:
                 _join_guessing_limited(request, failed=True)
                 return _render(request, "unknown_code.html", status=404)
@@ -123,12 +133,6 @@ def participant_page(*, joined: bool = True, live: bool = True) -> Callable:
                     },
                     status=403,
                 )
-            try:
-                participant = get_participant_for_request(request, workshop)
-            except Http404:
-                if joined:
-                    raise
-                participant = None  # a phone from another workshop may join this one
             if joined and participant is None:
                 if request.method == "POST" and "text" in request.POST:
                     return _rejoin(request, workshop)

@@ -30,6 +30,7 @@ from workshops.forms.facilitator import (
     ContributionEditForm,
     StatusForm,
 )
+from workshops.models import versions_of
 from workshops.services import board as board_queries
 from workshops.services import moderation
 from workshops.services.contributions import ClientIdConflict, submit_contribution
@@ -232,7 +233,7 @@ def contribution_edit(request: HttpRequest, slug: str, contribution_id: int) -> 
         moderation.edit_contribution(contribution=contribution, data=form.cleaned_data)
         messages.success(request, _("Contribution saved; the previous text is kept."))
         return redirect(back)
-    history = contribution.history.select_related("history_user").order_by("-history_date")[:20]
+    history = versions_of(contribution, limit=20)
     return render(
         request,
         "workshops/facilitator/contribution_edit.html",

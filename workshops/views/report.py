@@ -24,6 +24,7 @@ from workshops.report import charts, exports
 from workshops.report import render as renderers
 from workshops.report.forms import CreateDraftForm, SectionForm, SourceFilterForm
 from workshops.services import report as services
+from workshops.sources import acled
 
 CHART_KEYS = ("categories", "drivers", "zones", "genders", "recommendations")
 DRAFT_FORMATS = {
@@ -79,6 +80,15 @@ def rollup(request: HttpRequest, slug: str) -> HttpResponse:
         for key in CHART_KEYS
         if (uri := charts.chart_uri(data, key, print_key))
     ]
+    context_summary = acled.context_summary(workshop)
+    context_charts = (
+        {
+            name: acled.svg_data_uri(svg)
+            for name, svg in acled.context_charts(context_summary).items()
+        }
+        if context_summary
+        else {}
+    )
     return render(
         request,
         "workshops/report/rollup.html",
@@ -89,6 +99,8 @@ def rollup(request: HttpRequest, slug: str) -> HttpResponse:
             "charts": chart_images,
             "zone_notable": _notable_rows(data.zones),
             "gender_notable": _notable_rows(data.genders),
+            "context_summary": context_summary,
+            "context_charts": context_charts,
             "can_edit": has_role(request.user, workshop, MODERATE),
             "can_export_rows": has_role(request.user, workshop, MANAGE),
         },

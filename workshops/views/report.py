@@ -12,7 +12,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -27,15 +26,6 @@ from workshops.services import report as services
 from workshops.sources import acled
 
 CHART_KEYS = ("categories", "drivers", "zones", "genders", "recommendations")
-DRAFT_FORMATS = {
-    "docx": (
-        ExportKind.DOCX,
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ),
-    "pdf": (ExportKind.PDF, "application/pdf"),
-    "md": (ExportKind.MARKDOWN, "text/markdown; charset=utf-8"),
-    "html": (ExportKind.HTML, "text/html; charset=utf-8"),
-}
 
 
 def _language(value: str) -> str:
@@ -181,7 +171,7 @@ def draft(request: HttpRequest, slug: str, language: str) -> HttpResponse:
             "sections": sections,
             "other_drafts": workshop.report_drafts.exclude(pk=report.pk),
             "can_edit": has_role(request.user, workshop, MODERATE),
-            "formats": DRAFT_FORMATS,
+            "formats": exports.DRAFT_FORMATS,
         },
     )
 
@@ -317,21 +307,10 @@ def use_generated(request: HttpRequest, slug: str, language: str, key: str) -> H
 def export_draft(request: HttpRequest, slug: str, language: str, fmt: str) -> HttpResponse:
     workshop = get_workshop_for_user(request, slug, needs=READ)
     report = _draft(workshop, language)
-    if fmt not in DRAFT_FORMATS:
+    if fmt not in exports.DRAFT_FORMATS:
         raise Http404
-    kind, content_type = DRAFT_FORMATS[fmt]
-    data = build_rollup(workshop, language=report.language, sources=report.sources)
-    if fmt == "docx":
-        body = renderers.to_docx(report, data)
-    elif fmt == "pdf":
-        body = renderers.to_pdf(report, data)
-    elif fmt == "md":
-        body = renderers.to_markdown(report).encode()
-    else:
-        body = renderers.to_html(report, data).encode()
-    exports.record_export(workshop=workshop, user=request.user, kind=kind, language=report.language)
-    filename = f"{slugify(workshop.slug)}-report-{report.language}.{fmt}"
-    return _attachment(body, content_type, filename)
+    file = exports.export_draft(report=report, fmt=fmt, user=request.user)
+    return _attachment(file.body, file.content_type, file.filename)
 
 
 @login_required

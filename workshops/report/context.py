@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import ngettext, override
 
 from workshops.models import Workshop
 from workshops.sources import acled
@@ -67,9 +67,14 @@ def context_markdown(workshop: Workshop, language: str) -> str | None:
             "",
         ]
         if summary["unmapped_events"]:
+            unmapped = summary["unmapped_events"]
             lines += [
-                _("%(count)s of these events are in no region of the workshop.")
-                % {"count": _number(summary["unmapped_events"])},
+                ngettext(
+                    "%(counter)s event is in no region of the workshop.",
+                    "%(counter)s events are in no region of the workshop.",
+                    unmapped,
+                )
+                % {"counter": _number(unmapped)},
                 "",
             ]
         years = [str(year) for year in summary["years"]]

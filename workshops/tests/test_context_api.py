@@ -102,7 +102,7 @@ def test_rollup_labels_follow_the_language(viewer, mali):
     french = api_for(viewer).get(W + "rollup/?language=fr").json()
     assert french["language"] == "fr"
     assert "Nord" in [g["label"] for g in french["zones"]["groups"]]
-    assert "Ces" not in french["suppression"]["rule"] and "<5" in french["suppression"]["rule"]
+    assert "affichés « <5 »" in french["suppression"]["rule"]
 
 
 def test_rollup_filters_by_source_and_refuses_bad_parameters(viewer, mali):

@@ -63,7 +63,7 @@ def test_english_context_section_states_the_numbers_and_the_attribution(events):
     assert section.title == "Context"
     body = section.body
     assert "ACLED recorded 9 conflict events and 205 reported fatalities" in body
-    assert "1 of these events are in no region of the workshop." in body
+    assert "1 event is in no region of the workshop." in body
     assert "| Zone | 2019 | 2020 | 2023 | 2024 | 2025 | Total |" in body
     north = next(line for line in body.splitlines() if line.startswith("| North |"))
     assert "| 2 (18†) |" in north  # 2023
@@ -78,7 +78,7 @@ def test_french_context_section_is_in_french_with_the_same_numbers(events):
     section = draft.sections.get(key="context")
     assert section.title == "Contexte"
     body = section.body
-    assert "ACLED a recensé 9 événements de conflit et 205 décès signalés" in body
+    assert "ACLED a recensé 9 événements de conflit et 205 morts signalés" in body
     assert "| Nord |" in body and "| Total |" in body
     assert "| Battles | 3 | 39 |" in body  # ACLED's own words stay as they are
     assert f"Source : {ACLED_CITATION}" in body

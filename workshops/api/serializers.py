@@ -27,6 +27,7 @@ from workshops.models import (
     Vote,
     Workshop,
 )
+from workshops.models.report import ReportLanguage
 
 # Documented in the schema too, so generated clients (and fuzzers) know the rule.
 NO_NUL_OR_SURROGATES = RegexValidator(
@@ -211,19 +212,158 @@ class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
-class CountSerializer(serializers.Serializer):
+SHOWN = (
+    'A count of people as it may be shown: a number, "<5" for 1 to 4, or "×" where '
+    "complementary suppression hides it so that no small count can be worked out."
+)
+
+
+def shown_count(help_text: str = SHOWN) -> serializers.CharField:
+    return serializers.CharField(help_text=help_text)
+
+
+class SuppressionSerializer(serializers.Serializer):
+    threshold = serializers.IntegerField(help_text="Counts below this (and above 0) are hidden.")
+    small = serializers.CharField(help_text="What a count of 1 to threshold-1 is shown as.")
+    hidden = serializers.CharField(help_text="What a complementary-suppressed count is shown as.")
+    rule = serializers.CharField(help_text="The rule in words, in the roll-up's language.")
+
+
+class NotableRuleSerializer(serializers.Serializer):
+    min_group = serializers.IntegerField(help_text="Participants of the group who raised it.")
+    min_ratio = serializers.FloatField(help_text="Share at least this many times the other's.")
+    alpha = serializers.FloatField(help_text="One-sided two-proportion z-test: p below this.")
+
+
+class TallySerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
-    count = serializers.IntegerField()
+    contributions = shown_count("Contributions, suppressed like people.")
+    participants = shown_count("Distinct participants.")
+
+
+class ThemeTallySerializer(serializers.Serializer):
+    theme = serializers.CharField(help_text="Theme slug.")
+    label = serializers.CharField()
+    contributions = shown_count("Contributions, suppressed like people.")
+    participants = shown_count("Distinct participants.")
+
+
+class CategoryThemesSerializer(serializers.Serializer):
+    category = serializers.ChoiceField(choices=Category.choices)
+    label = serializers.CharField()
+    themes = ThemeTallySerializer(many=True)
+
+
+class CrossTabGroupSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="Zone id, or gender value.")
+    label = serializers.CharField()
+    participants = shown_count("Participants of the group who contributed.")
+
+
+class CrossTabCellSerializer(serializers.Serializer):
+    group = serializers.CharField()
+    participants = shown_count("Distinct participants of the group raising the theme.")
+    share = serializers.FloatField(
+        allow_null=True, help_text="Share of the group raising it; null where a count is hidden."
+    )
+
+
+class CrossTabRowSerializer(serializers.Serializer):
+    theme = serializers.CharField(help_text="Theme slug.")
+    label = serializers.CharField()
+    cells = CrossTabCellSerializer(many=True)
+    total = shown_count("Everyone raising the theme, with or without a group.")
+
+
+class CrossTabSerializer(serializers.Serializer):
+    """Drivers of conflict: theme × zone or theme × gender, in distinct participants."""
+
+    dimension = serializers.ChoiceField(choices=[("zone", "zone"), ("gender", "gender")])
+    groups = CrossTabGroupSerializer(many=True)
+    rows = CrossTabRowSerializer(many=True)
+
+
+class NotableDifferenceSerializer(serializers.Serializer):
+    """A theme raised notably more often by one group than by the group it is compared with."""
+
+    dimension = serializers.ChoiceField(choices=[("zone", "zone"), ("gender", "gender")])
+    theme = serializers.CharField()
+    label = serializers.CharField()
+    group = serializers.CharField()
+    group_label = serializers.CharField()
+    participants = shown_count()
+    group_size = shown_count()
+    compared_with = serializers.CharField()
+    compared_with_label = serializers.CharField()
+    compared_participants = shown_count()
+    compared_group_size = shown_count()
+
+
+class RankedRecommendationSerializer(serializers.Serializer):
+    rank = serializers.IntegerField(min_value=1)
+    theme = serializers.CharField()
+    label = serializers.CharField()
+    votes = shown_count("Votes, shown like counts of people.")
+    participants = shown_count("Distinct participants who raised it.")
+
+
+class AudienceRecommendationsSerializer(serializers.Serializer):
+    audience = serializers.ChoiceField(choices=Audience.choices)
+    label = serializers.CharField()
+    items = RankedRecommendationSerializer(
+        many=True, help_text="Ranked by votes, then by distinct participants."
+    )
+
+
+class RollupQuerySerializer(serializers.Serializer):
+    """Query parameters of the roll-up."""
+
+    language = serializers.ChoiceField(
+        choices=ReportLanguage.choices,
+        required=False,
+        help_text="Labels and rule text; default fr.",
+    )
+    source = serializers.ListField(
+        child=serializers.ChoiceField(choices=Source.choices),
+        required=False,
+        max_length=len(Source.choices),
+        help_text="Count only these sources (repeat the parameter); default all.",
+    )
 
 
 class RollupSerializer(serializers.Serializer):
-    """Counts of countable contributions (published, or pending where none moderate)."""
+    """The workshop's roll-up, the same as the roll-up page, small counts suppressed.
 
-    contributions = serializers.IntegerField()
-    by_category = CountSerializer(many=True)
-    by_source = CountSerializer(many=True)
-    by_zone = CountSerializer(many=True)
-    by_gender = CountSerializer(many=True)
-    by_theme = CountSerializer(many=True)
-    votes = serializers.IntegerField()
+    Every count of people is a string (see ``suppression``). Only countable
+    contributions are counted (published, or pending where none are moderated).
+    """
+
+    language = serializers.ChoiceField(choices=Language.choices, help_text="fr or en.")
+    sources = serializers.ListField(
+        child=serializers.CharField(), help_text="The sources counted (values of `source`)."
+    )
+    suppression = SuppressionSerializer()
+    notable_rule = NotableRuleSerializer()
+    contributions = shown_count("Countable contributions.")
+    participants = shown_count("Distinct participants who contributed.")
+    registered = shown_count("Participants registered in the workshop.")
+    organisations = shown_count("Organisations of the participants.")
+    by_category = TallySerializer(many=True)
+    by_horizon = TallySerializer(many=True)
+    by_source = TallySerializer(many=True)
+    themes_by_category = CategoryThemesSerializer(many=True)
+    zones = CrossTabSerializer()
+    genders = CrossTabSerializer()
+    notable_differences = NotableDifferenceSerializer(many=True)
+    recommendations = AudienceRecommendationsSerializer(many=True)
+
+
+class ReportExportQuerySerializer(serializers.Serializer):
+    """Query parameters of a report export."""
+
+    language = serializers.ChoiceField(
+        choices=ReportLanguage.choices,
+        required=False,
+        help_text="The draft's language; default fr.",
+    )

@@ -9,10 +9,17 @@ stored contribution on an identical repeat, 409 when the id was used for other c
 from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q
-from django.http import JsonResponse
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from django.http import HttpResponse, JsonResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import generics, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -24,19 +31,24 @@ from workshops.access import (
     get_workshop_for_user,
     workshops_for_user,
 )
+from workshops.analysis.rollup import build_rollup
 from workshops.api import serializers as s
 from workshops.api.pagination import StrictPageNumberPagination
-from workshops.choices import Category, Gender, Source
+from workshops.api.rollup import rollup_data
+from workshops.choices import Category, Source
 from workshops.models import (
     BreakoutSession,
     Contribution,
     Organisation,
     Participant,
     Region,
+    ReportDraft,
     Theme,
     Vote,
     Workshop,
 )
+from workshops.models.report import ReportLanguage
+from workshops.report import exports
 from workshops.services.contributions import ClientIdConflict, submit_contribution
 
 ERRORS = {
@@ -312,46 +324,90 @@ class ContributionDetail(WorkshopScoped, generics.RetrieveAPIView):
         return _contributions(self.get_workshop())
 
 
-def _counts(rows, key: str, labels: dict) -> list[dict]:
-    return [
-        {
-            "key": str(row[key] or ""),
-            "label": str(labels.get(row[key], "") or ""),
-            "count": row["n"],
-        }
-        for row in rows
-    ]
-
-
 class Rollup(WorkshopScoped, APIView):
-    """Simple counts of countable contributions by category, source, zone, gender and theme.
+    """The roll-up of the workshop, the same as its roll-up page: small counts suppressed.
 
-    The report's analysis module computes the full roll-up; this is what the API offers
-    on its own.
+    Cross-tabs by zone and gender count distinct participants; counts of 1 to 4 read
+    "<5" and complementary suppression hides ("×") what totals would give away.
+    Notable differences and recommendations ranked by votes come from the same analysis.
     """
 
-    @extend_schema(responses=_responses(s.RollupSerializer))
+    @extend_schema(
+        parameters=[s.RollupQuerySerializer],
+        responses=_responses(s.RollupSerializer, INVALID),
+        summary="Roll-up (suppressed cross-tabs, notable differences, ranked recommendations)",
+    )
     def get(self, request: Request, slug: str) -> Response:
         workshop = self.get_workshop()
-        base = Contribution.objects.filter(workshop=workshop).countable()
+        query = {}
+        if "language" in request.query_params:
+            query["language"] = request.query_params["language"]
+        if "source" in request.query_params:
+            query["source"] = request.query_params.getlist("source")
+        params = s.RollupQuerySerializer(data=query)
+        if not params.is_valid():
+            raise ValidationError(params.errors)
+        language = params.validated_data.get("language", ReportLanguage.FRENCH)
+        sources = sorted(set(params.validated_data.get("source", [])))
+        data = build_rollup(workshop, language=language, sources=sources)
+        return Response(s.RollupSerializer(rollup_data(data)).data)
 
-        def grouped(field: str):
-            return base.values(field).annotate(n=Count("pk", distinct=True)).order_by(field)
 
-        zones = {zone.pk: zone.label() for zone in workshop.country.zones.all()}
-        themes = {
-            row["themes__slug"]: row["themes__name"]
-            for row in base.filter(themes__isnull=False).values("themes__slug", "themes__name")
-        }
-        data = {
-            "contributions": base.count(),
-            "by_category": _counts(grouped("category"), "category", dict(Category.choices)),
-            "by_source": _counts(grouped("source"), "source", dict(Source.choices)),
-            "by_zone": _counts(grouped("zone"), "zone", zones),
-            "by_gender": _counts(grouped("gender"), "gender", dict(Gender.choices)),
-            "by_theme": _counts(
-                grouped("themes__slug").filter(themes__isnull=False), "themes__slug", themes
-            ),
-            "votes": Vote.objects.filter(contribution__in=base).count(),
-        }
-        return Response(s.RollupSerializer(data).data)
+class IgnoreAccept(DefaultContentNegotiation):
+    """A file download answers whatever the client accepts; errors stay JSON."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+EXPORT_FORMATS = list(exports.DRAFT_FORMATS)
+
+
+class ReportExport(WorkshopScoped, APIView):
+    """The report draft in one language as a file, recorded in the export audit log.
+
+    The same access rule as the web export: every staff role of the workshop.
+    404 when the workshop has no draft in that language yet.
+    """
+
+    content_negotiation_class = IgnoreAccept
+
+    @extend_schema(
+        parameters=[
+            s.ReportExportQuerySerializer,
+            OpenApiParameter("fmt", OpenApiTypes.STR, OpenApiParameter.PATH, enum=EXPORT_FORMATS),
+        ],
+        responses={
+            **{
+                (200, content_type.split(";")[0]): OpenApiResponse(
+                    OpenApiTypes.BINARY, description="The draft as a file, by `fmt`."
+                )
+                for _kind, content_type in exports.DRAFT_FORMATS.values()
+            },
+            **ERRORS,
+            **INVALID,
+        },
+        summary="Report export (docx, pdf, md or html)",
+        operation_id="v1_workshops_report_export",
+    )
+    def get(self, request: Request, slug: str, fmt: str) -> HttpResponse:
+        workshop = self.get_workshop()
+        if fmt not in exports.DRAFT_FORMATS:
+            raise NotFound
+        query = (
+            {"language": request.query_params["language"]}
+            if "language" in request.query_params
+            else {}
+        )
+        params = s.ReportExportQuerySerializer(data=query)
+        if not params.is_valid():
+            raise ValidationError(params.errors)
+        language = params.validated_data.get("language", ReportLanguage.FRENCH)
+        report = ReportDraft.objects.filter(workshop=workshop, language=language).first()
+        if report is None:
+            raise NotFound
+        file = exports.export_draft(report=report, fmt=fmt, user=request.user)
+        response = HttpResponse(file.body, content_type=file.content_type)
+        response["Content-Disposition"] = f'attachment; filename="{file.filename}"'
+        response["Cache-Control"] = "no-store"
+        return response

@@ -10,16 +10,27 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from workshops.analysis.rollup import Rollup, contributions_of
+from workshops.analysis.rollup import Rollup, build_rollup, contributions_of
 from workshops.analysis.suppression import protect
 from workshops.choices import Audience, Category, Gender, Horizon, Source
-from workshops.models import Contribution, ExportAuditLog, Theme, Vote, Workshop, Zone
+from workshops.models import (
+    Contribution,
+    ExportAuditLog,
+    ReportDraft,
+    Theme,
+    Vote,
+    Workshop,
+    Zone,
+)
+from workshops.models.report import ExportKind
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -162,3 +173,43 @@ def record_export(*, workshop: Workshop, user, kind: str, language: str = "") ->
         kind=kind,
         language=language,
     )
+
+
+# --- Report drafts (web and API exports) ------------------------------------------------
+
+DRAFT_FORMATS = {
+    "docx": (
+        ExportKind.DOCX,
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
+    "pdf": (ExportKind.PDF, "application/pdf"),
+    "md": (ExportKind.MARKDOWN, "text/markdown; charset=utf-8"),
+    "html": (ExportKind.HTML, "text/html; charset=utf-8"),
+}
+
+
+@dataclass(frozen=True)
+class DraftFile:
+    body: bytes
+    content_type: str
+    filename: str
+
+
+def export_draft(*, report: ReportDraft, fmt: str, user) -> DraftFile:
+    """The draft in ``fmt`` (a key of ``DRAFT_FORMATS``), recorded in the audit log."""
+    from workshops.report import render  # render imports charts and matplotlib: only when asked
+
+    kind, content_type = DRAFT_FORMATS[fmt]
+    workshop = report.workshop
+    data = build_rollup(workshop, language=report.language, sources=report.sources)
+    if fmt == "docx":
+        body = render.to_docx(report, data)
+    elif fmt == "pdf":
+        body = render.to_pdf(report, data)
+    elif fmt == "md":
+        body = render.to_markdown(report).encode()
+    else:
+        body = render.to_html(report, data).encode()
+    record_export(workshop=workshop, user=user, kind=kind, language=report.language)
+    filename = f"{slugify(workshop.slug)}-report-{report.language}.{fmt}"
+    return DraftFile(body, content_type, filename)

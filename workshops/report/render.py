@@ -20,7 +20,8 @@ from django.utils.translation import override
 
 from workshops.analysis.rollup import Rollup
 from workshops.models import ReportDraft
-from workshops.report import charts
+from workshops.report import charts, context
+from workshops.sources.acled import svg_data_uri as acled_svg_uri
 
 CHART_LINE = re.compile(r"^\{\{chart:([a-z-]+)\}\}$")
 CHART_PARAGRAPH = re.compile(r"<p>\{\{chart:([a-z-]+)\}\}</p>")
@@ -79,7 +80,11 @@ def _section_html(part: Part, rollup: Rollup | None, figure_cache: dict) -> Safe
 
     def chart(match: re.Match) -> str:
         key = match.group(1)
-        if rollup is None or key not in charts.CHART_TITLES:
+        if rollup is None:
+            return ""
+        if key in context.CONTEXT_CHARTS:
+            return _context_figure(key, rollup, figure_cache)
+        if key not in charts.CHART_TITLES:
             return ""
         if key not in figure_cache:
             figure_cache[key] = charts.chart_uri(rollup, key)
@@ -90,6 +95,19 @@ def _section_html(part: Part, rollup: Rollup | None, figure_cache: dict) -> Safe
         return f'<figure class="chart"><img src="{uri}" alt="{alt}"></figure>'
 
     return mark_safe(CHART_PARAGRAPH.sub(chart, html))  # noqa: S308 - nh3-cleaned + our images
+
+
+def _context_figure(key: str, rollup: Rollup, figure_cache: dict) -> str:
+    """An ACLED context chart as an SVG image (drawn once per export)."""
+    if "context" not in figure_cache:
+        figure_cache["context"] = context.context_chart_images(
+            rollup.workshop, rollup.language, image_format="svg"
+        )
+    svg = figure_cache["context"].get(key)
+    if not svg:
+        return ""
+    alt = context.chart_title(key, rollup.language)
+    return f'<figure class="chart"><img src="{acled_svg_uri(svg)}" alt="{alt}"></figure>'
 
 
 def html_sections(draft: ReportDraft, rollup: Rollup | None) -> list[dict]:
@@ -197,6 +215,14 @@ def _add_markdown(document, text: str, rollup: Rollup | None, images: dict) -> N
             continue
         if chart := CHART_LINE.match(line):
             key = chart.group(1)
+            if rollup is not None and key in context.CONTEXT_CHARTS:
+                if "context" not in images:
+                    images["context"] = context.context_chart_images(
+                        rollup.workshop, rollup.language, image_format="png"
+                    )
+                if png := images["context"].get(key):
+                    document.add_picture(io.BytesIO(png), width=Cm(16))
+                continue
             if rollup is None or key not in charts.CHART_TITLES:
                 continue
             if key not in images:

@@ -111,6 +111,36 @@ def test_write_access_matrix(request, role, workshop):
     assert Contribution.objects.filter(client_id=f"w-{role}").exists() == (expected == 201)
 
 
+@pytest.fixture
+def draft(workshop, contribution):
+    from workshops.services.report import build_draft
+
+    return build_draft(workshop=workshop, language="en")
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("fmt", ["md", "html", "docx", "pdf"])
+def test_report_export_access_matrix(request, role, fmt, workshop, draft):
+    from workshops.models import ExportAuditLog
+
+    user = request.getfixturevalue(role) if role else None
+    response = api_for(user).get(W + f"report.{fmt}?language=en")
+    expected = {"outsider": 404, None: 401}.get(role, 200)
+    assert response.status_code == expected
+    logged = ExportAuditLog.objects.filter(workshop=workshop, kind=fmt)
+    assert logged.count() == (1 if expected == 200 else 0)
+    if expected == 200:
+        assert logged.get().user == user
+        assert "attachment" in response["Content-Disposition"]
+
+
+@pytest.mark.parametrize("fmt", ["md", "pdf"])
+def test_report_export_refuses_writes(organiser, fmt, draft):
+    client = api_for(organiser)
+    assert client.post(W + f"report.{fmt}?language=en", {}, format="json").status_code == 405
+    assert client.delete(W + f"report.{fmt}?language=en").status_code == 405
+
+
 @pytest.mark.parametrize(("url", "listed_for_all"), READS)
 def test_read_endpoints_refuse_writes(request, organiser, url, listed_for_all, vote):
     client = api_for(organiser)
@@ -235,7 +265,9 @@ def test_contribution_list_query_count_is_flat(viewer, workshop, django_assert_m
         assert len(client.get(W + "contributions/").json()["results"]) == 31
 
 
-def test_rollup_counts_countable_contributions(viewer, workshop, contribution, vote, regions):
+def test_rollup_counts_countable_contributions_and_suppresses_small_counts(
+    viewer, workshop, contribution, vote, regions
+):
     submit_contribution(
         workshop=workshop,
         client_id="hidden-1",
@@ -244,11 +276,21 @@ def test_rollup_counts_countable_contributions(viewer, workshop, contribution, v
         source=Source.PHONE,
         status=ModerationStatus.HIDDEN,
     )
-    body = api_for(viewer).get(W + "rollup/").json()
-    assert body["contributions"] == 1
-    assert body["by_category"] == [{"key": "driver", "label": "Driver of conflict", "count": 1}]
-    assert body["by_zone"][0]["label"] == "North"
-    assert body["votes"] == 1
+    body = api_for(viewer).get(W + "rollup/?language=en").json()
+    assert body["contributions"] == "<5"  # one contribution, one person
+    assert body["by_category"] == [
+        {
+            "key": "driver",
+            "label": "Driver of conflict",
+            "contributions": "<5",
+            "participants": "<5",
+        }
+    ]
+    assert [s["key"] for s in body["by_source"]] == ["note"]  # the hidden one is not counted
+    assert body["zones"]["groups"] == [
+        {"key": str(regions["Gao"].zone_id), "label": "North", "participants": "<5"}
+    ]
+    assert body["suppression"]["small"] == "<5"
 
 
 def test_schema_and_docs_are_served_without_a_cdn(client):
@@ -276,7 +318,7 @@ def test_unknown_api_paths_answer_in_json(organiser):
     assert response.status_code == 404 and response.json() == {"detail": "Not found."}
 
 
-@pytest.mark.parametrize("path", ["participants/", "votes/", "sessions/", "themes/", "rollup/"])
+@pytest.mark.parametrize("path", ["participants/", "votes/", "sessions/", "themes/"])
 def test_list_query_counts_do_not_grow(
     path, viewer, workshop, regions, django_assert_max_num_queries
 ):

@@ -17,26 +17,7 @@ from django.test import Client, override_settings
 
 from workshops.choices import Audience, Category, Gender, Horizon
 from workshops.models import Contribution, Participant, Theme, Vote, Workshop
-
-LONG_TERM_THREE = {"state-absence", "governance-justice", "poverty-youth-unemployment"}
-STRENGTHS = {"local-knowledge", "local-legitimacy", "rapid-response", "cultural-sensitivity"}
-NATIONAL = {
-    "civic-education",
-    "youth-employment",
-    "reintegration",
-    "cve-strategy",
-    "information-sharing",
-    "dialogue-frameworks",
-    "women-youth-participation",
-}
-INTERNATIONAL = {
-    "beyond-military",
-    "state-presence",
-    "national-reconciliation",
-    "women-youth-grassroots",
-    "visit-regions",
-    "capacity-building",
-}
+from workshops.tests.mali_findings import INTERNATIONAL, LONG_TERM_THREE, NATIONAL, STRENGTHS
 
 
 def _seed() -> str:

@@ -18,24 +18,7 @@ from workshops.models import Theme, Workshop
 from workshops.report import render
 from workshops.report.builder import section_titles
 from workshops.services.report import build_draft
-
-NATIONAL = {
-    "civic-education",
-    "youth-employment",
-    "reintegration",
-    "cve-strategy",
-    "information-sharing",
-    "dialogue-frameworks",
-    "women-youth-participation",
-}
-INTERNATIONAL = {
-    "beyond-military",
-    "state-presence",
-    "national-reconciliation",
-    "women-youth-grassroots",
-    "visit-regions",
-    "capacity-building",
-}
+from workshops.tests.mali_findings import INTERNATIONAL, NATIONAL
 
 
 @pytest.fixture(scope="module")

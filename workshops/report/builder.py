@@ -236,14 +236,22 @@ def theme_list(rollup: Rollup, items: list[ThemeCount], limit: int = 8) -> list[
     return lines
 
 
-def drivers_section(horizon: str, intro: str, empty: str) -> Callable[[Rollup], str]:
+def themes_section(
+    items_of: Callable[[Rollup], list], intro: str, empty: str
+) -> Callable[[Rollup], str]:
+    """A section listing the themes ``items_of(rollup)`` gives, or ``empty`` without any."""
+
     def build(rollup: Rollup) -> str:
-        items = rollup.themes_by_horizon.get(horizon, [])
+        items = items_of(rollup)
         if not items:
             return empty
         return "\n".join([intro, "", *theme_list(rollup, items)]).strip()
 
     return build
+
+
+def drivers_section(horizon: str, intro: str, empty: str) -> Callable[[Rollup], str]:
+    return themes_section(lambda rollup: rollup.themes_by_horizon.get(horizon, []), intro, empty)
 
 
 def long_term_drivers(rollup: Rollup) -> str:
@@ -380,13 +388,7 @@ def perceptions_by_gender(rollup: Rollup) -> str:
 
 
 def category_section(category: str, intro: str, empty: str) -> Callable[[Rollup], str]:
-    def build(rollup: Rollup) -> str:
-        items = rollup.themes_by_category.get(category, [])
-        if not items:
-            return empty
-        return "\n".join([intro, "", *theme_list(rollup, items)]).strip()
-
-    return build
+    return themes_section(lambda rollup: rollup.themes_by_category.get(category, []), intro, empty)
 
 
 def strengths(rollup: Rollup) -> str:

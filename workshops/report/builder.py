@@ -163,6 +163,15 @@ def executive_summary(rollup: Rollup) -> str:
     return "\n\n".join(paragraphs)
 
 
+def group_sizes(table) -> list[str]:
+    """ "North (7)", … for the groups of a cross-tab that have anyone in them."""
+    return [
+        f"{group.label} ({table.size(j)})"
+        for j, group in enumerate(table.groups)
+        if table.group_sizes[j]
+    ]
+
+
 def method(rollup: Rollup) -> str:
     w = rollup.workshop
     lines = [
@@ -181,21 +190,13 @@ def method(rollup: Rollup) -> str:
         },
         "",
     ]
-    zones = [
-        f"{g.label} ({rollup.zones.size(j)})"
-        for j, g in enumerate(rollup.zones.groups)
-        if rollup.zones.group_sizes[j]
-    ]
+    zones = group_sizes(rollup.zones)
     if zones:
         lines += [
             _("Zones covered (participants raising drivers): %(list)s.") % {"list": join(zones)},
             "",
         ]
-    genders = [
-        f"{g.label} ({rollup.genders.size(j)})"
-        for j, g in enumerate(rollup.genders.groups)
-        if rollup.genders.group_sizes[j]
-    ]
+    genders = group_sizes(rollup.genders)
     if genders:
         lines += [
             _("Gender of participants raising drivers: %(list)s.") % {"list": join(genders)},

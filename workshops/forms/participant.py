@@ -112,6 +112,16 @@ class ProfileForm(forms.Form):
         return self.regions.get(self.cleaned_data["region"])
 
 
+# Choices as callables: a form copies its fields for every instance, and a callable is
+# copied by reference where a list of translated labels is copied item by item.
+def _horizons() -> list[tuple[str, str]]:
+    return [*Horizon.choices, ("", _("I am not sure"))]
+
+
+def _audiences() -> list[tuple[str, str]]:
+    return [*Audience.choices, ("", _("I am not sure"))]
+
+
 class ContributionFields(forms.Form):
     """What a participant writes: shared by the contribute and the edit forms."""
 
@@ -125,13 +135,13 @@ class ContributionFields(forms.Form):
         label=_("Is this driver long-term or dynamic?"),
         required=False,
         widget=forms.RadioSelect,
-        choices=[*Horizon.choices, ("", _("I am not sure"))],
+        choices=_horizons,
     )
     audience = forms.ChoiceField(
         label=_("Who should act on this recommendation?"),
         required=False,
         widget=forms.RadioSelect,
-        choices=[*Audience.choices, ("", _("I am not sure"))],
+        choices=_audiences,
     )
     quotable = forms.BooleanField(label=_("My words may be quoted anonymously"), required=False)
 

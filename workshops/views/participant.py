@@ -17,6 +17,7 @@ from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -26,6 +27,7 @@ from django_ratelimit.core import get_usage, is_ratelimited
 from workshops.access import (
     get_contribution_for_participant,
     get_participant_for_request,
+    get_send_target,
     get_session_for_join_code,
     get_workshop_for_join_code,
 )
@@ -322,11 +324,26 @@ def _results(session: BreakoutSession) -> list[dict]:
 
 
 @require_http_methods(["GET", "POST"])
+def session(request: HttpRequest, code: str, session_id: int) -> HttpResponse:
+    """The contribute page: the guiding question, the form and my own contributions.
+
+    A send that may go through (nearly all of them) takes the quick path: one query
+    for what it needs (``get_send_target``), then the insert. The page itself, and a
+    send that is refused or has something to explain, take the full path.
+    """
+    if request.method == "POST":
+        target = get_send_target(request, code, session_id)
+        if target is not None:
+            response = _send(request, *target, quick=True)
+            if response is not None:
+                return response
+    return _session_page(request, code, session_id=session_id)
+
+
 @participant_page()
-def session(
+def _session_page(
     request: HttpRequest, workshop: Workshop, participant: Participant, session: BreakoutSession
-):
-    """The contribute page: the guiding question, the form and my own contributions."""
+) -> HttpResponse:
     if request.method == "GET":
         form = ContributeForm(session=session)
         return _render(
@@ -335,11 +352,26 @@ def session(
     return _send(request, workshop, participant, session)
 
 
-def _send(request, workshop, participant, session) -> HttpResponse:
+def _send(request, workshop, participant, session, *, quick: bool = False) -> HttpResponse | None:
+    """Store one send exactly once, and answer with the new row or the page.
+
+    ``quick``: the objects come from ``get_send_target`` and hold only what a send
+    uses. Then any problem returns None instead of a page, and the caller takes the
+    full path, which loads the page's objects and explains. A send is counted against
+    the rate limit once, whichever paths it takes.
+    """
     form = ContributeForm(request.POST, session=session)
+    counted = getattr(request, "_send_counted", False)
+    request._send_counted = True
     if is_ratelimited(
-        request, group="participant-send", key=participant_key, rate=send_rate, increment=True
+        request,
+        group="participant-send",
+        key=participant_key,
+        rate=send_rate,
+        increment=not counted,
     ):
+        if quick:
+            return None
         return _send_problem(
             request,
             workshop,
@@ -350,6 +382,8 @@ def _send(request, workshop, participant, session) -> HttpResponse:
             status=429,
         )
     if not session.accepts_contributions:
+        if quick:
+            return None
         return _send_problem(
             request,
             workshop,
@@ -360,6 +394,8 @@ def _send(request, workshop, participant, session) -> HttpResponse:
             status=409 if session.status != SessionStatus.OPEN else 400,
         )
     if not form.is_valid():
+        if quick:
+            return None
         return _send_problem(request, workshop, participant, session, form, None, status=400)
     data = form.cleaned_data
     try:
@@ -377,6 +413,8 @@ def _send(request, workshop, participant, session) -> HttpResponse:
             author=participant,
         )
     except ClientIdConflict as conflict:
+        if quick:
+            return None
         fresh = request.POST.copy()
         fresh["client_id"] = new_client_id()
         return _send_problem(
@@ -394,12 +432,7 @@ def _send(request, workshop, participant, session) -> HttpResponse:
         )
     contribution = submission.contribution
     if request.htmx:
-        return _render(
-            request,
-            "_contribution_row.html",
-            {"contribution": contribution, "session": session, "workshop": workshop},
-            status=201 if submission.created else 200,
-        )
+        return _sent_row(request, workshop, session, contribution, created=submission.created)
     if submission.created:
         messages.success(request, _("Thank you, your contribution is received."))
     else:
@@ -410,6 +443,25 @@ def _send(request, workshop, participant, session) -> HttpResponse:
         )
         + "#mine"
     )
+
+
+def _sent_row(request, workshop, session, contribution, *, created: bool) -> HttpResponse:
+    """The script's answer to a send: the new row of "my contributions", nothing more.
+
+    Its withdraw form carries the CSRF token the phone has just sent (it passed the
+    check, so it is valid): no new token is made and no cookie goes back to the phone.
+    The row needs none of the context processors either.
+    """
+    token = request.POST.get("csrfmiddlewaretoken") or request.META.get("HTTP_X_CSRFTOKEN", "")
+    context = {
+        "ModerationStatus": ModerationStatus,
+        "workshop": workshop,
+        "session": session,
+        "contribution": contribution,
+        "csrf_token": token,
+    }
+    html = render_to_string(TEMPLATES + "_contribution_row.html", context)
+    return HttpResponse(html, status=201 if created else 200)
 
 
 def _send_problem(

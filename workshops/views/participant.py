@@ -471,7 +471,7 @@ def _send_problem(
     context = {"problem": problem, "stored": stored}
     if request.htmx:
         context["errors"] = [
-            f"{form.fields[name].label or ''}{': ' if name != '__all__' else ''}{error}"
+            _("%(field)s: %(error)s") % {"field": form.fields[name].label or "", "error": error}
             if name != "__all__"
             else str(error)
             for name, errors in (form.errors.items() if form.is_bound else [])

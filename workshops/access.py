@@ -105,6 +105,42 @@ def get_contribution_for_user(
     return contribution
 
 
+def get_participant_for_user(
+    request: HttpRequest, slug: str, participant_id: int, *, needs: str = MANAGE
+) -> Participant:
+    """A participant of a workshop the user may manage (names are for organisers)."""
+    workshop = get_workshop_for_user(request, slug, needs=needs)
+    participant = get_object_or_404(
+        Participant.objects.select_related("organisation", "region"),
+        workshop=workshop,
+        pk=participant_id,
+    )
+    participant.workshop = workshop
+    return participant
+
+
+def get_organisation_for_user(
+    request: HttpRequest, slug: str, organisation_id: int, *, needs: str = MANAGE
+) -> tuple[Workshop, Organisation]:
+    """An organisation on the list of a workshop the user may manage.
+
+    Organisations are shared by the whole network: an organiser may change only one
+    that no other workshop lists and that has no staff of its own (403 otherwise).
+    """
+    workshop = get_workshop_for_user(request, slug, needs=needs)
+    organisation = get_object_or_404(workshop.organisations.all(), pk=organisation_id)
+    return workshop, organisation
+
+
+def organisation_is_shared(organisation: Organisation, workshop: Workshop) -> bool:
+    """Whether changing ``organisation`` would change what other people see."""
+    return (
+        organisation.workshops.exclude(pk=workshop.pk).exists()
+        or organisation.memberships.exists()
+        or organisation.organised_workshops.exists()
+    )
+
+
 def workshops_for_user(user):
     """Every workshop the user has a role in, for lists."""
     if not user.is_authenticated:

@@ -10,6 +10,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from workshops.choices import (
@@ -159,6 +160,20 @@ class OrganisationForm(SafeTextMixin, forms.ModelForm):
         pass
 
 
+class EditOrganisationForm(SafeTextMixin, forms.ModelForm):
+    """Changing an organisation only this workshop lists: its name stays unique."""
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "acronym", "kind", "home_region", "network"]
+
+    def __init__(self, *args, country=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["home_region"].queryset = Region.objects.select_related("zone").filter(
+            country=country
+        )
+
+
 class ParticipantForm(SafeTextMixin, forms.ModelForm):
     class Meta:
         model = Participant
@@ -166,8 +181,18 @@ class ParticipantForm(SafeTextMixin, forms.ModelForm):
 
     def __init__(self, *args, workshop: Workshop, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = workshop.organisations.all()
+        organisations = Organisation.objects.filter(workshops=workshop)
+        if self.instance.organisation_id:  # still offered if taken off the list since
+            organisations = Organisation.objects.filter(
+                Q(workshops=workshop) | Q(pk=self.instance.organisation_id)
+            ).distinct()
+        self.fields["organisation"].queryset = organisations
         self.fields["region"].queryset = Region.objects.filter(country_id=workshop.country_id)
+        if self.instance.pk:
+            self.fields["region"].help_text = _(
+                "Contributions already made keep the region and gender recorded when "
+                "they were made."
+            )
 
 
 class PasteForm(SafeTextMixin, forms.Form):

@@ -31,6 +31,30 @@ def expired_workshops(*, today: dt.date | None = None):
     return Workshop.objects.filter(retention_until__lt=today).order_by("retention_until", "pk")
 
 
+def anonymise_participant(participant: Participant) -> None:
+    """Keep what the analysis needs (region, gender, kind of organisation), drop the rest.
+
+    The name, role and organisation go, and the phone is unlinked. What the participant
+    said and voted stays, under an anonymous participant.
+    """
+    if participant.organisation_id and not participant.organisation_kind:
+        participant.organisation_kind = participant.organisation.kind
+    participant.display_name = ""
+    participant.role = ""
+    participant.organisation = None
+    participant.token_hash = None
+    participant.save(
+        update_fields=[
+            "display_name",
+            "role",
+            "organisation",
+            "organisation_kind",
+            "token_hash",
+            "updated_at",
+        ]
+    )
+
+
 def _identifying_participants(workshop: Workshop):
     return Participant.objects.filter(workshop=workshop).filter(
         ~Q(display_name="")
@@ -56,22 +80,7 @@ def purge_workshop(*, workshop: Workshop, dry_run: bool = False) -> Purge:
         if dry_run:
             return result
         for participant in participants.select_related("organisation"):
-            if participant.organisation_id and not participant.organisation_kind:
-                participant.organisation_kind = participant.organisation.kind
-            participant.display_name = ""
-            participant.role = ""
-            participant.organisation = None
-            participant.token_hash = None
-            participant.save(
-                update_fields=[
-                    "display_name",
-                    "role",
-                    "organisation",
-                    "organisation_kind",
-                    "token_hash",
-                    "updated_at",
-                ]
-            )
+            anonymise_participant(participant)
         interviews.update(notes="", interviewer="")
         uploads.delete()
     return result

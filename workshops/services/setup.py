@@ -17,6 +17,7 @@ from workshops.models import (
     Workshop,
     WorkshopMembership,
 )
+from workshops.services.retention import anonymise_participant
 
 
 @dataclass
@@ -69,6 +70,31 @@ def add_organisation(*, workshop: Workshop, data: dict) -> Organisation:
         )
     workshop.organisations.add(organisation)
     return organisation
+
+
+def remove_participant(*, participant: Participant) -> bool:
+    """Take a participant off the workshop's list; True when the row was deleted.
+
+    Someone who has said and voted nothing (an entry made by mistake) is deleted.
+    Otherwise deleting would take their votes out of the results, so they are
+    anonymised instead, as at the retention date: what they said and voted stays.
+    """
+    with transaction.atomic():
+        if not participant.contributions.exists() and not participant.votes.exists():
+            participant.delete()
+            return True
+        anonymise_participant(participant)
+        return False
+
+
+def unlink_organisation(*, workshop: Workshop, organisation: Organisation) -> int:
+    """Take ``organisation`` off the workshop's list, unless participants of this
+    workshop belong to it: then nothing changes and their number is returned."""
+    members = organisation.participants.filter(workshop=workshop).count()
+    if members:
+        return members
+    workshop.organisations.remove(organisation)
+    return 0
 
 
 def _choice(value: str, choices) -> str | None:

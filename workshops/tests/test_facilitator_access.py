@@ -32,6 +32,12 @@ URLS = [
     ("staff", "w", "POST", "manage"),
     ("staff_remove", "m", "POST", "manage"),
     ("organisations", "w", "GET", "read"),
+    ("organisation_edit", "o", "GET", "manage"),
+    ("organisation_edit", "o", "POST", "manage"),
+    ("organisation_remove", "o", "POST", "manage"),
+    ("participant_edit", "p", "GET", "manage"),
+    ("participant_edit", "p", "POST", "manage"),
+    ("participant_remove", "p", "POST", "manage"),
     ("organisation_add", "w", "GET", "manage"),
     ("organisation_add", "w", "POST", "manage"),
     ("organisation_import", "w", "GET", "manage"),
@@ -61,7 +67,15 @@ URLS = [
     ("contribution_edit", "c", "GET", "moderate"),
     ("contribution_edit", "c", "POST", "moderate"),
 ]
-POST_ONLY = {"staff_remove", "session_move", "session_status", "moderate", "contribution_status"}
+POST_ONLY = {
+    "staff_remove",
+    "session_move",
+    "session_status",
+    "moderate",
+    "contribution_status",
+    "organisation_remove",
+    "participant_remove",
+}
 
 
 @pytest.fixture
@@ -83,6 +97,9 @@ def url_for(workshop, session, django_user_model):
     membership = baker.make(
         "workshops.WorkshopMembership", workshop=workshop, user=extra, role=StaffRole.VIEWER
     )
+    participant = baker.make("workshops.Participant", workshop=workshop, display_name="Awa")
+    local = baker.make("workshops.Organisation", name="Association des femmes de Gao")
+    workshop.organisations.add(local)
 
     def build(name, kind):
         kwargs = {"slug": workshop.slug}
@@ -92,6 +109,10 @@ def url_for(workshop, session, django_user_model):
             kwargs["contribution_id"] = contribution.pk
         elif kind == "m":
             kwargs["membership_id"] = membership.pk
+        elif kind == "p":
+            kwargs["participant_id"] = participant.pk
+        elif kind == "o":
+            kwargs["organisation_id"] = local.pk
         return reverse(f"workshops:{name}", kwargs=kwargs)
 
     return build

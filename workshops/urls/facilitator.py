@@ -24,7 +24,27 @@ urlpatterns = [
         facilitator.organisation_import,
         name="organisation_import",
     ),
+    path(
+        "<slug:slug>/organisations/<int:organisation_id>/edit/",
+        facilitator.organisation_edit,
+        name="organisation_edit",
+    ),
+    path(
+        "<slug:slug>/organisations/<int:organisation_id>/remove/",
+        facilitator.organisation_remove,
+        name="organisation_remove",
+    ),
     path("<slug:slug>/participants/", facilitator.participants, name="participants"),
+    path(
+        "<slug:slug>/participants/<int:participant_id>/edit/",
+        facilitator.participant_edit,
+        name="participant_edit",
+    ),
+    path(
+        "<slug:slug>/participants/<int:participant_id>/remove/",
+        facilitator.participant_remove,
+        name="participant_remove",
+    ),
     path("<slug:slug>/participants/add/", facilitator.participant_add, name="participant_add"),
     path(
         "<slug:slug>/participants/paste/",

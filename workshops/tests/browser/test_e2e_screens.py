@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Count
 from django.test import Client
 from django.urls import reverse
 
@@ -158,7 +159,21 @@ def _staff_pages(workshop, section, upload_id, interview) -> dict[str, str]:
         "28-report-draft": reverse("report:draft", args=draft),
         "29-report-section-edit": reverse("report:section", args=[*draft, section.key]),
         "30-report-version-diff": reverse("report:history", args=[*draft, section.key]),
+        "31-participant-edit": reverse(
+            "workshops:participant_edit", args=[slug, workshop.participants.first().pk]
+        ),
+        "32-organisation-edit": reverse(
+            "workshops:organisation_edit", args=[slug, _unshared_organisation(workshop).pk]
+        ),
     }
+
+
+def _unshared_organisation(workshop):
+    return (
+        workshop.organisations.annotate(lists=Count("workshops"))
+        .filter(lists=1, memberships__isnull=True, organised_workshops__isnull=True)
+        .first()
+    )
 
 
 def test_every_staff_page_is_clean_on_desktop_and_phone(browser, live_server, demo, screenshot):

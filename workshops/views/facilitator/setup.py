@@ -6,24 +6,29 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from workshops.access import (
     MANAGE,
     MODERATE,
     READ,
+    get_organisation_for_user,
+    get_participant_for_user,
     get_session_for_user,
     get_workshop_for_user,
     has_role,
+    organisation_is_shared,
     organisations_user_may_organise,
     workshops_for_user,
 )
 from workshops.choices import Category
 from workshops.forms.facilitator import (
+    EditOrganisationForm,
     MoveForm,
     OrganisationForm,
     ParticipantForm,
@@ -142,7 +147,20 @@ def staff_remove(request: HttpRequest, slug: str, membership_id: int) -> HttpRes
 @require_GET
 def organisations(request: HttpRequest, slug: str) -> HttpResponse:
     workshop = get_workshop_for_user(request, slug)
-    items = workshop.organisations.select_related("home_region").order_by("name")
+    items = (
+        workshop.organisations.select_related("home_region")
+        .annotate(
+            other_workshops=Count("workshops", distinct=True),
+            staff_count=Count("memberships", distinct=True),
+            organised=Count("organised_workshops", distinct=True),
+            members=Count("participants", filter=Q(participants__workshop=workshop), distinct=True),
+        )
+        .order_by("name")
+    )
+    for organisation in items:
+        organisation.shared = (
+            organisation.other_workshops > 1 or organisation.staff_count or organisation.organised
+        )
     return render(
         request,
         "workshops/facilitator/organisations.html",
@@ -173,6 +191,52 @@ def organisation_add(request: HttpRequest, slug: str) -> HttpResponse:
             "back": "workshops:organisations",
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_edit(request: HttpRequest, slug: str, organisation_id: int) -> HttpResponse:
+    workshop, organisation = get_organisation_for_user(request, slug, organisation_id)
+    if organisation_is_shared(organisation, workshop):
+        # Other workshops or the network's staff rely on it: the network's admins change it.
+        raise PermissionDenied
+    form = EditOrganisationForm(
+        request.POST or None, instance=organisation, country=workshop.country
+    )
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Organisation saved."))
+        return redirect("workshops:organisations", slug=workshop.slug)
+    return render(
+        request,
+        "workshops/facilitator/organisation_form.html",
+        {"workshop": workshop, "form": form, "organisation": organisation},
+    )
+
+
+@login_required
+@require_POST
+def organisation_remove(request: HttpRequest, slug: str, organisation_id: int) -> HttpResponse:
+    workshop, organisation = get_organisation_for_user(request, slug, organisation_id)
+    members = setup.unlink_organisation(workshop=workshop, organisation=organisation)
+    if members:
+        messages.error(
+            request,
+            ngettext(
+                "%(name)s stays on the list: %(n)d participant belongs to it. "
+                "Change their organisation first.",
+                "%(name)s stays on the list: %(n)d participants belong to it. "
+                "Change their organisation first.",
+                members,
+            )
+            % {"name": organisation.name, "n": members},
+        )
+    else:
+        messages.success(
+            request,
+            _("%(name)s is no longer on this workshop's list.") % {"name": organisation.name},
+        )
+    return redirect("workshops:organisations", slug=workshop.slug)
 
 
 def _paste_import(request, workshop, importer, *, title, columns, back):
@@ -250,6 +314,41 @@ def participant_add(request: HttpRequest, slug: str) -> HttpResponse:
             "back": "workshops:participants",
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def participant_edit(request: HttpRequest, slug: str, participant_id: int) -> HttpResponse:
+    participant = get_participant_for_user(request, slug, participant_id)
+    workshop = participant.workshop
+    form = ParticipantForm(request.POST or None, instance=participant, workshop=workshop)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Participant saved."))
+        return redirect("workshops:participants", slug=workshop.slug)
+    return render(
+        request,
+        "workshops/facilitator/participant_form.html",
+        {"workshop": workshop, "form": form, "participant": participant},
+    )
+
+
+@login_required
+@require_POST
+def participant_remove(request: HttpRequest, slug: str, participant_id: int) -> HttpResponse:
+    participant = get_participant_for_user(request, slug, participant_id)
+    if setup.remove_participant(participant=participant):
+        messages.success(request, _("Participant removed."))
+    else:
+        messages.success(
+            request,
+            _(
+                "This participant had already spoken or voted: their name, role, "
+                "organisation and phone link are removed; what they said and voted stays, "
+                "anonymously."
+            ),
+        )
+    return redirect("workshops:participants", slug=participant.workshop.slug)
 
 
 @login_required

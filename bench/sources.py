@@ -2,8 +2,8 @@
 
 Run: ``.venv/bin/python bench/sources.py`` (a throw-away SQLite database unless
 DATABASE_URL is set). Prints a table. The baseline, measured in the same run, is a
-plain ``bulk_create`` of the same contributions: the floor that the exactly-once
-service (one savepoint and insert per answer) is compared with.
+plain ``bulk_create`` of the same contributions: the floor that the import (checked
+against stored answers, then inserted in batches) is compared with.
 """
 
 from __future__ import annotations

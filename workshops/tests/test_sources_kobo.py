@@ -201,21 +201,72 @@ def test_a_file_without_text_columns_imports_nothing(workshop):
 
 def test_a_failure_midway_leaves_no_rows(workshop, monkeypatch):
     survey = _survey("kobo_survey.csv")
-    calls = []
+    manager = Contribution.objects
+    original = type(manager).bulk_create
 
-    def failing(**kwargs):
-        calls.append(1)
-        if len(calls) == 3:
-            raise RuntimeError("database went away")
-        return original(**kwargs)
+    def half_then_fail(self, objs, **kwargs):
+        original(self, objs[: len(objs) // 2], **kwargs)
+        assert Contribution.objects.exists()
+        raise RuntimeError("database went away")
 
-    from workshops.sources import kobo
-
-    original = kobo.submit_contribution
-    monkeypatch.setattr(kobo, "submit_contribution", failing)
+    monkeypatch.setattr(type(manager), "bulk_create", half_then_fail)
     with pytest.raises(RuntimeError):
         import_survey(workshop=workshop, survey=survey, mapping=guess_mapping(survey))
     assert not Contribution.objects.exists()
+
+
+def test_answers_are_inserted_in_batches_not_one_by_one(
+    workshop, monkeypatch, django_assert_max_num_queries
+):
+    from workshops.sources import kobo
+
+    survey = _survey("kobo_survey.csv")
+    monkeypatch.setattr(kobo, "IMPORT_BATCH", 2)
+    mapping = guess_mapping(survey)
+    result = import_survey(workshop=workshop, survey=survey, mapping=mapping, dry_run=True)
+    batches = -(-result.created // 2)
+    # Region spellings, stored answers, savepoints, then one INSERT per batch of two.
+    with django_assert_max_num_queries(12 + batches):
+        again = import_survey(workshop=workshop, survey=survey, mapping=mapping)
+    assert again.created == result.created == Contribution.objects.count()
+
+
+def test_the_same_answer_twice_in_one_file_is_stored_once(workshop):
+    survey = _survey("kobo_survey.csv")
+    doubled = survey.submissions[0]
+    survey.submissions.append(doubled)
+    mapping = guess_mapping(survey)
+    result = import_survey(workshop=workshop, survey=survey, mapping=mapping)
+    answers = [key for key in mapping.text_columns if doubled.values.get(key, "").strip()]
+    assert result.unchanged == len(answers)
+    assert Contribution.objects.count() == result.created
+
+
+def test_an_import_racing_another_of_the_same_file_is_refused_whole(workshop, monkeypatch):
+    survey = _survey("kobo_survey.csv")
+    mapping = guess_mapping(survey)
+    manager = Contribution.objects
+    original = type(manager).bulk_create
+
+    def someone_else_first(self, objs, **kwargs):
+        # The other import stores the first answer between our read and our insert.
+        original(self, [Contribution(**_fields(objs[0]))])
+        return original(self, objs, **kwargs)
+
+    monkeypatch.setattr(type(manager), "bulk_create", someone_else_first)
+    with pytest.raises(SurveyFileError, match="at the same time"):
+        import_survey(workshop=workshop, survey=survey, mapping=mapping)
+    monkeypatch.undo()
+    assert Contribution.objects.count() == 0  # the other import's row was in our transaction
+    assert import_survey(workshop=workshop, survey=survey, mapping=mapping).created > 0
+
+
+def _fields(contribution):
+    return {
+        f.attname: getattr(contribution, f.attname)
+        for f in contribution._meta.concrete_fields
+        if f.attname != "id"
+    }
 
 
 def test_mapping_from_json_refuses_unknown_categories():

@@ -264,3 +264,24 @@ def test_the_organisation_list_costs_the_same_queries_whatever_its_length(
     with CaptureQueriesContext(connection) as many:
         client.get(_url("organisations", workshop))
     assert len(many) == len(few)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    name=st.text(st.characters(), max_size=300),
+    acronym=st.text(st.characters(), max_size=60),
+    network=st.text(st.characters(), max_size=200),
+)
+@pytest.mark.fuzz
+def test_organisation_form_never_fails_whatever_is_typed(
+    client_for, organiser, workshop, local_org, name, acronym, network
+):
+    response = client_for(organiser).post(
+        _url("organisation_edit", workshop, organisation_id=local_org.pk),
+        {"name": name, "acronym": acronym, "kind": "grassroots", "network": network},
+    )
+    assert response.status_code in (200, 302)
+    if response.status_code == 200:  # refused: what was typed is shown again
+        assert "is-invalid" in response.content.decode()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -13,6 +15,12 @@ from model_bakery import baker
 from workshops.choices import Category, Gender, Source
 from workshops.models import Contribution, Organisation, Participant, Vote
 from workshops.services.contributions import submit_contribution
+
+
+def _post_any(client, url, data):
+    """POST what a client could send, lone surrogates included (as raw, invalid UTF-8)."""
+    body = urlencode({key: value.encode("utf-8", "surrogatepass") for key, value in data.items()})
+    return client.post(url, body, content_type="application/x-www-form-urlencoded")
 
 
 def _url(name, workshop, **kwargs):
@@ -104,7 +112,8 @@ def test_an_invalid_correction_keeps_what_was_typed(client_for, organiser, works
 def test_participant_form_never_fails_whatever_is_typed(
     client_for, organiser, workshop, awa, name, role
 ):
-    response = client_for(organiser).post(
+    response = _post_any(
+        client_for(organiser),
         _url("participant_edit", workshop, participant_id=awa.pk),
         {"display_name": name, "role": role, "gender": ""},
     )
@@ -278,7 +287,8 @@ def test_the_organisation_list_costs_the_same_queries_whatever_its_length(
 def test_organisation_form_never_fails_whatever_is_typed(
     client_for, organiser, workshop, local_org, name, acronym, network
 ):
-    response = client_for(organiser).post(
+    response = _post_any(
+        client_for(organiser),
         _url("organisation_edit", workshop, organisation_id=local_org.pk),
         {"name": name, "acronym": acronym, "kind": "grassroots", "network": network},
     )

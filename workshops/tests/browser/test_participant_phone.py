@@ -258,3 +258,22 @@ def test_pages_fit_a_320_pixel_screen(browser, live_server, workshop, session, s
         assert _targets_too_small(page) == [], path
         screenshot(page, f"participant/{name}")
     context.close()
+
+
+def test_a_row_sent_by_the_script_can_be_withdrawn_at_once(
+    phone_context, live_server, workshop, session, screenshot
+):
+    """The row a send returns carries the phone's own CSRF token: its form works."""
+    _joined(phone_context, live_server, workshop)
+    page = phone_context.new_page()
+    page.goto(live_server.url + _session_path(session))
+    page.get_by_label("Votre contribution").fill("Une idée envoyée trop vite.")
+    page.get_by_label("Long terme").check()
+    page.get_by_role("button", name="Envoyer").click()
+    row = page.locator("#own li[id^=c]")
+    expect(row).to_have_count(1)
+    screenshot(page, "participant/18-sent-row")
+    row.get_by_role("button", name="Retirer").click()
+    expect(page.locator("#own li[id^=c]")).to_have_count(0)
+    screenshot(page, "participant/19-withdrawn")
+    assert not Contribution.objects.exists()

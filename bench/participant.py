@@ -382,6 +382,7 @@ def measure_throughput(workshop, session, tokens) -> dict:
 
     speed = {name: {key: median(name, key) for key in ("rps", "p50", "p99")} for name in runs}
     pairs = list(zip(runs["baseline"], runs["contribute"], strict=True))
+    speed["load"] = os.getloadavg()[0]
     speed["ratios"] = sorted(mine["rps"] / base["rps"] for base, mine in pairs)
     speed["p99_ratios"] = sorted(mine["p99"] / base["p99"] for base, mine in pairs)
     return speed
@@ -458,7 +459,8 @@ def report(pages: dict | None, speed: dict, database: str) -> str:
     lines = [
         f"Participant benchmark — {database}, gunicorn {WORKERS} sync workers on loopback, "
         f"{CONCURRENCY} concurrent clients, {ROUNDS} paired rounds × {REQUESTS_PER_ROUND} "
-        "requests each (requests/s and latencies: median of rounds)",
+        "requests each (requests/s and latencies: median of rounds); "
+        f"{os.cpu_count()} CPUs, load average {speed['load']:.1f} at the end",
         "",
         "| Measure | Value | Goal |",
         "|---|---|---|",

@@ -9,7 +9,11 @@ PORT ?= 8000
 .PHONY: run test test-fast lint format messages bench install clean
 
 $(STAMP): requirements.txt requirements-dev.txt
-	$(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { \
+	  echo "Peace Exchange needs Python 3.11 or newer: set PYTHON=python3.12 (for example)."; exit 1; }
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+	  echo "Python's venv module is missing. On Debian or Ubuntu: apt-get install python3-venv"; \
+	  exit 1; }
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $(STAMP)

@@ -13,7 +13,7 @@ import json
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Q
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
@@ -119,26 +119,37 @@ def get_participant_for_user(
     return participant
 
 
+def organisations_of(workshop: Workshop):
+    """The workshop's list of organisations, each with ``shared`` and ``members``.
+
+    Organisations are shared by the whole network. ``shared`` says whether changing one
+    would change what others see: another workshop lists it, it has staff, or it
+    organises a workshop. ``members`` counts this workshop's participants in it.
+    """
+    others = Workshop.organisations.through.objects.filter(organisation=OuterRef("pk")).exclude(
+        workshop=workshop
+    )
+    staff = OrganisationMembership.objects.filter(organisation=OuterRef("pk"))
+    organises = Workshop.objects.filter(organiser=OuterRef("pk"))
+    return workshop.organisations.annotate(
+        shared=ExpressionWrapper(
+            Q(Exists(others)) | Q(Exists(staff)) | Q(Exists(organises)),
+            output_field=BooleanField(),
+        ),
+        members=Count("participants", filter=Q(participants__workshop=workshop)),
+    )
+
+
 def get_organisation_for_user(
     request: HttpRequest, slug: str, organisation_id: int, *, needs: str = MANAGE
 ) -> tuple[Workshop, Organisation]:
-    """An organisation on the list of a workshop the user may manage.
+    """An organisation on the list of a workshop the user may manage (``organisations_of``).
 
-    Organisations are shared by the whole network: an organiser may change only one
-    that no other workshop lists and that has no staff of its own (403 otherwise).
+    An organiser may change only one that is not ``shared`` (403 otherwise).
     """
     workshop = get_workshop_for_user(request, slug, needs=needs)
-    organisation = get_object_or_404(workshop.organisations.all(), pk=organisation_id)
+    organisation = get_object_or_404(organisations_of(workshop), pk=organisation_id)
     return workshop, organisation
-
-
-def organisation_is_shared(organisation: Organisation, workshop: Workshop) -> bool:
-    """Whether changing ``organisation`` would change what other people see."""
-    return (
-        organisation.workshops.exclude(pk=workshop.pk).exists()
-        or organisation.memberships.exists()
-        or organisation.organised_workshops.exists()
-    )
 
 
 def workshops_for_user(user):

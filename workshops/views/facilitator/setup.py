@@ -6,7 +6,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -22,7 +22,7 @@ from workshops.access import (
     get_session_for_user,
     get_workshop_for_user,
     has_role,
-    organisation_is_shared,
+    organisations_of,
     organisations_user_may_organise,
     workshops_for_user,
 )
@@ -147,20 +147,7 @@ def staff_remove(request: HttpRequest, slug: str, membership_id: int) -> HttpRes
 @require_GET
 def organisations(request: HttpRequest, slug: str) -> HttpResponse:
     workshop = get_workshop_for_user(request, slug)
-    items = (
-        workshop.organisations.select_related("home_region")
-        .annotate(
-            other_workshops=Count("workshops", distinct=True),
-            staff_count=Count("memberships", distinct=True),
-            organised=Count("organised_workshops", distinct=True),
-            members=Count("participants", filter=Q(participants__workshop=workshop), distinct=True),
-        )
-        .order_by("name")
-    )
-    for organisation in items:
-        organisation.shared = (
-            organisation.other_workshops > 1 or organisation.staff_count or organisation.organised
-        )
+    items = organisations_of(workshop).select_related("home_region").order_by("name")
     return render(
         request,
         "workshops/facilitator/organisations.html",
@@ -197,7 +184,7 @@ def organisation_add(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def organisation_edit(request: HttpRequest, slug: str, organisation_id: int) -> HttpResponse:
     workshop, organisation = get_organisation_for_user(request, slug, organisation_id)
-    if organisation_is_shared(organisation, workshop):
+    if organisation.shared:
         # Other workshops or the network's staff rely on it: the network's admins change it.
         raise PermissionDenied
     form = EditOrganisationForm(

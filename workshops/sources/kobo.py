@@ -556,6 +556,7 @@ def import_survey(
             ).only("client_id", "text", "category", "horizon", "audience", "session_id")
         }
         new_answers: list[Contribution] = []
+        status = initial_status(workshop, Source.SURVEY)
         for submission in survey.submissions:
             if not submission.uuid:
                 result.without_id += 1
@@ -582,7 +583,7 @@ def import_survey(
                     zone=region.zone if region else None,
                     gender=gender,
                     created_by=user,
-                    status=initial_status(workshop, Source.SURVEY),
+                    status=status,
                 )
                 known = stored_answers.get(client_id)
                 if known is not None:  # stored before, or earlier in this file

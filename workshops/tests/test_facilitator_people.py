@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from model_bakery import baker
 
-from workshops.choices import Category, Gender, Source
+from workshops.choices import Gender
 from workshops.models import Contribution, Organisation, Participant, Vote
-from workshops.services.contributions import submit_contribution
+from workshops.tests.participant_factories import contribution_of
 
 
 def _post_any(client, url, data):
@@ -75,15 +75,7 @@ def test_an_organiser_corrects_a_participant(client_for, organiser, workshop, aw
 def test_a_correction_does_not_rewrite_what_was_already_said(
     client_for, organiser, workshop, session, awa, regions
 ):
-    said = submit_contribution(
-        workshop=workshop,
-        session=session,
-        client_id="c1",
-        text="La terre.",
-        category=Category.DRIVER,
-        source=Source.PHONE,
-        author=awa,
-    ).contribution
+    said = contribution_of(awa, session, text="La terre.")
     client_for(organiser).post(
         _url("participant_edit", workshop, participant_id=awa.pk),
         {"display_name": "Awa", "region": regions["Gao"].pk, "gender": Gender.WOMAN},
@@ -131,15 +123,7 @@ def test_removing_someone_who_said_nothing_deletes_them(client_for, organiser, w
 def test_removing_someone_who_spoke_and_voted_keeps_what_they_said_and_voted(
     client_for, organiser, workshop, session, awa, regions
 ):
-    said = submit_contribution(
-        workshop=workshop,
-        session=session,
-        client_id="c2",
-        text="Les jeunes sans emploi.",
-        category=Category.DRIVER,
-        source=Source.PHONE,
-        author=awa,
-    ).contribution
+    said = contribution_of(awa, session, text="Les jeunes sans emploi.")
     Vote.objects.create(participant=awa, contribution=said)
     response = client_for(organiser).post(
         _url("participant_remove", workshop, participant_id=awa.pk), follow=True

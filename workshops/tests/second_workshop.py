@@ -95,7 +95,9 @@ class SecondWorkshop:
 
 
 def load_second_workshop() -> SecondWorkshop:
-    """Build the workshop of ``data/second_workshop`` (needs the ``db`` fixture)."""
+    """Build the workshop of ``data/second_workshop`` (needs the ``db`` fixture), once
+    per test: its slug is unique. Reference data and staff accounts are matched on
+    natural keys, so the conftest personas and regions may exist beside it."""
     plan = _read_json(PLAN_FILE)
     with transaction.atomic():
         return _Loader(plan).load()

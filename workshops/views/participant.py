@@ -158,12 +158,7 @@ def _rejoin(request: HttpRequest, workshop: Workshop) -> HttpResponse:
 
 
 def _render(request: HttpRequest, name: str, context=None, status: int = 200) -> HttpResponse:
-    """Render a participant template; states are compared by their enums, not strings."""
-    context = {
-        "SessionStatus": SessionStatus,
-        "ModerationStatus": ModerationStatus,
-        **(context or {}),
-    }
+    """Render a participant template (the enums come from ``context_processors.choices``)."""
     return render(request, TEMPLATES + name, context, status=status)
 
 

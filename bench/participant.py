@@ -346,7 +346,7 @@ def measure_throughput(workshop, session, tokens) -> dict:
 
     def contribute_headers(index):
         device = f"{settings.PARTICIPANT_COOKIE_NAME}={tokens[2 + index]}"
-        return {**base_headers, "Cookie": f"{cookie}; {device}", "HX-Request": "true"}
+        return {**base_headers, "Cookie": f"{cookie}; {device}", "X-Requested-With": "outbox"}
 
     def contribute_body(index):
         return urllib.parse.urlencode(

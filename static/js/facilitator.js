@@ -1,4 +1,4 @@
-/* Staff pages: quick capture (offline queue, shortcuts) and board niceties.
+/* Staff pages: quick capture (the shared outbox of outbox.js, shortcuts) and board niceties.
    Everything here enhances forms that work without JavaScript. */
 (function () {
   "use strict";
@@ -34,20 +34,6 @@
   var box = form.querySelector('input[name="text"]');
   var status = document.getElementById("capture-status");
   var recent = document.getElementById("recent-notes");
-  var postUrl = window.location.pathname;
-  var queueKey = "pe-capture-queue:" + postUrl;
-  var sending = false;
-
-  function newClientId() {
-    if (window.crypto && window.crypto.randomUUID) { return "note-" + window.crypto.randomUUID(); }
-    return "note-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 12);
-  }
-  function loadQueue() {
-    try { return JSON.parse(window.localStorage.getItem(queueKey) || "[]"); } catch (e) { return []; }
-  }
-  function saveQueue(queue) {
-    try { window.localStorage.setItem(queueKey, JSON.stringify(queue)); } catch (e) { /* private mode */ }
-  }
   function say(text, kind) {
     status.textContent = text;
     status.classList.toggle("is-error", kind === "error");
@@ -81,66 +67,47 @@
     });
   }
 
-  function flush() {
-    if (sending) { return; }
-    var queue = loadQueue();
-    if (!queue.length) { return; }
-    sending = true;
-    var item = queue[0];
-    // Always the token of this page: a note queued before a new log-in still goes.
-    var token = form.querySelector('input[name="csrfmiddlewaretoken"]').value;
-    item.fields.csrfmiddlewaretoken = token;
-    var body = new URLSearchParams(item.fields);
-    window.fetch(item.url || postUrl, {
-      method: "POST",
-      body: body,
-      credentials: "same-origin",
-      headers: { "Accept": "application/json", "X-CSRFToken": token }
-    }).then(function (response) {
-      return response.json().catch(function () { return {}; }).then(function (data) {
-        var rest = loadQueue().filter(function (q) { return q.fields.client_id !== item.fields.client_id; });
-        if (response.ok && (data.status === "saved" || data.status === "duplicate")) {
-          saveQueue(rest);
-          say(form.dataset.saved + (rest.length ? " · " + form.dataset.queued + ": " + rest.length : ""), "ok");
-        } else if (response.status === 400 || response.status === 409) {
-          // Refused for good: show why, give the text back, drop it from the queue.
-          saveQueue(rest);
-          var message = data.error || "";
-          if (data.errors) {
-            message = Object.keys(data.errors).map(function (k) { return data.errors[k].join(" "); }).join(" ");
-          }
-          say(form.dataset.failed + ": " + message, "error");
-          if (!box.value) { box.value = item.fields.text; }
-        } else {
-          throw new Error("server " + response.status);
-        }
-      });
-    }).catch(function () {
-      say(form.dataset.queued + ": " + loadQueue().length, "error");
-    }).finally(function () {
-      sending = false;
-      if (loadQueue().length && navigator.onLine !== false) { window.setTimeout(flush, 300); }
-    });
+  function parsed(text) {
+    try { return JSON.parse(text) || {}; } catch (e) { return {}; }
   }
-
-  form.addEventListener("submit", function (event) {
+  function waiting(count) {
+    if (count) { say(form.dataset.queued + ": " + count, navigator.onLine === false ? "error" : ""); }
+  }
+  var outbox = window.PeOutbox && window.PeOutbox.supported() && window.PeOutbox.open({
+    name: "capture",
+    form: form,
+    sent: function () {
+      var rest = Object.keys(outbox.items()).length;
+      say(form.dataset.saved + (rest ? " · " + form.dataset.queued + ": " + rest : ""), "ok");
+    },
+    refused: function (id, item, status, text) {
+      // Refused for good: show why, give the text back.
+      var data = parsed(text);
+      var message = data.error || "";
+      if (data.errors) {
+        message = Object.keys(data.errors).map(function (k) { return data.errors[k].join(" "); }).join(" ");
+      }
+      say(form.dataset.failed + (message ? ": " + message : ""), "error");
+      if (!box.value) { box.value = item.text; }
+    },
+    changed: waiting
+  });
+  function enqueue(event) {
     event.preventDefault();
     var text = box.value.trim();
     if (!text) { box.focus(); return; }
-    var fields = {};
-    new FormData(form).forEach(function (value, key) { fields[key] = value; });
-    fields.text = text;
-    fields.client_id = newClientId();
-    var queue = loadQueue();
-    queue.push({ url: postUrl, fields: fields });
-    saveQueue(queue);
+    var data = new FormData(form);
+    data.set("text", text);
+    data.set("client_id", window.PeOutbox.newId());
     addRecent(text, checkedLabel("category"));
     box.value = "";
     var quote = form.querySelector('input[name="quotable"]');
     if (quote) { quote.checked = false; }
     box.focus();
-    flush();
-  });
+    outbox.add(window.location.pathname, data, text);
+  }
+  // Without the outbox the plain form posts and redirects.
+  if (outbox) { form.addEventListener("submit", enqueue); }
 
   document.addEventListener("keydown", function (event) {
     if (!event.altKey || event.ctrlKey || event.metaKey) { return; }
@@ -171,9 +138,7 @@
       if (event.key === "Enter" || event.key === "Escape") { event.preventDefault(); box.focus(); }
     });
   });
-  window.addEventListener("online", flush);
-  window.setInterval(flush, 3000);
   refreshVisibility();
-  flush();
+  if (outbox) { outbox.flush(); }
   box.focus();
 })();

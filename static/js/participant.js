@@ -1,9 +1,8 @@
 /* Peace Exchange, participant pages: small enhancements on top of plain forms.
  *
- * - Sending a contribution is one round trip (fetch, a fragment back, no redirect).
- * - Every send is first written to localStorage under its client id, shown as
- *   "waiting to send", and removed only when the server confirms it. The queue is
- *   sent again on the `online` event and on every page load, so nothing is lost.
+ * - Sending a contribution is one round trip (fetch, a fragment back, no redirect)
+ *   through the shared outbox (static/js/outbox.js, loaded first): every send is kept
+ *   on the phone only until the server confirms it, shown meanwhile as "waiting to send".
  * - A repeat of a client id is harmless (the server stores it once); a conflict
  *   (409) shows the stored text and gives the user's text back.
  * - "Wipe this phone" also empties localStorage, caches and readable cookies.
@@ -13,51 +12,17 @@
  */
 (function () {
   "use strict";
-  var KEY = "pe-queue";
-  var RETRY_MS = 15000;
   var POLL_MS = 20000;
   var doc = document;
   var script = doc.currentScript;
   var form = doc.querySelector("form[data-pe-send]");
   var own = doc.getElementById("own");
   var stateLine = doc.getElementById("pe-sending");
-  var busy = false;
-  var retryTimer = null;
+  var wiped = location.search.indexOf("wiped") !== -1;
+  var outbox = null;
 
   function say(name) {
     return (form && form.getAttribute("data-" + name)) || "";
-  }
-
-  function load() {
-    try {
-      return JSON.parse(localStorage.getItem(KEY)) || {};
-    } catch (e) {
-      return {};
-    }
-  }
-
-  function save(queue) {
-    try {
-      if (Object.keys(queue).length) {
-        localStorage.setItem(KEY, JSON.stringify(queue));
-      } else {
-        localStorage.removeItem(KEY);
-      }
-    } catch (e) { /* storage full or blocked: the send still goes out now */ }
-  }
-
-  function forget(id) {
-    var queue = load();
-    delete queue[id];
-    save(queue);
-  }
-
-  function newId() {
-    var bytes = new Uint8Array(16);
-    window.crypto.getRandomValues(bytes);
-    return Array.prototype.map.call(bytes, function (b) {
-      return (b + 256).toString(16).slice(1);
-    }).join("");
   }
 
   function fragment(html) {
@@ -92,9 +57,12 @@
     own.insertBefore(li, own.firstChild);
   }
 
-  function updateState() {
+  function queued() {
+    return outbox ? Object.keys(outbox.items()).length : 0;
+  }
+
+  function updateState(count) {
     if (!stateLine) return;
-    var count = Object.keys(load()).length;
     if (!count) {
       stateLine.textContent = stateLine.getAttribute("data-done") ? say("sent") : "";
     } else if (!navigator.onLine) {
@@ -125,103 +93,26 @@
     }
   }
 
-  function freshToken(html) {
-    var match = /name="csrfmiddlewaretoken" value="([^"]+)"/.exec(html);
-    return match ? match[1] : null;
+  function sent(id, item, status, html) {
+    var pending = rowFor(id);
+    if (stateLine) stateLine.setAttribute("data-done", "1");
+    if (!own) return;
+    var row = fragment(html);
+    if (pending) {
+      own.replaceChild(row, pending);
+    } else if (!rowFor(id) && form && item.url === form.action) {
+      var empty = own.querySelector(".empty");
+      if (empty) empty.remove();
+      own.insertBefore(row, own.firstChild);
+    }
   }
 
-  function handle(id, item, status, html) {
+  function refused(id, item, status, html) {
+    if (!form) return false; /* keep it queued until a page can show it back */
     var pending = rowFor(id);
-    if (status === 200 || status === 201) {
-      forget(id);
-      if (stateLine) stateLine.setAttribute("data-done", "1");
-      var row = fragment(html);
-      if (own) {
-        if (pending) {
-          own.replaceChild(row, pending);
-        } else if (!rowFor(id) && form && item.url === form.action) {
-          var empty = own.querySelector(".empty");
-          if (empty) empty.remove();
-          own.insertBefore(row, own.firstChild);
-        }
-      }
-      return "next";
-    }
-    if (status === 403 && !item.retried) {
-      var token = freshToken(html);
-      if (token) {
-        var body = new URLSearchParams(item.body);
-        body.set("csrfmiddlewaretoken", token);
-        item.body = body.toString();
-        item.retried = true;
-        var queue = load();
-        queue[id] = item;
-        save(queue);
-        var input = form && form.querySelector("[name=csrfmiddlewaretoken]");
-        if (input) input.value = token;
-        return "again";
-      }
-    }
-    if (status === 429 || status >= 500) return "later";
-    if (!form) return "next"; /* keep it queued until a page can show it back */
-    forget(id);
     if (pending) pending.remove();
     showProblem(item, html);
-    return "next";
-  }
-
-  function flush() {
-    if (busy) return;
-    var ids = Object.keys(load());
-    if (!ids.length) {
-      updateState();
-      return;
-    }
-    busy = true;
-    sendNext(ids, 0);
-  }
-
-  function later() {
-    busy = false;
-    updateState();
-    if (!retryTimer) {
-      retryTimer = setTimeout(function () {
-        retryTimer = null;
-        flush();
-      }, RETRY_MS);
-    }
-  }
-
-  function sendNext(ids, index) {
-    if (index >= ids.length) {
-      busy = false;
-      updateState();
-      return;
-    }
-    var id = ids[index];
-    var item = load()[id];
-    if (!item) {
-      sendNext(ids, index + 1);
-      return;
-    }
-    fetch(item.url, {
-      method: "POST",
-      body: item.body,
-      credentials: "same-origin",
-      headers: {
-        "HX-Request": "true",
-        "Content-Type": "application/x-www-form-urlencoded;charset=UTF-8"
-      }
-    }).then(function (response) {
-      return response.text().then(function (html) {
-        var next = handle(id, item, response.status, html);
-        if (next === "later") {
-          later();
-        } else {
-          sendNext(ids, next === "again" ? index : index + 1);
-        }
-      });
-    }).catch(later);
+    return true;
   }
 
   function enqueue(event) {
@@ -231,18 +122,14 @@
       area.focus();
       return;
     }
-    var data = new URLSearchParams(new FormData(form));
+    var data = new FormData(form);
     var id = data.get("client_id");
-    var item = { url: form.action, body: data.toString(), text: data.get("text"), at: Date.now() };
-    var queue = load();
-    queue[id] = item;
-    save(queue);
-    showPending(id, item);
+    showPending(id, { url: form.action, text: data.get("text") });
     area.value = "";
-    form.querySelector("[name=client_id]").value = newId();
+    form.querySelector("[name=client_id]").value = PeOutbox.newId();
     var quotable = form.querySelector("[name=quotable]");
     if (quotable) quotable.checked = false;
-    flush();
+    outbox.add(form.action, data, data.get("text"));
   }
 
   function wipe() {
@@ -279,7 +166,7 @@
     function changed() {
       var area = form && form.querySelector("[name=text]");
       var typing = area && area.value.trim();
-      if (!typing && !Object.keys(load()).length) {
+      if (!typing && !queued()) {
         location.reload();
       } else if (node.id === "pe-state") {
         node.hidden = false;
@@ -305,32 +192,36 @@
     setInterval(poll, POLL_MS);
   }
 
-  if (form && window.fetch && window.URLSearchParams && window.localStorage) {
-    form.addEventListener("submit", enqueue);
-    var queue = load();
-    Object.keys(queue).forEach(function (id) { showPending(id, queue[id]); });
-  }
   var wipeForm = doc.querySelector("form[data-pe-wipe]");
+  if (wiped) {
+    wipe();
+    forgetCookies();
+  } else if (window.PeOutbox && PeOutbox.supported()) {
+    outbox = PeOutbox.open({
+      name: "participant",
+      form: form,
+      sent: sent,
+      refused: refused,
+      changed: updateState
+    });
+    if (form) {
+      form.addEventListener("submit", enqueue);
+      var queue = outbox.items();
+      Object.keys(queue).forEach(function (id) { showPending(id, queue[id]); });
+    }
+    outbox.flush();
+  }
   if (wipeForm) {
-    if (Object.keys(load()).length) {
+    if (queued()) {
       var warning = doc.getElementById("pe-unsent");
       if (warning) warning.hidden = false;
     }
     wipeForm.addEventListener("submit", wipe);
   }
-  if (location.search.indexOf("wiped") !== -1) {
-    wipe();
-    forgetCookies();
-  }
   var watched = doc.querySelector("[data-pe-status]");
   if (watched && window.fetch) follow(watched);
-  if (window.fetch) {
-    window.addEventListener("online", flush);
-    window.addEventListener("offline", updateState);
-    flush();
-  }
   var worker = script && script.getAttribute("data-sw");
-  if (worker && navigator.serviceWorker && !wipeForm && location.search.indexOf("wiped") === -1) {
+  if (worker && navigator.serviceWorker && !wipeForm && !wiped) {
     navigator.serviceWorker.register(worker, { scope: script.getAttribute("data-sw-scope") });
   }
 })();

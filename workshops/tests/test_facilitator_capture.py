@@ -53,6 +53,16 @@ def test_json_request_saves_without_reload_and_repeats_are_stored_once(
     assert Contribution.objects.count() == 1
 
 
+def test_outbox_send_gets_json_without_asking_for_it(client_for, note_taker, capture_url):
+    """The shared outbox (static/js/outbox.js) marks its sends instead of negotiating."""
+    client = client_for(note_taker)
+    response = client.post(capture_url, note(), HTTP_X_REQUESTED_WITH="outbox")
+    assert response.status_code == 201 and response.json()["status"] == "saved"
+    refused = client.post(capture_url, note(text=""), HTTP_X_REQUESTED_WITH="outbox")
+    assert refused.status_code == 400 and "text" in refused.json()["errors"]
+    assert Contribution.objects.count() == 1
+
+
 def test_same_client_id_with_other_text_is_refused(client_for, note_taker, capture_url):
     client = client_for(note_taker)
     client.post(capture_url, note(), HTTP_ACCEPT="application/json")

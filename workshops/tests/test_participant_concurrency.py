@@ -36,7 +36,7 @@ def test_fifty_concurrent_sends_of_one_client_id_store_one_row(participant, sess
         client.cookies = cookies
         try:
             start.wait(timeout=60)
-            response = client.post(url, data, HTTP_HX_REQUEST="true")
+            response = client.post(url, data, HTTP_X_REQUESTED_WITH="outbox")
             statuses.append(response.status_code)
         except Exception as error:
             failures.append(error)

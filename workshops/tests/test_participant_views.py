@@ -418,21 +418,28 @@ def test_premoderated_contribution_shows_as_waiting(phone, session):
 
 def test_script_send_gets_the_new_row_back(phone, session):
     data = send_data("from the script")
-    response = phone.post(session_url(session), data, HTTP_HX_REQUEST="true")
+    response = phone.post(session_url(session), data, HTTP_X_REQUESTED_WITH="outbox")
     assert response.status_code == 201
     html = response.content.decode()
     assert html.startswith("<li id=") and "from the script" in html
     assert f'data-client-id="{data["client_id"]}"' in html
-    repeat = phone.post(session_url(session), data, HTTP_HX_REQUEST="true")
+    repeat = phone.post(session_url(session), data, HTTP_X_REQUESTED_WITH="outbox")
     assert repeat.status_code == 200
     assert Contribution.objects.count() == 1
 
 
+def test_an_htmx_header_alone_gets_the_plain_form_answer(phone, session):
+    """Only the outbox's own mark asks for a fragment; HX-Request belongs to htmx."""
+    response = phone.post(session_url(session), send_data("no mark"), HTTP_HX_REQUEST="true")
+    assert response.status_code == 302
+    assert Contribution.objects.get().text == "no mark"
+
+
 def test_script_conflict_gets_409_with_the_stored_text(phone, session):
     data = send_data("stored words")
-    phone.post(session_url(session), data, HTTP_HX_REQUEST="true")
+    phone.post(session_url(session), data, HTTP_X_REQUESTED_WITH="outbox")
     response = phone.post(
-        session_url(session), {**data, "text": "new words"}, HTTP_HX_REQUEST="true"
+        session_url(session), {**data, "text": "new words"}, HTTP_X_REQUESTED_WITH="outbox"
     )
     assert response.status_code == 409
     assert b"<blockquote>stored words</blockquote>" in response.content
@@ -440,7 +447,7 @@ def test_script_conflict_gets_409_with_the_stored_text(phone, session):
 
 
 def test_script_validation_error_gets_a_fragment(phone, session):
-    response = phone.post(session_url(session), send_data(""), HTTP_HX_REQUEST="true")
+    response = phone.post(session_url(session), send_data(""), HTTP_X_REQUESTED_WITH="outbox")
     assert response.status_code == 400
     assert b"data-problem" in response.content
     assert b"Write something before sending." in response.content
@@ -626,7 +633,9 @@ def test_expired_csrf_token_gives_the_form_back_with_the_text(participant, sessi
 
 def test_expired_csrf_token_on_a_script_send_gets_a_fresh_token_back(participant, session):
     phone = phone_for(participant, enforce_csrf_checks=True)
-    response = phone.post(session_url(session), send_data("queued text"), HTTP_HX_REQUEST="true")
+    response = phone.post(
+        session_url(session), send_data("queued text"), HTTP_X_REQUESTED_WITH="outbox"
+    )
     assert response.status_code == 403
     html = response.content.decode()
     assert "data-problem" in html and "queued text</textarea>" in html
@@ -634,7 +643,7 @@ def test_expired_csrf_token_on_a_script_send_gets_a_fresh_token_back(participant
     retry = phone.post(
         session_url(session),
         {**send_data("queued text"), "csrfmiddlewaretoken": token},
-        HTTP_HX_REQUEST="true",
+        HTTP_X_REQUESTED_WITH="outbox",
     )
     assert retry.status_code == 201
     assert Contribution.objects.get().text == "queued text"

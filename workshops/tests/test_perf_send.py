@@ -22,7 +22,7 @@ from workshops.tests.participant_factories import (
     session_url,
 )
 
-SCRIPT = {"HTTP_HX_REQUEST": "true"}
+SCRIPT = {"HTTP_X_REQUESTED_WITH": "outbox"}
 
 
 @pytest.fixture(autouse=True)

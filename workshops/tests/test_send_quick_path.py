@@ -23,7 +23,7 @@ from workshops.services.participants import forget_device
 from workshops.tests.participant_factories import phone_for, send_data, session_url
 from workshops.views import participant as views
 
-SCRIPT = {"HTTP_HX_REQUEST": "true"}
+SCRIPT = {"HTTP_X_REQUESTED_WITH": "outbox"}
 
 
 def _request_with_cookie(token: str | None):

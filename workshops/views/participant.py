@@ -1,8 +1,9 @@
 """Participant pages: join by code, language, consent, profile, contribute, vote, wipe.
 
 Every page is a plain form (POST → redirect → GET) and works without JavaScript.
-``static/js/participant.js`` only enhances: it sends with ``HX-Request: true`` and
-gets a fragment back (one round trip, no redirect), and queues offline sends.
+``static/js/participant.js`` only enhances: it sends through the shared outbox
+(``X-Requested-With: outbox``, see ``workshops/views/outbox.py``), gets a fragment back
+(one round trip, no redirect), and queues offline sends.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ from workshops.services.participants import (
     update_profile,
     withdraw_contribution,
 )
+from workshops.views.outbox import sent_by_outbox
 
 TEMPLATES = "workshops/participant/"
 SMALL_COUNT = 5
@@ -149,19 +151,14 @@ def participant_page(*, joined: bool = True, live: bool = True) -> Callable:
 def _rejoin(request: HttpRequest, workshop: Workshop) -> HttpResponse:
     """The phone is no longer linked (cookie expired or wiped): give the text back."""
     context = {"workshop": workshop, "text": printable(request.POST.get("text", ""))}
-    if request.htmx:
+    if sent_by_outbox(request):
         context["problem"] = _("This phone is no longer linked to the workshop. Join again.")
         return _render(request, "_send_problem.html", context, status=401)
     return _render(request, "rejoin.html", context, status=401)
 
 
 def _render(request: HttpRequest, name: str, context=None, status: int = 200) -> HttpResponse:
-    """Render a participant template; states are compared by their enums, not strings."""
-    context = {
-        "SessionStatus": SessionStatus,
-        "ModerationStatus": ModerationStatus,
-        **(context or {}),
-    }
+    """Render a participant template (the enums come from ``context_processors.choices``)."""
     return render(request, TEMPLATES + name, context, status=status)
 
 
@@ -431,7 +428,7 @@ def _send(request, workshop, participant, session, *, quick: bool = False) -> Ht
             stored=conflict.stored,
         )
     contribution = submission.contribution
-    if request.htmx:
+    if sent_by_outbox(request):
         return _sent_row(request, workshop, session, contribution, created=submission.created)
     if submission.created:
         messages.success(request, _("Thank you, your contribution is received."))
@@ -469,7 +466,7 @@ def _send_problem(
 ) -> HttpResponse:
     """The send did not go through: the whole page again (or a fragment), text kept."""
     context = {"problem": problem, "stored": stored}
-    if request.htmx:
+    if sent_by_outbox(request):
         context["errors"] = [
             _("%(field)s: %(error)s") % {"field": form.fields[name].label or "", "error": error}
             if name != "__all__"
@@ -650,6 +647,6 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
                     request, workshop, participant, session, form, problem, status=403
                 )
     context = {"problem": problem, "text": printable(request.POST.get("text", ""))}
-    if request.htmx:
+    if sent_by_outbox(request):
         return _render(request, "_send_problem.html", context, status=403)
     return _render(request, "csrf_failure.html", context, status=403)

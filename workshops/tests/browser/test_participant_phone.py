@@ -189,7 +189,7 @@ def test_three_contributions_written_offline_arrive_exactly_once(
     expect(page.locator("#own li[id^=c]")).to_have_count(3)
     texts = sorted(Contribution.objects.values_list("text", flat=True))
     assert texts == [f"Écrit sans réseau {i}" for i in range(3)]
-    assert page.evaluate("() => localStorage.getItem('pe-queue')") is None
+    assert page.evaluate("() => localStorage.getItem('pe-outbox:participant')") is None
 
     page.reload()
     expect(page.locator("#own li[id^=c]")).to_have_count(3)

@@ -2,7 +2,9 @@
 
 Deny by default. Someone with no role in a workshop gets 404 (we do not even
 confirm that it exists); someone whose role is too weak for the action gets 403.
-No permission logic lives anywhere else.
+No permission logic lives anywhere else: the helpers set ``role`` on the workshop
+they return, and templates ask ``{% if workshop|may:"manage" %}`` (``nav_tags``),
+which calls ``may`` below. ``role_allows`` is the one rank comparison.
 """
 
 from __future__ import annotations
@@ -29,6 +31,22 @@ READ = StaffRole.VIEWER
 CAPTURE = StaffRole.NOTE_TAKER
 MODERATE = StaffRole.FACILITATOR
 MANAGE = StaffRole.ORGANISER
+# The names templates use for them: ``workshop|may:"moderate"``.
+ACTIONS = {"read": READ, "capture": CAPTURE, "moderate": MODERATE, "manage": MANAGE}
+
+
+def role_allows(role: str | None, needed: str) -> bool:
+    """Whether ``role`` is at least as strong as ``needed`` (an outsider's None: never)."""
+    return role is not None and StaffRole.rank(role) >= StaffRole.rank(needed)
+
+
+def may(workshop: Workshop, action: str) -> bool:
+    """Whether the role an access helper set on ``workshop`` allows ``action``.
+
+    ``action`` is a name of ``ACTIONS`` or a role; a workshop no helper returned
+    (no ``role``) allows nothing.
+    """
+    return role_allows(getattr(workshop, "role", None), ACTIONS.get(action, action))
 
 
 def role_in_workshop(user, workshop: Workshop) -> str | None:
@@ -52,8 +70,7 @@ def role_in_workshop(user, workshop: Workshop) -> str | None:
 
 
 def has_role(user, workshop: Workshop, needed: str) -> bool:
-    role = role_in_workshop(user, workshop)
-    return role is not None and StaffRole.rank(role) >= StaffRole.rank(needed)
+    return role_allows(role_in_workshop(user, workshop), needed)
 
 
 def get_workshop_for_user(request: HttpRequest, slug: str, *, needs: str = READ) -> Workshop:
@@ -62,7 +79,7 @@ def get_workshop_for_user(request: HttpRequest, slug: str, *, needs: str = READ)
     role = role_in_workshop(request.user, workshop)
     if role is None:
         raise Http404
-    if StaffRole.rank(role) < StaffRole.rank(needs):
+    if not role_allows(role, needs):
         raise PermissionDenied
     workshop.role = role
     return workshop
@@ -135,15 +152,30 @@ def organisations_of(workshop: Workshop):
 
 
 def get_organisation_for_user(
-    request: HttpRequest, slug: str, organisation_id: int, *, needs: str = MANAGE
+    request: HttpRequest,
+    slug: str,
+    organisation_id: int,
+    *,
+    needs: str = MANAGE,
+    for_change: bool = False,
 ) -> tuple[Workshop, Organisation]:
     """An organisation on the list of a workshop the user may manage (``organisations_of``).
 
-    An organiser may change only one that is not ``shared`` (403 otherwise).
+    With ``for_change``, one that is ``shared`` is 403: other workshops or the
+    network's staff rely on it, so the network's admins change it. Taking it off
+    this workshop's list is allowed either way.
     """
     workshop = get_workshop_for_user(request, slug, needs=needs)
     organisation = get_object_or_404(organisations_of(workshop), pk=organisation_id)
+    if for_change and organisation.shared:
+        raise PermissionDenied
     return workshop, organisation
+
+
+def get_workshop_for_export(request: HttpRequest, slug: str, *, rows: bool = False) -> Workshop:
+    """A workshop to export contributions from: every role exports aggregates; one
+    row per contribution (``rows``) is for organisers, 403 for the others."""
+    return get_workshop_for_user(request, slug, needs=MANAGE if rows else READ)
 
 
 def workshops_for_user(user):
@@ -230,6 +262,14 @@ def get_contribution_for_participant(
     )
     contribution.workshop = participant.workshop
     return contribution
+
+
+def organisations_for_new_workshop(request: HttpRequest):
+    """The organisations the user may create a workshop for; 403 when there is none."""
+    organisers = organisations_user_may_organise(request.user)
+    if not organisers.exists():
+        raise PermissionDenied
+    return organisers
 
 
 def organisations_user_may_organise(user):

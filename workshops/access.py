@@ -69,10 +69,6 @@ def role_in_workshop(user, workshop: Workshop) -> str | None:
     return best
 
 
-def has_role(user, workshop: Workshop, needed: str) -> bool:
-    return role_allows(role_in_workshop(user, workshop), needed)
-
-
 def get_workshop_for_user(request: HttpRequest, slug: str, *, needs: str = READ) -> Workshop:
     """The workshop, with ``role`` set on it; 404 for outsiders, 403 for a weaker role."""
     workshop = get_object_or_404(Workshop.objects.select_related("country", "organiser"), slug=slug)

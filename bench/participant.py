@@ -125,19 +125,27 @@ def make_workshop(participants: int):
     return workshop, session, tokens
 
 
-def start_server(tmp: Path) -> subprocess.Popen:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.participant_settings"}
-    log = open(tmp / "gunicorn.log", "w")  # noqa: SIM115 - closed with the process
+def start_server(
+    tmp: Path, *, root: Path = ROOT, port: int = PORT, extra_env: dict | None = None
+) -> subprocess.Popen:
+    """gunicorn serving the code checked out at ``root`` (by default this one)."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.participant_settings",
+        **(extra_env or {}),
+    }
+    log_path = tmp / f"gunicorn-{port}.log"
+    log = open(log_path, "w")  # noqa: SIM115 - closed with the process
     server = subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
             "peaceexchange.wsgi:application",
             "--bind",
-            f"127.0.0.1:{PORT}",
+            f"127.0.0.1:{port}",
             "--workers",
             str(WORKERS),
             "--chdir",
-            str(ROOT),
+            str(root),
             "--log-level",
             "warning",
         ],
@@ -147,14 +155,14 @@ def start_server(tmp: Path) -> subprocess.Popen:
     )
     for _ in range(100):
         try:
-            connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             connection.request("GET", "/healthz")
             if connection.getresponse().status == 200:
                 return server
         except OSError:
             time.sleep(0.2)
     server.terminate()
-    raise SystemExit("gunicorn did not start; see " + str(tmp / "gunicorn.log"))
+    raise SystemExit(f"gunicorn did not start; see {log_path}")
 
 
 # --- Bytes and timings in Chromium ----------------------------------------------------------
@@ -288,8 +296,8 @@ def measure_pages(workshop, session, tokens) -> dict:
 # --- Throughput against the bare baseline ----------------------------------------------------
 
 
-def csrf_pair() -> tuple[str, str]:
-    connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
+def csrf_pair(port: int = PORT) -> tuple[str, str]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     connection.request("GET", "/bench/baseline/")
     response = connection.getresponse()
     token = response.read().decode()
@@ -297,7 +305,9 @@ def csrf_pair() -> tuple[str, str]:
     return cookie, token
 
 
-def hammer(path: str, headers_for, body_for, expected: set[int], total: int) -> dict:
+def hammer(
+    path: str, headers_for, body_for, expected: set[int], total: int, *, port: int = PORT
+) -> dict:
     """``total`` POSTs from CONCURRENCY threads; returns requests/s and latencies."""
     latencies: list[float] = []
     failures: list[str] = []
@@ -305,7 +315,7 @@ def hammer(path: str, headers_for, body_for, expected: set[int], total: int) -> 
     per_thread = total // CONCURRENCY
 
     def worker(index: int) -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         mine = []
         for _ in range(per_thread):
             started = time.perf_counter()
@@ -333,6 +343,7 @@ def hammer(path: str, headers_for, body_for, expected: set[int], total: int) -> 
     return {
         "rps": len(latencies) / elapsed,
         "p50": latencies[len(latencies) // 2],
+        "p95": latencies[int(len(latencies) * 0.95) - 1],
         "p99": latencies[int(len(latencies) * 0.99) - 1],
     }
 

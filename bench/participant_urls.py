@@ -1,4 +1,11 @@
-"""The project's URLs plus the bare baseline of bench/participant.py (never in production)."""
+"""The project's URLs plus the bare baseline of bench/participant.py (never in production).
+
+With ``BENCH_HISTORY_AT_SEND=1`` a send also writes its history creation record at once
+(the deferral of ``workshops/models/history.py`` is switched off): the variant that
+``bench/participant_send_path.py`` measures beside the real code.
+"""
+
+import os
 
 from django.db import models
 from django.http import HttpRequest, HttpResponse
@@ -31,6 +38,11 @@ def baseline(request: HttpRequest) -> HttpResponse:
     BaselineRow.objects.create(text=request.POST.get("text", ""))
     return HttpResponse("ok", status=201)
 
+
+if os.environ.get("BENCH_HISTORY_AT_SEND") == "1":
+    from workshops.services import contributions
+
+    contributions.skip_creation_record = lambda contribution: None
 
 urlpatterns = [
     path("bench/baseline/", baseline, name="bench_baseline"),

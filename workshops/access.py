@@ -2,31 +2,27 @@
 
 Deny by default. Someone with no role in a workshop gets 404 (we do not even
 confirm that it exists); someone whose role is too weak for the action gets 403.
-No permission logic lives anywhere else.
+No permission logic lives anywhere else: the helpers set ``role`` on the workshop
+they return, and templates ask ``{% if workshop|may:"manage" %}`` (``nav_tags``),
+which calls ``may`` below. ``role_allows`` is the one rank comparison.
 """
 
 from __future__ import annotations
 
-import functools
-import json
-
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
-from workshops.choices import SessionStatus, StaffRole, WorkshopStatus
+from workshops.choices import StaffRole
 from workshops.models import (
     BreakoutSession,
     Contribution,
     Organisation,
     OrganisationMembership,
     Participant,
-    Region,
     Workshop,
-    hash_token,
     normalise_join_code,
 )
 
@@ -35,6 +31,22 @@ READ = StaffRole.VIEWER
 CAPTURE = StaffRole.NOTE_TAKER
 MODERATE = StaffRole.FACILITATOR
 MANAGE = StaffRole.ORGANISER
+# The names templates use for them: ``workshop|may:"moderate"``.
+ACTIONS = {"read": READ, "capture": CAPTURE, "moderate": MODERATE, "manage": MANAGE}
+
+
+def role_allows(role: str | None, needed: str) -> bool:
+    """Whether ``role`` is at least as strong as ``needed`` (an outsider's None: never)."""
+    return role is not None and StaffRole.rank(role) >= StaffRole.rank(needed)
+
+
+def may(workshop: Workshop, action: str) -> bool:
+    """Whether the role an access helper set on ``workshop`` allows ``action``.
+
+    ``action`` is a name of ``ACTIONS`` or a role; a workshop no helper returned
+    (no ``role``) allows nothing.
+    """
+    return role_allows(getattr(workshop, "role", None), ACTIONS.get(action, action))
 
 
 def role_in_workshop(user, workshop: Workshop) -> str | None:
@@ -57,18 +69,13 @@ def role_in_workshop(user, workshop: Workshop) -> str | None:
     return best
 
 
-def has_role(user, workshop: Workshop, needed: str) -> bool:
-    role = role_in_workshop(user, workshop)
-    return role is not None and StaffRole.rank(role) >= StaffRole.rank(needed)
-
-
 def get_workshop_for_user(request: HttpRequest, slug: str, *, needs: str = READ) -> Workshop:
     """The workshop, with ``role`` set on it; 404 for outsiders, 403 for a weaker role."""
     workshop = get_object_or_404(Workshop.objects.select_related("country", "organiser"), slug=slug)
     role = role_in_workshop(request.user, workshop)
     if role is None:
         raise Http404
-    if StaffRole.rank(role) < StaffRole.rank(needs):
+    if not role_allows(role, needs):
         raise PermissionDenied
     workshop.role = role
     return workshop
@@ -141,15 +148,30 @@ def organisations_of(workshop: Workshop):
 
 
 def get_organisation_for_user(
-    request: HttpRequest, slug: str, organisation_id: int, *, needs: str = MANAGE
+    request: HttpRequest,
+    slug: str,
+    organisation_id: int,
+    *,
+    needs: str = MANAGE,
+    for_change: bool = False,
 ) -> tuple[Workshop, Organisation]:
     """An organisation on the list of a workshop the user may manage (``organisations_of``).
 
-    An organiser may change only one that is not ``shared`` (403 otherwise).
+    With ``for_change``, one that is ``shared`` is 403: other workshops or the
+    network's staff rely on it, so the network's admins change it. Taking it off
+    this workshop's list is allowed either way.
     """
     workshop = get_workshop_for_user(request, slug, needs=needs)
     organisation = get_object_or_404(organisations_of(workshop), pk=organisation_id)
+    if for_change and organisation.shared:
+        raise PermissionDenied
     return workshop, organisation
+
+
+def get_workshop_for_export(request: HttpRequest, slug: str, *, rows: bool = False) -> Workshop:
+    """A workshop to export contributions from: every role exports aggregates; one
+    row per contribution (``rows``) is for organisers, 403 for the others."""
+    return get_workshop_for_user(request, slug, needs=MANAGE if rows else READ)
 
 
 def workshops_for_user(user):
@@ -224,87 +246,6 @@ def get_participant_for_request(request: HttpRequest, workshop: Workshop) -> Par
     return participant
 
 
-# The largest id a bigint column holds: a longer number in a URL matches nothing.
-MAX_ID = 2**63 - 1
-
-
-@functools.cache
-def _send_target_sql() -> str:
-    quote = connection.ops.quote_name
-    session, workshop, participant, region = (
-        quote(model._meta.db_table) for model in (BreakoutSession, Workshop, Participant, Region)
-    )
-    # Table names come from the models, values are parameters. The zone is a subquery
-    # rather than a fourth join: PostgreSQL plans it in a third less time, and planning
-    # is most of what this query costs.
-    return (
-        "SELECT w.id, w.join_code, w.premoderation, s.focus, p.id, p.region_id, p.gender, "  # noqa: S608
-        f"(SELECT r.zone_id FROM {region} r WHERE r.id = p.region_id) "
-        f"FROM {session} s "
-        f"JOIN {workshop} w ON w.id = s.workshop_id "
-        f"JOIN {participant} p ON p.workshop_id = w.id AND p.token_hash = %s "
-        "WHERE s.id = %s AND w.join_code = %s AND w.status = %s AND s.status = %s"
-    )
-
-
-def _partly_loaded(model, **values):
-    """An instance read with only ``values`` loaded, as ``QuerySet.only()`` gives."""
-    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
-    return model.from_db(connection.alias, names, [values[name] for name in names])
-
-
-def get_send_target(
-    request: HttpRequest, code: str, session_id: int
-) -> tuple[Workshop, Participant, BreakoutSession] | None:
-    """The workshop, participant and open session of a phone's send, in one query.
-
-    A send is the hot path of a live workshop (a room of phones, every idea typed).
-    This answers only the question "may this phone send to this session right now?",
-    and only when the answer is yes: a live workshop whose code is ``code``, its open
-    session ``session_id``, and the participant this phone's cookie belongs to in
-    that workshop — the same rules as ``get_session_for_join_code`` and
-    ``get_participant_for_request`` with the page decorator's checks. Anything else
-    gives None, and the caller takes the full path, which says what is wrong.
-
-    The instances hold only the fields a send uses; any other field loads on first
-    access, like ``QuerySet.only()``. The region is attached so that the author's
-    zone snapshot needs no query.
-    """
-    token = request.COOKIES.get(settings.PARTICIPANT_COOKIE_NAME, "")
-    normalised = normalise_join_code(code)
-    if not token or len(token) > 100 or not normalised or not 0 < session_id <= MAX_ID:
-        return None
-    params = [hash_token(token), session_id, normalised, WorkshopStatus.LIVE, SessionStatus.OPEN]
-    with connection.cursor() as cursor:
-        cursor.execute(_send_target_sql(), params)
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    workshop_id, join_code, premoderation, focus, participant_id, region_id, gender, zone_id = row
-    workshop = _partly_loaded(
-        Workshop,
-        id=workshop_id,
-        join_code=join_code,
-        status=WorkshopStatus.LIVE,
-        premoderation=bool(premoderation),
-    )
-    session = _partly_loaded(
-        BreakoutSession,
-        id=session_id,
-        workshop_id=workshop_id,
-        status=SessionStatus.OPEN,
-        focus=json.loads(focus) if focus else [],
-    )
-    session.workshop = workshop
-    participant = _partly_loaded(
-        Participant, id=participant_id, workshop_id=workshop_id, region_id=region_id, gender=gender
-    )
-    participant.workshop = workshop
-    if region_id is not None:
-        participant.region = _partly_loaded(Region, id=region_id, zone_id=zone_id)
-    return workshop, participant, session
-
-
 def get_contribution_for_participant(
     participant: Participant, contribution_id: int
 ) -> Contribution:
@@ -317,6 +258,14 @@ def get_contribution_for_participant(
     )
     contribution.workshop = participant.workshop
     return contribution
+
+
+def organisations_for_new_workshop(request: HttpRequest):
+    """The organisations the user may create a workshop for; 403 when there is none."""
+    organisers = organisations_user_may_organise(request.user)
+    if not organisers.exists():
+        raise PermissionDenied
+    return organisers
 
 
 def organisations_user_may_organise(user):

@@ -1,24 +1,24 @@
 """The workshop navigation: which links a role sees, and which one is the current page.
 
-The role comes from the access helper (``workshop.role``); the template asks
-``{% if workshop|may:"moderate" %}`` instead of comparing role names itself.
+The role comes from the access helper (``workshop.role``); every template asks
+``{% if workshop|may:"moderate" %}`` instead of comparing role names or receiving
+flags such as ``may_manage`` from its view.
 """
 
 from django import template
 
-from workshops.access import CAPTURE, MANAGE, MODERATE, READ
-from workshops.choices import StaffRole
+from workshops import access
 
 register = template.Library()
-
-NEEDS = {"read": READ, "capture": CAPTURE, "moderate": MODERATE, "manage": MANAGE}
 
 
 @register.filter
 def may(workshop, action: str) -> bool:
-    """True when the role the access helper set on ``workshop`` allows ``action``."""
-    role = getattr(workshop, "role", None)
-    return role is not None and StaffRole.rank(role) >= StaffRole.rank(NEEDS[action])
+    """True when the role the access helper set on ``workshop`` allows ``action``
+    (``"read"``, ``"capture"``, ``"moderate"`` or ``"manage"``): ``access.may``."""
+    if action not in access.ACTIONS:
+        raise template.TemplateSyntaxError(f"may: unknown action {action!r}")
+    return access.may(workshop, action)
 
 
 @register.simple_tag(takes_context=True)

@@ -124,7 +124,7 @@ def test_board_queries_do_not_grow_with_contributions(
     client = client_for(facilitator)
     client.get(board_url(workshop))  # warm the session and the log-in
     # session+user 2, workshop 1, roles 2, version 1, themes 2 (filter, picker),
-    # zones 1, contributions 1, themes prefetch 1, counts 1, has_role (cached) 0
+    # zones 1, contributions 1, themes prefetch 1, counts 1, workshop|may (role set by the helper) 0
     with django_assert_num_queries(12):
         response = client.get(board_url(workshop))
     assert response.status_code == 200

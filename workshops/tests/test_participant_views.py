@@ -2,6 +2,7 @@
 own list with edit and withdraw, vote, wipe; errors that keep the text."""
 
 import gzip
+import itertools
 import re
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from workshops.choices import (
     WorkshopStatus,
 )
 from workshops.models import Contribution, Participant, Vote, hash_token
+from workshops.services.participants import forget_device
 from workshops.tests.participant_factories import (
     contribution_of,
     phone_for,
@@ -451,6 +453,130 @@ def test_script_validation_error_gets_a_fragment(phone, session):
     assert response.status_code == 400
     assert b"data-problem" in response.content
     assert b"Write something before sending." in response.content
+
+
+def test_script_send_reuses_the_phones_csrf_token_and_sets_no_cookie(participant, session):
+    phone = phone_for(participant, enforce_csrf_checks=True)
+    page = phone.get(session_url(session))
+    token = page.context["csrf_token"]
+    response = phone.post(
+        session_url(session),
+        {**send_data("Avec jeton."), "csrfmiddlewaretoken": str(token)},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 201
+    assert f'value="{token}"' in response.content.decode()
+    assert settings.CSRF_COOKIE_NAME not in response.cookies
+
+
+# --- Who may send: every state of workshop, session and phone --------------------------------
+
+
+SEND_PHONES = ["joined", "not-joined", "other-workshop", "wiped"]
+
+
+def _sending_phone(kind, workshop, other_workshop):
+    if kind == "not-joined":
+        phone = phone_for(baker.make(Participant, workshop=workshop))
+        phone.cookies[settings.PARTICIPANT_COOKIE_NAME] = "stranger-token"
+        return phone
+    participant = Participant.objects.create(
+        workshop=other_workshop if kind == "other-workshop" else workshop
+    )
+    phone = phone_for(participant)
+    if kind == "wiped":
+        forget_device(participant=participant)
+    return phone
+
+
+@pytest.mark.parametrize(
+    ("workshop_status", "session_status", "phone_kind"),
+    list(itertools.product(WorkshopStatus.values, SessionStatus.values, SEND_PHONES)),
+)
+def test_a_send_is_stored_only_from_a_joined_phone_in_a_live_workshops_open_session(
+    workshop, other_workshop, session, workshop_status, session_status, phone_kind
+):
+    workshop.status = workshop_status
+    workshop.save()
+    session.status = session_status
+    session.save()
+    phone = _sending_phone(phone_kind, workshop, other_workshop)
+    response = phone.post(session_url(session), send_data("Une idée."), HTTP_HX_REQUEST="true")
+    accepted = (
+        workshop_status == WorkshopStatus.LIVE
+        and session_status == SessionStatus.OPEN
+        and phone_kind == "joined"
+    )
+    assert (response.status_code == 201) == accepted
+    assert Contribution.objects.count() == (1 if accepted else 0)
+
+
+def test_a_send_to_the_code_in_lower_case_is_stored(phone, workshop, session):
+    url = f"/j/{workshop.join_code.lower()}/s/{session.pk}/"
+    assert phone.post(url, send_data(), HTTP_HX_REQUEST="true").status_code == 201
+    assert Contribution.objects.get().session == session
+
+
+def test_a_send_to_another_workshops_session_is_a_404(phone, workshop, other_workshop):
+    elsewhere = baker.make(
+        "workshops.BreakoutSession", workshop=other_workshop, status=SessionStatus.OPEN
+    )
+    url = f"/j/{workshop.join_code}/s/{elsewhere.pk}/"
+    assert phone.post(url, send_data(), HTTP_HX_REQUEST="true").status_code == 404
+    assert not Contribution.objects.exists()
+
+
+@pytest.mark.parametrize("session_id", ["9223372036854775808", "99999999999999999999999"])
+def test_a_session_id_too_large_for_the_database_is_a_404(phone, session, session_id):
+    url = f"/j/{session.workshop.join_code}/s/{session_id}/"
+    assert phone.post(url, send_data(), HTTP_HX_REQUEST="true").status_code == 404
+    assert not Contribution.objects.exists()
+
+
+def test_a_script_send_stores_the_authors_region_zone_and_gender(
+    workshop, session, participant, regions
+):
+    participant.region = regions["Gao"]
+    participant.gender = "woman"
+    participant.save()
+    workshop.premoderation = True
+    workshop.save()
+    response = phone_for(participant).post(
+        session_url(session), send_data("Les groupes armés."), HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 201
+    stored = Contribution.objects.get()
+    assert stored.author == participant
+    assert (stored.region, stored.zone, stored.gender) == (
+        regions["Gao"],
+        regions["Gao"].zone,
+        "woman",
+    )
+    assert stored.status == ModerationStatus.PENDING  # the workshop pre-moderates
+    assert stored.session == session and stored.workshop == workshop
+
+
+def test_a_category_outside_the_sessions_focus_is_refused_with_the_text_kept(phone, session):
+    response = phone.post(
+        session_url(session),
+        send_data("Une recommandation.", category=Category.RECOMMENDATION),
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 400
+    assert "Une recommandation." in response.content.decode()
+    assert not Contribution.objects.exists()
+
+
+def test_a_refused_send_counts_once_against_the_rate_limit(phone, session, settings):
+    settings.PARTICIPANT_SEND_RATE = "3/m"
+    script = {"HTTP_HX_REQUEST": "true"}
+    assert phone.post(session_url(session), send_data(""), **script).status_code == 400
+    assert phone.post(session_url(session), send_data("Un."), **script).status_code == 201
+    assert phone.post(session_url(session), send_data("Deux."), **script).status_code == 201
+    limited = phone.post(session_url(session), send_data("Trois."), **script)
+    assert limited.status_code == 429
+    assert "Trois." in limited.content.decode()
+    assert Contribution.objects.count() == 2
 
 
 # --- Own list: edit, withdraw ---------------------------------------------------------------

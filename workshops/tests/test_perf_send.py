@@ -52,22 +52,23 @@ def test_a_send_costs_the_same_queries_however_many_contributions_exist(
     for i in range(existing):
         contribution_of(participant, session, text=f"idea {i}")
     headers = SCRIPT if script else {}
-    # One SELECT for workshop, session and participant, then the INSERT; inside the
-    # test's transaction the service adds a savepoint around it (SAVEPOINT, RELEASE).
-    with django_assert_num_queries(4):
+    # One SELECT for the session and its workshop, one for the phone's participant (with
+    # its region), then the INSERT; inside the test's transaction the service adds a
+    # savepoint around it (SAVEPOINT, RELEASE).
+    with django_assert_num_queries(5):
         response = phone.post(session_url(session), send_data("Une idée de plus."), **headers)
     assert response.status_code == (201 if script else 302)
     assert Contribution.objects.filter(session=session).count() == existing + 1
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_send_outside_a_transaction_is_one_select_and_one_insert(participant, session):
+def test_a_send_outside_a_transaction_is_two_selects_and_one_insert(participant, session):
     phone = phone_for(participant)
     with CaptureQueriesContext(connection) as queries:
         response = phone.post(session_url(session), send_data("Une idée."), **SCRIPT)
     assert response.status_code == 201
     statements = [q["sql"].split()[0].upper() for q in queries.captured_queries]
-    assert statements == ["SELECT", "INSERT"]
+    assert statements == ["SELECT", "SELECT", "INSERT"]
     stored = Contribution.objects.get(session=session)
     assert stored.text == "Une idée." and stored.author == participant
 

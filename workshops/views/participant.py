@@ -28,7 +28,6 @@ from django_ratelimit.core import get_usage, is_ratelimited
 from workshops.access import (
     get_contribution_for_participant,
     get_participant_for_request,
-    get_send_target,
     get_session_for_join_code,
     get_workshop_for_join_code,
 )
@@ -321,26 +320,11 @@ def _results(session: BreakoutSession) -> list[dict]:
 
 
 @require_http_methods(["GET", "POST"])
-def session(request: HttpRequest, code: str, session_id: int) -> HttpResponse:
-    """The contribute page: the guiding question, the form and my own contributions.
-
-    A send that may go through (nearly all of them) takes the quick path: one query
-    for what it needs (``get_send_target``), then the insert. The page itself, and a
-    send that is refused or has something to explain, take the full path.
-    """
-    if request.method == "POST":
-        target = get_send_target(request, code, session_id)
-        if target is not None:
-            response = _send(request, *target, quick=True)
-            if response is not None:
-                return response
-    return _session_page(request, code, session_id=session_id)
-
-
 @participant_page()
-def _session_page(
+def session(
     request: HttpRequest, workshop: Workshop, participant: Participant, session: BreakoutSession
 ) -> HttpResponse:
+    """The contribute page: the guiding question, the form and my own contributions."""
     if request.method == "GET":
         form = ContributeForm(session=session)
         return _render(
@@ -349,26 +333,12 @@ def _session_page(
     return _send(request, workshop, participant, session)
 
 
-def _send(request, workshop, participant, session, *, quick: bool = False) -> HttpResponse | None:
-    """Store one send exactly once, and answer with the new row or the page.
-
-    ``quick``: the objects come from ``get_send_target`` and hold only what a send
-    uses. Then any problem returns None instead of a page, and the caller takes the
-    full path, which loads the page's objects and explains. A send is counted against
-    the rate limit once, whichever paths it takes.
-    """
+def _send(request, workshop, participant, session) -> HttpResponse:
+    """Store one send exactly once, and answer with the new row or the page."""
     form = ContributeForm(request.POST, session=session)
-    counted = getattr(request, "_send_counted", False)
-    request._send_counted = True
     if is_ratelimited(
-        request,
-        group="participant-send",
-        key=participant_key,
-        rate=send_rate,
-        increment=not counted,
+        request, group="participant-send", key=participant_key, rate=send_rate, increment=True
     ):
-        if quick:
-            return None
         return _send_problem(
             request,
             workshop,
@@ -379,8 +349,6 @@ def _send(request, workshop, participant, session, *, quick: bool = False) -> Ht
             status=429,
         )
     if not session.accepts_contributions:
-        if quick:
-            return None
         return _send_problem(
             request,
             workshop,
@@ -391,8 +359,6 @@ def _send(request, workshop, participant, session, *, quick: bool = False) -> Ht
             status=409 if session.status != SessionStatus.OPEN else 400,
         )
     if not form.is_valid():
-        if quick:
-            return None
         return _send_problem(request, workshop, participant, session, form, None, status=400)
     data = form.cleaned_data
     try:
@@ -410,8 +376,6 @@ def _send(request, workshop, participant, session, *, quick: bool = False) -> Ht
             author=participant,
         )
     except ClientIdConflict as conflict:
-        if quick:
-            return None
         fresh = request.POST.copy()
         fresh["client_id"] = new_client_id()
         return _send_problem(

@@ -12,13 +12,12 @@ import hashlib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from workshops.access import MANAGE, MODERATE, READ, get_workshop_for_user, has_role
+from workshops.access import MODERATE, READ, get_workshop_for_export, get_workshop_for_user
 from workshops.analysis.rollup import build_rollup
 from workshops.models import ReportDraft, ReportSection, Workshop
 from workshops.models.report import ExportKind, ReportLanguage
@@ -87,8 +86,6 @@ def rollup(request: HttpRequest, slug: str) -> HttpResponse:
             "gender_notable": _notable_rows(data.genders),
             "context_summary": context_summary,
             "context_charts": context_charts,
-            "can_edit": has_role(request.user, workshop, MODERATE),
-            "can_export_rows": has_role(request.user, workshop, MANAGE),
         },
     )
 
@@ -136,7 +133,6 @@ def report_home(request: HttpRequest, slug: str) -> HttpResponse:
             "workshop": workshop,
             "drafts": drafts,
             "form": CreateDraftForm(),
-            "can_edit": has_role(request.user, workshop, MODERATE),
         },
     )
 
@@ -178,7 +174,6 @@ def draft(request: HttpRequest, slug: str, language: str) -> HttpResponse:
             "draft": report,
             "sections": sections,
             "other_drafts": workshop.report_drafts.exclude(pk=report.pk),
-            "can_edit": has_role(request.user, workshop, MODERATE),
             "formats": exports.DRAFT_FORMATS,
         },
     )
@@ -274,7 +269,6 @@ def section_history(request: HttpRequest, slug: str, language: str, key: str) ->
             "old": old,
             "new": new,
             "diff": diff,
-            "can_edit": has_role(request.user, workshop, MODERATE),
         },
     )
 
@@ -325,16 +319,14 @@ def export_draft(request: HttpRequest, slug: str, language: str, fmt: str) -> Ht
 @require_GET
 def export_contributions(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     """Aggregated by default; ``?level=rows`` gives one row per contribution to organisers."""
-    workshop = get_workshop_for_user(request, slug, needs=READ)
     if fmt not in ("csv", "xlsx"):
         raise Http404
     row_level = request.GET.get("level") == "rows"
+    workshop = get_workshop_for_export(request, slug, rows=row_level)
     language = (request.LANGUAGE_CODE or "fr")[:2]
     form = SourceFilterForm(request.GET or None)
     sources = form.cleaned_data["sources"] if form.is_valid() else []
     if row_level:
-        if not has_role(request.user, workshop, MANAGE):
-            raise PermissionDenied
         rows = exports.row_level_rows(workshop, sources, language)
         kind = ExportKind.CSV_ROWS if fmt == "csv" else ExportKind.XLSX_ROWS
         name = f"{workshop.slug}-contributions-rows.{fmt}"

@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from workshops.access import CAPTURE, MODERATE, READ, get_workshop_for_user
-from workshops.choices import StaffRole
 from workshops.models import ImportUpload, Interview, RegionAlias, Workshop
 from workshops.services.contributions import ClientIdConflict
 from workshops.sources import acled, kobo
@@ -59,14 +58,8 @@ def index(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "workshop": workshop,
             "counts": counts,
-            "can_import": _can(workshop, MODERATE),
-            "can_capture": _can(workshop, CAPTURE),
         },
     )
-
-
-def _can(workshop: Workshop, needed: str) -> bool:
-    return StaffRole.rank(workshop.role) >= StaffRole.rank(needed)
 
 
 # --- Survey import ------------------------------------------------------------------
@@ -309,7 +302,6 @@ def context(request: HttpRequest, slug: str) -> HttpResponse:
             "workshop": workshop,
             "summary": summary,
             "charts": charts,
-            "can_import": _can(workshop, MODERATE),
         },
     )
 

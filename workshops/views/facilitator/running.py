@@ -20,7 +20,6 @@ from workshops.access import (
     get_contribution_for_user,
     get_session_for_user,
     get_workshop_for_user,
-    has_role,
 )
 from workshops.choices import ModerationStatus, SessionStatus, Source
 from workshops.forms.facilitator import (
@@ -143,7 +142,6 @@ def _board(request: HttpRequest, workshop, session=None) -> HttpResponse:
         "counts": board_queries.counts(workshop, session),
         "poll_url": f"{request.path}?{urlencode({**query, 'v': version})}",
         "poll_every": board_queries.POLL_EVERY,
-        "may_moderate": has_role(request.user, workshop, MODERATE),
         "themes": themes,
         "bulk_actions": BulkModerationForm.ACTIONS,
         "here": f"{request.path}?{urlencode(query)}" if query else request.path,

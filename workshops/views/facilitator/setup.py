@@ -5,7 +5,6 @@ from __future__ import annotations
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,7 +20,7 @@ from workshops.access import (
     get_participant_for_user,
     get_session_for_user,
     get_workshop_for_user,
-    has_role,
+    organisations_for_new_workshop,
     organisations_of,
     organisations_user_may_organise,
     workshops_for_user,
@@ -63,9 +62,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def workshop_create(request: HttpRequest) -> HttpResponse:
-    organisers = organisations_user_may_organise(request.user)
-    if not organisers.exists():
-        raise PermissionDenied
+    organisers = organisations_for_new_workshop(request)
     form = WorkshopForm(request.POST or None, organisers=organisers)
     if request.method == "POST" and form.is_valid():
         workshop = setup.create_workshop(form=form, user=request.user)
@@ -90,8 +87,6 @@ def workshop_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "workshop": workshop,
         "sessions": sessions,
-        "may_manage": has_role(request.user, workshop, MANAGE),
-        "may_moderate": has_role(request.user, workshop, MODERATE),
         "status_actions": SessionStatusForm.base_fields["action"].choices,
     }
     return render(request, "workshops/facilitator/workshop.html", context)
@@ -154,7 +149,6 @@ def organisations(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "workshop": workshop,
             "organisations": items,
-            "may_manage": has_role(request.user, workshop, MANAGE),
         },
     )
 
@@ -183,10 +177,9 @@ def organisation_add(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def organisation_edit(request: HttpRequest, slug: str, organisation_id: int) -> HttpResponse:
-    workshop, organisation = get_organisation_for_user(request, slug, organisation_id)
-    if organisation.shared:
-        # Other workshops or the network's staff rely on it: the network's admins change it.
-        raise PermissionDenied
+    workshop, organisation = get_organisation_for_user(
+        request, slug, organisation_id, for_change=True
+    )
     form = EditOrganisationForm(
         request.POST or None, instance=organisation, country=workshop.country
     )
@@ -275,7 +268,6 @@ def participants(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "workshop": workshop,
             "participants": items,
-            "may_manage": has_role(request.user, workshop, MANAGE),
         },
     )
 

@@ -181,9 +181,7 @@ class ThemeList(WorkshopScoped, generics.ListAPIView):
     serializer_class = s.ThemeSerializer
 
     def get_queryset(self):
-        return Theme.objects.filter(
-            Q(workshop__isnull=True) | Q(workshop=self.get_workshop())
-        ).order_by("slug", "pk")
+        return Theme.objects.for_workshop(self.get_workshop()).order_by("slug", "pk")
 
 
 @extend_schema_view(get=extend_schema(responses=_responses(s.VoteSerializer(many=True))))
@@ -271,11 +269,7 @@ class ContributionList(WorkshopScoped, generics.ListCreateAPIView):
                 raise ValidationError({"region": ["Not a region of the workshop's country."]})
         themes = []
         if data.get("themes"):
-            themes = list(
-                Theme.objects.filter(
-                    Q(workshop__isnull=True) | Q(workshop=workshop), slug__in=data["themes"]
-                )
-            )
+            themes = list(Theme.objects.for_workshop(workshop).filter(slug__in=data["themes"]))
             missing = set(data["themes"]) - {theme.slug for theme in themes}
             if missing:
                 raise ValidationError({"themes": [f"Unknown theme: {sorted(missing)[0]}"]})

@@ -208,6 +208,12 @@ class OrganisationMembership(models.Model):
         return f"{self.role}"
 
 
+class ThemeQuerySet(models.QuerySet):
+    def for_workshop(self, workshop) -> ThemeQuerySet:
+        """The shared library's themes and the workshop's own."""
+        return self.filter(Q(workshop=None) | Q(workshop=workshop))
+
+
 class Theme(BilingualName):
     """A theme from the shared library (no workshop) or specific to one workshop."""
 
@@ -222,6 +228,8 @@ class Theme(BilingualName):
         help_text=_("Empty for a theme of the shared library."),
     )
     description = models.TextField(_("description"), blank=True)
+
+    objects = ThemeQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -62,9 +62,7 @@ def board_version(workshop: Workshop, session: BreakoutSession | None = None) ->
 
 def themes_for(workshop: Workshop):
     """Library themes and the workshop's own, for pickers and filters."""
-    return Theme.objects.filter(Q(workshop=None) | Q(workshop=workshop)).order_by(
-        "workshop_id", "name"
-    )
+    return Theme.objects.for_workshop(workshop).order_by("workshop_id", "name")
 
 
 def board_contributions(workshop: Workshop, session: BreakoutSession | None = None):

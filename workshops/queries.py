@@ -1,4 +1,6 @@
-"""What live boards, results and the projector read, in a fixed number of queries.
+"""Read-only queries: what boards, results, the projector and the ACLED context read.
+
+Each answers in a fixed number of queries.
 
 A board polls every two seconds. ``board_version`` answers "did anything change?"
 with one query derived from the database (counts and latest update times), so
@@ -58,11 +60,6 @@ def board_version(workshop: Workshop, session: BreakoutSession | None = None) ->
     )
     raw = "|".join(str(value) for value in row or ())
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
-
-
-def themes_for(workshop: Workshop):
-    """Library themes and the workshop's own, for pickers and filters."""
-    return Theme.objects.for_workshop(workshop).order_by("workshop_id", "name")
 
 
 def board_contributions(workshop: Workshop, session: BreakoutSession | None = None):

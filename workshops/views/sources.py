@@ -24,9 +24,9 @@ from workshops.choices import StaffRole
 from workshops.models import ImportUpload, Interview, RegionAlias, Workshop
 from workshops.report import charts as report_charts
 from workshops.services import imports
+from workshops.services import interviews as interview_codes
 from workshops.services.contributions import ClientIdConflict
 from workshops.sources import acled, kobo
-from workshops.sources import interviews as interview_codes
 from workshops.sources.forms import (
     AcledUploadForm,
     CodePassageForm,

@@ -33,6 +33,7 @@ from workshops.models import (
     Workshop,
     Zone,
 )
+from workshops.sources.delimited import sniff_delimiter
 
 MAX_CSV_LINES = 2000
 RESERVED_SLUGS = {"new"}
@@ -218,10 +219,7 @@ class PasteForm(SafeTextMixin, forms.Form):
 
 def parse_rows(text: str) -> list[tuple[int, dict[str, str]]]:
     """(line number, row) pairs of a pasted CSV; header names lower-cased and trimmed."""
-    sample = text[:2000]
-    delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    if sample.count("\t") > max(sample.count(";"), sample.count(",")):
-        delimiter = "\t"  # pasted straight from a spreadsheet
+    delimiter = sniff_delimiter(text) or ","  # tabs when pasted straight from a spreadsheet
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     if reader.fieldnames:
         reader.fieldnames = [(name or "").strip().lower() for name in reader.fieldnames]

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from workshops.sources.delimited import sniff_delimiter
+
 MAX_BYTES = 20 * 1024 * 1024
 REQUIRED = {"event_id_cnty", "event_date", "event_type", "admin1", "fatalities"}
 DATE_FORMATS = ["%Y-%m-%d", "%d %B %Y", "%d %b %Y", "%d-%m-%Y", "%d/%m/%Y", "%d-%B-%Y"]
@@ -126,8 +128,7 @@ def parse_acled(data: bytes) -> AcledFile:
     except UnicodeDecodeError:
         raise AcledFileError(_("The file is not UTF-8 text. Export it again as CSV.")) from None
     text = text.replace("\x00", "")
-    first_line = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=first_line.count)
+    delimiter = sniff_delimiter(text) or ","
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = {name.strip().casefold() for name in (reader.fieldnames or []) if name}
     missing = REQUIRED - header

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from workshops.choices import Category, Gender, Language, OrganisationKind
 from workshops.models.sources import normalise_place
+from workshops.sources.delimited import sniff_delimiter
 from workshops.sources.regions import RegionMatcher
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -194,9 +195,8 @@ def _parse_csv(data: bytes) -> Survey:
         raise SurveyFileError(
             _("The file is not UTF-8 text. Export it again from KoboToolbox as CSV (UTF-8).")
         ) from None
-    first_line = text.split("\n", 1)[0]
-    delimiter = max(";,\t", key=first_line.count)
-    if first_line.count(delimiter) == 0:
+    delimiter = sniff_delimiter(text, ";,\t")
+    if delimiter is None:
         raise SurveyFileError(
             _(
                 "No columns found: the file must be separated by semicolons (KoboToolbox) "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse, JsonResponse
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -36,6 +37,7 @@ from workshops.api import serializers as s
 from workshops.api.pagination import StrictPageNumberPagination
 from workshops.api.rollup import rollup_data
 from workshops.choices import Category, Source
+from workshops.filters import ApiContributionFilter
 from workshops.models import (
     BreakoutSession,
     Contribution,
@@ -208,7 +210,6 @@ def _contributions(workshop: Workshop):
 
 @extend_schema_view(
     get=extend_schema(
-        parameters=[s.ContributionFilterSerializer],
         responses=_responses(s.ContributionSerializer(many=True), INVALID),
         summary="Contributions, filtered and paginated",
     ),
@@ -231,26 +232,13 @@ def _contributions(workshop: Workshop):
 )
 class ContributionList(WorkshopScoped, generics.ListCreateAPIView):
     serializer_class = s.ContributionSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ApiContributionFilter
 
     def get_queryset(self):
-        workshop = self.get_workshop()
         if getattr(self, "swagger_fake_view", False):
             return Contribution.objects.none()
-        # A plain dict, so that an empty value is refused rather than ignored.
-        filters = s.ContributionFilterSerializer(data=self.request.query_params.dict())
-        if not filters.is_valid():
-            raise ValidationError(filters.errors)
-        wanted = filters.validated_data
-        queryset = _contributions(workshop)
-        for name in ("category", "source", "status", "gender"):
-            if name in wanted:
-                queryset = queryset.filter(**{name: wanted[name]})
-        for name in ("session", "zone", "region"):
-            if name in wanted:
-                queryset = queryset.filter(**{f"{name}_id": wanted[name]})
-        if "theme" in wanted:
-            queryset = queryset.filter(themes__slug=wanted["theme"])
-        return queryset
+        return _contributions(self.get_workshop())
 
     def create(self, request: Request, *args, **kwargs) -> Response:
         workshop = self.get_workshop(needs=CAPTURE)

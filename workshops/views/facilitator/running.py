@@ -24,8 +24,8 @@ from workshops.access import (
     has_role,
 )
 from workshops.choices import ModerationStatus, SessionStatus, Source
+from workshops.filters import BoardFilter
 from workshops.forms.facilitator import (
-    BoardFilterForm,
     BulkModerationForm,
     CaptureForm,
     ContributionEditForm,
@@ -129,15 +129,19 @@ def _board(request: HttpRequest, workshop, session=None) -> HttpResponse:
     if request.htmx and request.GET.get("v") == version:
         return HttpResponse(status=204)  # nothing changed: the poll stays cheap
     themes = Theme.objects.for_workshop(workshop).order_by("workshop_id", "name")
-    filters = BoardFilterForm(request.GET, workshop=workshop, themes=themes)
-    everything = queries.board_contributions(workshop, session)
-    contributions = list(filters.filter(everything)[: queries.PAGE_SIZE])
+    filters = BoardFilter(
+        request.GET,
+        queries.board_contributions(workshop, session),
+        workshop=workshop,
+        themes=themes,
+    )
+    contributions = list(filters.qs[: queries.PAGE_SIZE])
     query = {k: v for k, v in request.GET.items() if k != "v" and v}
     context = {
         "workshop": workshop,
         "session": session,
         "contributions": contributions,
-        "filters": filters,
+        "filters": filters.form,
         "counts": queries.counts(workshop, session),
         "poll_url": f"{request.path}?{urlencode({**query, 'v': version})}",
         "poll_every": queries.POLL_EVERY,

@@ -50,7 +50,13 @@ def lower_first(text: str) -> str:
 
 
 def percent(value: float | None) -> str:
-    return "" if value is None else f"{round(value * 100)} %"
+    """A share as the current language writes it: "12%" in English, "12 %" in French
+    (a narrow no-break space before the sign, as French typography asks)."""
+    if value is None:
+        return ""
+    number = formats.number_format(round(value * 100), use_l10n=True)
+    # Translators: a percentage. French: a narrow no-break space (U+202F) before "%".
+    return _("%(number)s%%") % {"number": number}
 
 
 def theme_name(theme, rollup: Rollup) -> str:

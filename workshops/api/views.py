@@ -306,7 +306,7 @@ class ContributionDetail(WorkshopScoped, generics.RetrieveAPIView):
         return _contributions(self.get_workshop())
 
 
-class Rollup(WorkshopScoped, APIView):
+class RollupView(WorkshopScoped, APIView):
     """The roll-up of the workshop, the same as its roll-up page: small counts suppressed.
 
     Cross-tabs by zone and gender count distinct participants; counts of 1 to 4 read

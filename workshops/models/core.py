@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -328,10 +327,6 @@ class Workshop(TimeStamped):
     def join_url(self) -> str:
         return reverse("participant:join_code", kwargs={"code": self.join_code})
 
-    @property
-    def retention_passed(self) -> bool:
-        return bool(self.retention_until and self.retention_until < date.today())
-
 
 class WorkshopMembership(models.Model):
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="memberships")
@@ -486,12 +481,6 @@ class ContributionQuerySet(models.QuerySet):
     def countable(self) -> ContributionQuerySet:
         """What analysis counts: published, or pending where no one moderates."""
         return self.exclude(status__in=[ModerationStatus.HIDDEN, ModerationStatus.MERGED])
-
-    def for_session(self, session: BreakoutSession) -> ContributionQuerySet:
-        return self.filter(session=session)
-
-    def of_category(self, category: str) -> ContributionQuerySet:
-        return self.filter(category=category)
 
 
 class Contribution(TimeStamped):

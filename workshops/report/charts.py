@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from workshops.analysis.rollup import CrossTab, Rollup
-from workshops.analysis.suppression import PRIMARY, is_small
+from workshops.analysis.suppression import is_small, shown
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -56,7 +56,7 @@ def _counts(title: str, labels: list[str], values: list[int], xlabel: str) -> Fi
     drawn = [0 if is_small(v) else v for v in values]
     ax.barh(positions, drawn, color=PALETTE[0])
     for y, value in zip(positions, values, strict=True):
-        text = PRIMARY if is_small(value) else str(value)
+        text = shown(value)
         ax.annotate(
             text,
             (0 if is_small(value) else value, y),

@@ -119,7 +119,7 @@ class Column:
 
 
 @dataclass
-class Submission:
+class SurveySubmission:
     uuid: str
     values: dict[str, str]
     repeats: list[dict[str, str]] = field(default_factory=list)
@@ -129,7 +129,7 @@ class Submission:
 class Survey:
     kind: str  # "kobo-csv", "kobo-xlsx", "odk-csv"
     columns: list[Column]
-    submissions: list[Submission]
+    submissions: list[SurveySubmission]
 
     def column(self, key: str) -> Column | None:
         return next((column for column in self.columns if column.key == key), None)
@@ -295,11 +295,11 @@ def _columns(header: list[str], tags: list[str]) -> list[Column]:
     return columns
 
 
-def _submission(columns: list[Column], row: list[str]) -> Submission:
+def _submission(columns: list[Column], row: list[str]) -> SurveySubmission:
     header_values = {}
     for i, column in enumerate(columns):
         header_values[column.key] = _clean_text(row[i]) if i < len(row) else ""
-    return Submission(uuid=_uuid_of(header_values), values=header_values)
+    return SurveySubmission(uuid=_uuid_of(header_values), values=header_values)
 
 
 def _uuid_of(values: dict[str, str]) -> str:
@@ -377,16 +377,6 @@ class Mapping:
     organisation_kind: str = ""
     region_values: dict[str, str] = field(default_factory=dict)  # spelling -> region name
     language: str = Language.FRENCH
-
-    def as_json(self) -> dict:
-        return {
-            "columns": self.columns,
-            "region": self.region,
-            "gender": self.gender,
-            "organisation_kind": self.organisation_kind,
-            "region_values": self.region_values,
-            "language": self.language,
-        }
 
     @classmethod
     def from_json(cls, data: dict) -> Mapping:

@@ -236,7 +236,7 @@ def contribution_edit(request: HttpRequest, slug: str, contribution_id: int) -> 
     form = ContributionEditForm(request.POST or None, instance=contribution)
     back = _safe_next(request, reverse("workshops:board", kwargs={"slug": slug}))
     if request.method == "POST" and form.is_valid():
-        moderation.edit_contribution(contribution=contribution, data=form.cleaned_data)
+        moderation.edit_as_moderator(contribution=contribution, data=form.cleaned_data)
         messages.success(request, _("Contribution saved; the previous text is kept."))
         return redirect(back)
     history = versions_of(contribution, limit=20)

@@ -101,8 +101,10 @@ def timed(function, repeat: int = 1):
 
 
 def main() -> None:
+    from workshops import queries
     from workshops.choices import Category, Source
     from workshops.models import Contribution
+    from workshops.report import charts
     from workshops.services import imports
     from workshops.sources import acled, kobo
 
@@ -159,8 +161,8 @@ def main() -> None:
         again_s, _ = timed(
             lambda parsed=parsed: imports.import_acled(workshop=workshop, parsed=parsed)
         )
-        summary_s, summary = timed(lambda: acled.context_summary(workshop), repeat=3)
-        charts_s, _ = timed(lambda summary=summary: acled.context_charts(summary), repeat=3)
+        summary_s, summary = timed(lambda: queries.context_summary(workshop), repeat=3)
+        charts_s, _ = timed(lambda summary=summary: charts.acled_charts(summary), repeat=3)
         rows += [
             (f"acled parse, {events} events", parse_s, f"{events / parse_s:.0f}/s"),
             (f"acled import, {events} events (new)", import_s, f"{events / import_s:.0f}/s"),

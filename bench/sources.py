@@ -101,8 +101,11 @@ def timed(function, repeat: int = 1):
 
 
 def main() -> None:
+    from workshops import queries
     from workshops.choices import Category, Source
     from workshops.models import Contribution
+    from workshops.report import charts
+    from workshops.services import imports
     from workshops.sources import acled, kobo
 
     workshop = setup()
@@ -113,12 +116,12 @@ def main() -> None:
         parse_s, survey = timed(lambda data=data: kobo.parse_survey(data, "bench.csv"), repeat=3)
         mapping = kobo.guess_mapping(survey)
         first_s, result = timed(
-            lambda survey=survey, mapping=mapping: kobo.import_survey(
+            lambda survey=survey, mapping=mapping: imports.import_survey(
                 workshop=workshop, survey=survey, mapping=mapping
             )
         )
         again_s, again = timed(
-            lambda survey=survey, mapping=mapping: kobo.import_survey(
+            lambda survey=survey, mapping=mapping: imports.import_survey(
                 workshop=workshop, survey=survey, mapping=mapping
             )
         )
@@ -153,13 +156,13 @@ def main() -> None:
         data = acled_csv(events)
         parse_s, parsed = timed(lambda data=data: acled.parse_acled(data))
         import_s, _ = timed(
-            lambda parsed=parsed: acled.import_acled(workshop=workshop, parsed=parsed)
+            lambda parsed=parsed: imports.import_acled(workshop=workshop, parsed=parsed)
         )
         again_s, _ = timed(
-            lambda parsed=parsed: acled.import_acled(workshop=workshop, parsed=parsed)
+            lambda parsed=parsed: imports.import_acled(workshop=workshop, parsed=parsed)
         )
-        summary_s, summary = timed(lambda: acled.context_summary(workshop), repeat=3)
-        charts_s, _ = timed(lambda summary=summary: acled.context_charts(summary), repeat=3)
+        summary_s, summary = timed(lambda: queries.context_summary(workshop), repeat=3)
+        charts_s, _ = timed(lambda summary=summary: charts.acled_charts(summary), repeat=3)
         rows += [
             (f"acled parse, {events} events", parse_s, f"{events / parse_s:.0f}/s"),
             (f"acled import, {events} events (new)", import_s, f"{events / import_s:.0f}/s"),

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "simple_history",
+    "django_filters",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",

@@ -431,10 +431,7 @@ def build_rollup(
 
 def _build_rollup(workshop: Workshop, *, language: str, sources: Sequence[str]) -> Rollup:
     qs = contributions_of(workshop, sources)
-    themes = {
-        theme.pk: theme
-        for theme in Theme.objects.filter(Q(workshop__isnull=True) | Q(workshop=workshop))
-    }
+    themes = {theme.pk: theme for theme in Theme.objects.for_workshop(workshop)}
 
     def theme_list(items):
         return [ThemeCount(themes[t], n, p) for t, n, p in items if t in themes]

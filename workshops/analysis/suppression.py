@@ -93,9 +93,6 @@ class Protected:
     def is_shown(self, i: int, j: int) -> bool:
         return (i, j) not in self.hidden
 
-    def row_total_shown(self, i: int) -> bool:
-        return (i, self.columns) not in self.hidden
-
 
 def augmented_grid(cells: Sequence[Sequence[int]], row_totals, column_totals, grand) -> list:
     grid = [[*row, total] for row, total in zip(cells, row_totals, strict=True)]

@@ -13,7 +13,6 @@ from workshops.choices import (
     Gender,
     Horizon,
     Language,
-    ModerationStatus,
     OrganisationKind,
     SessionKind,
     Source,
@@ -193,19 +192,6 @@ class ContributionCreateSerializer(serializers.Serializer):
 class ContributionConflictSerializer(serializers.Serializer):
     detail = serializers.CharField()
     stored = ContributionSerializer()
-
-
-class ContributionFilterSerializer(serializers.Serializer):
-    """Query parameters of the contribution list."""
-
-    category = serializers.ChoiceField(choices=Category.choices, required=False)
-    source = serializers.ChoiceField(choices=Source.choices, required=False)
-    status = serializers.ChoiceField(choices=ModerationStatus.choices, required=False)
-    gender = serializers.ChoiceField(choices=Gender.choices, required=False)
-    session = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
-    zone = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
-    region = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
-    theme = serializers.SlugField(required=False, max_length=80)
 
 
 class ErrorSerializer(serializers.Serializer):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse, JsonResponse
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -36,6 +37,7 @@ from workshops.api import serializers as s
 from workshops.api.pagination import StrictPageNumberPagination
 from workshops.api.rollup import rollup_data
 from workshops.choices import Category, Source
+from workshops.filters import ApiContributionFilter
 from workshops.models import (
     BreakoutSession,
     Contribution,
@@ -181,9 +183,7 @@ class ThemeList(WorkshopScoped, generics.ListAPIView):
     serializer_class = s.ThemeSerializer
 
     def get_queryset(self):
-        return Theme.objects.filter(
-            Q(workshop__isnull=True) | Q(workshop=self.get_workshop())
-        ).order_by("slug", "pk")
+        return Theme.objects.for_workshop(self.get_workshop()).order_by("slug", "pk")
 
 
 @extend_schema_view(get=extend_schema(responses=_responses(s.VoteSerializer(many=True))))
@@ -210,7 +210,6 @@ def _contributions(workshop: Workshop):
 
 @extend_schema_view(
     get=extend_schema(
-        parameters=[s.ContributionFilterSerializer],
         responses=_responses(s.ContributionSerializer(many=True), INVALID),
         summary="Contributions, filtered and paginated",
     ),
@@ -233,26 +232,13 @@ def _contributions(workshop: Workshop):
 )
 class ContributionList(WorkshopScoped, generics.ListCreateAPIView):
     serializer_class = s.ContributionSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ApiContributionFilter
 
     def get_queryset(self):
-        workshop = self.get_workshop()
         if getattr(self, "swagger_fake_view", False):
             return Contribution.objects.none()
-        # A plain dict, so that an empty value is refused rather than ignored.
-        filters = s.ContributionFilterSerializer(data=self.request.query_params.dict())
-        if not filters.is_valid():
-            raise ValidationError(filters.errors)
-        wanted = filters.validated_data
-        queryset = _contributions(workshop)
-        for name in ("category", "source", "status", "gender"):
-            if name in wanted:
-                queryset = queryset.filter(**{name: wanted[name]})
-        for name in ("session", "zone", "region"):
-            if name in wanted:
-                queryset = queryset.filter(**{f"{name}_id": wanted[name]})
-        if "theme" in wanted:
-            queryset = queryset.filter(themes__slug=wanted["theme"])
-        return queryset
+        return _contributions(self.get_workshop())
 
     def create(self, request: Request, *args, **kwargs) -> Response:
         workshop = self.get_workshop(needs=CAPTURE)
@@ -271,11 +257,7 @@ class ContributionList(WorkshopScoped, generics.ListCreateAPIView):
                 raise ValidationError({"region": ["Not a region of the workshop's country."]})
         themes = []
         if data.get("themes"):
-            themes = list(
-                Theme.objects.filter(
-                    Q(workshop__isnull=True) | Q(workshop=workshop), slug__in=data["themes"]
-                )
-            )
+            themes = list(Theme.objects.for_workshop(workshop).filter(slug__in=data["themes"]))
             missing = set(data["themes"]) - {theme.slug for theme in themes}
             if missing:
                 raise ValidationError({"themes": [f"Unknown theme: {sorted(missing)[0]}"]})
@@ -324,7 +306,7 @@ class ContributionDetail(WorkshopScoped, generics.RetrieveAPIView):
         return _contributions(self.get_workshop())
 
 
-class Rollup(WorkshopScoped, APIView):
+class RollupView(WorkshopScoped, APIView):
     """The roll-up of the workshop, the same as its roll-up page: small counts suppressed.
 
     Cross-tabs by zone and gender count distinct participants; counts of 1 to 4 read

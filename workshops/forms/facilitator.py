@@ -20,7 +20,6 @@ from workshops.choices import (
     Horizon,
     ModerationStatus,
     SessionKind,
-    Source,
     StaffRole,
 )
 from workshops.models import (
@@ -33,6 +32,7 @@ from workshops.models import (
     Workshop,
     Zone,
 )
+from workshops.sources.delimited import sniff_delimiter
 
 MAX_CSV_LINES = 2000
 RESERVED_SLUGS = {"new"}
@@ -218,10 +218,7 @@ class PasteForm(SafeTextMixin, forms.Form):
 
 def parse_rows(text: str) -> list[tuple[int, dict[str, str]]]:
     """(line number, row) pairs of a pasted CSV; header names lower-cased and trimmed."""
-    sample = text[:2000]
-    delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    if sample.count("\t") > max(sample.count(";"), sample.count(",")):
-        delimiter = "\t"  # pasted straight from a spreadsheet
+    delimiter = sniff_delimiter(text) or ","  # tabs when pasted straight from a spreadsheet
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     if reader.fieldnames:
         reader.fieldnames = [(name or "").strip().lower() for name in reader.fieldnames]
@@ -367,47 +364,6 @@ class CaptureForm(SafeTextMixin, forms.Form):
 
 
 # --- Moderation ------------------------------------------------------------------
-
-
-class BoardFilterForm(forms.Form):
-    category = forms.ChoiceField(
-        label=_("Category"), choices=[("", _("All")), *Category.choices], required=False
-    )
-    theme = forms.ModelChoiceField(
-        label=_("Theme"), queryset=Theme.objects.none(), required=False, empty_label=_("All")
-    )
-    zone = forms.ModelChoiceField(
-        label=_("Zone"), queryset=Zone.objects.none(), required=False, empty_label=_("All")
-    )
-    gender = forms.ChoiceField(
-        label=_("Gender"), choices=[("", _("All")), *Gender.choices], required=False
-    )
-    source = forms.ChoiceField(
-        label=_("Source"), choices=[("", _("All")), *Source.choices], required=False
-    )
-    status = forms.ChoiceField(
-        label=_("Status"), choices=[("", _("All")), *ModerationStatus.choices], required=False
-    )
-
-    def __init__(self, *args, workshop: Workshop, themes, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["theme"].queryset = themes
-        self.fields["zone"].queryset = Zone.objects.filter(country_id=workshop.country_id)
-        for field in self.fields.values():
-            field.widget.attrs["class"] = "form-select form-select-sm"
-
-    def filter(self, contributions):
-        if not self.is_valid():
-            return contributions
-        data = self.cleaned_data
-        for name in ("category", "gender", "source", "status"):
-            if data.get(name):
-                contributions = contributions.filter(**{name: data[name]})
-        if data.get("zone"):
-            contributions = contributions.filter(zone=data["zone"])
-        if data.get("theme"):
-            contributions = contributions.filter(themes=data["theme"])
-        return contributions
 
 
 class BulkModerationForm(SafeTextMixin, forms.Form):

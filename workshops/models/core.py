@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -208,6 +207,12 @@ class OrganisationMembership(models.Model):
         return f"{self.role}"
 
 
+class ThemeQuerySet(models.QuerySet):
+    def for_workshop(self, workshop) -> ThemeQuerySet:
+        """The shared library's themes and the workshop's own."""
+        return self.filter(Q(workshop=None) | Q(workshop=workshop))
+
+
 class Theme(BilingualName):
     """A theme from the shared library (no workshop) or specific to one workshop."""
 
@@ -222,6 +227,8 @@ class Theme(BilingualName):
         help_text=_("Empty for a theme of the shared library."),
     )
     description = models.TextField(_("description"), blank=True)
+
+    objects = ThemeQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -319,10 +326,6 @@ class Workshop(TimeStamped):
 
     def join_url(self) -> str:
         return reverse("participant:join_code", kwargs={"code": self.join_code})
-
-    @property
-    def retention_passed(self) -> bool:
-        return bool(self.retention_until and self.retention_until < date.today())
 
 
 class WorkshopMembership(models.Model):
@@ -478,12 +481,6 @@ class ContributionQuerySet(models.QuerySet):
     def countable(self) -> ContributionQuerySet:
         """What analysis counts: published, or pending where no one moderates."""
         return self.exclude(status__in=[ModerationStatus.HIDDEN, ModerationStatus.MERGED])
-
-    def for_session(self, session: BreakoutSession) -> ContributionQuerySet:
-        return self.filter(session=session)
-
-    def of_category(self, category: str) -> ContributionQuerySet:
-        return self.filter(category=category)
 
 
 class Contribution(TimeStamped):

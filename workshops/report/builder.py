@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy, ngettext, override, pgettext
 
 from workshops.analysis.rollup import CrossTab, Rollup, ThemeCount
 from workshops.analysis.stats import ALPHA, MIN_GROUP, MIN_RATIO
-from workshops.analysis.suppression import PRIMARY, SECONDARY, THRESHOLD, is_small
+from workshops.analysis.suppression import SECONDARY, THRESHOLD, shown
 from workshops.choices import Audience, Category, Gender, Horizon
 from workshops.report.context import context_markdown
 
@@ -30,11 +30,6 @@ class SectionSpec:
     key: str
     title: object  # lazy translation
     build: Callable[[Rollup], str | None]
-
-
-def small(value: int) -> str:
-    """A count of people as it may be printed."""
-    return PRIMARY if is_small(value) else formats.number_format(value)
 
 
 def join(items: list[str]) -> str:
@@ -50,7 +45,13 @@ def lower_first(text: str) -> str:
 
 
 def percent(value: float | None) -> str:
-    return "" if value is None else f"{round(value * 100)} %"
+    """A share as the current language writes it: "12%" in English, "12 %" in French
+    (a narrow no-break space before the sign, as French typography asks)."""
+    if value is None:
+        return ""
+    number = formats.number_format(round(value * 100), use_l10n=True)
+    # Translators: a percentage. French: a narrow no-break space (U+202F) before "%".
+    return _("%(number)s%%") % {"number": number}
 
 
 def theme_name(theme, rollup: Rollup) -> str:
@@ -112,8 +113,8 @@ def executive_summary(rollup: Rollup) -> str:
         )
         % {
             "title": w.title,
-            "people": small(rollup.participants),
-            "contributions": small(rollup.contributions),
+            "people": shown(rollup.participants),
+            "contributions": shown(rollup.contributions),
         }
     ]
     long_term = [
@@ -184,9 +185,9 @@ def method(rollup: Rollup) -> str:
             "place": w.location or "—",
             "start": formats.date_format(w.start_date, "DATE_FORMAT"),
             "end": formats.date_format(w.end_date, "DATE_FORMAT"),
-            "registered": small(rollup.registered),
-            "organisations": small(rollup.organisations),
-            "people": small(rollup.participants),
+            "registered": shown(rollup.registered),
+            "organisations": shown(rollup.organisations),
+            "people": shown(rollup.participants),
         },
         "",
     ]
@@ -203,7 +204,7 @@ def method(rollup: Rollup) -> str:
             "",
         ]
     if rollup.by_source:
-        sources = [f"{lower_first(s.label)} ({small(s.contributions)})" for s in rollup.by_source]
+        sources = [f"{lower_first(s.label)} ({shown(s.contributions)})" for s in rollup.by_source]
         lines += [_("Sources used (contributions): %(list)s.") % {"list": join(sources)}, ""]
     lines.append(
         _(
@@ -227,8 +228,8 @@ def theme_list(rollup: Rollup, items: list[ThemeCount], limit: int = 8) -> list[
             )
             % {
                 "theme": theme_name(item.theme, rollup),
-                "people": small(item.participants),
-                "contributions": small(item.contributions),
+                "people": shown(item.participants),
+                "contributions": shown(item.contributions),
             }
         )
     quotes = [line for item in items[:3] for line in quote_lines(rollup, item.theme.pk)]
@@ -275,7 +276,7 @@ def dynamic_drivers(rollup: Rollup) -> str:
         "raised by %(people)s participants."
     ) % {
         "theme": lower_first(theme_name(items[0].theme, rollup)),
-        "people": small(items[0].participants),
+        "people": shown(items[0].participants),
     }
     return "\n".join(
         [lead, "", _("Dynamic drivers, most raised first:"), "", *theme_list(rollup, items)]
@@ -415,14 +416,14 @@ def recommendations_for(audience: str) -> Callable[[Rollup], str]:
             return _("No recommendation was recorded.")
         lines = [_("Ranked by the votes of participants, then by how many raised them:"), ""]
         for k, item in enumerate(ranked, start=1):
-            votes = ngettext("%(n)s vote", "%(n)s votes", item.votes) % {"n": small(item.votes)}
+            votes = ngettext("%(n)s vote", "%(n)s votes", item.votes) % {"n": shown(item.votes)}
             lines.append(
                 f"{k}. "
                 + _("**%(theme)s**: %(votes)s, raised by %(people)s participants.")
                 % {
                     "theme": theme_name(item.theme, rollup),
                     "votes": votes,
-                    "people": small(item.participants),
+                    "people": shown(item.participants),
                 }
             )
         quotes = [line for item in ranked[:3] for line in quote_lines(rollup, item.theme.pk)]
@@ -463,7 +464,7 @@ def annex(rollup: Rollup) -> str:
     lines = [f"### {_('Contributions by category')}", ""]
     lines += markdown_table(
         [_("Category"), _("Contributions"), _("Participants")],
-        [[c.label, small(c.contributions), small(c.participants)] for c in rollup.by_category],
+        [[c.label, shown(c.contributions), shown(c.participants)] for c in rollup.by_category],
     )
     lines += ["", CHART_MARK % "categories", "", CHART_MARK % "drivers", ""]
     lines += [f"### {_('Drivers by zone (participants, share of the zone)')}", ""]
@@ -476,8 +477,8 @@ def annex(rollup: Rollup) -> str:
         [
             str(Audience(audience).label),
             theme_name(item.theme, rollup),
-            small(item.votes),
-            small(item.participants),
+            shown(item.votes),
+            shown(item.participants),
         ]
         for audience, items in rollup.recommendations.items()
         for item in items

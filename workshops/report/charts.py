@@ -1,7 +1,12 @@
 """Charts drawn on the server with matplotlib: SVG for pages and PDF, PNG for Word.
 
-No chart library is sent to browsers. Counts of 1 to 4 people get no bar, only a
-"<5" label, and hidden shares are not drawn (the small-cell rule holds in charts).
+The one home of charts: the roll-up's and the ACLED context's. No chart library is
+sent to browsers. Counts of 1 to 4 people get no bar, only a "<5" label, and hidden
+shares are not drawn (the small-cell rule holds in charts).
+
+matplotlib is imported inside the functions that draw (it takes ~0.3 s to load, and
+most processes never draw), and its settings are applied with ``rc_context`` around
+each drawing: the global ``rcParams`` are never changed.
 """
 
 from __future__ import annotations
@@ -10,17 +15,17 @@ import base64
 import hashlib
 import io
 import textwrap
+from typing import TYPE_CHECKING
 
-import matplotlib
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 from django.utils.translation import override
-from matplotlib.figure import Figure
 
 from workshops.analysis.rollup import CrossTab, Rollup
-from workshops.analysis.suppression import PRIMARY, is_small
+from workshops.analysis.suppression import is_small, shown
 
-matplotlib.use("Agg")
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 STYLE = {
     "svg.fonttype": "none",
@@ -38,6 +43,8 @@ def _wrap(label: str, width: int = 34) -> str:
 
 
 def _figure(bars: int) -> tuple[Figure, object]:
+    from matplotlib.figure import Figure  # noqa: PLC0415
+
     height = max(2.0, 0.42 * bars + 0.9)
     figure = Figure(figsize=(7.2, height), layout="constrained")
     return figure, figure.subplots()
@@ -49,7 +56,7 @@ def _counts(title: str, labels: list[str], values: list[int], xlabel: str) -> Fi
     drawn = [0 if is_small(v) else v for v in values]
     ax.barh(positions, drawn, color=PALETTE[0])
     for y, value in zip(positions, values, strict=True):
-        text = PRIMARY if is_small(value) else str(value)
+        text = shown(value)
         ax.annotate(
             text,
             (0 if is_small(value) else value, y),
@@ -103,6 +110,8 @@ def _shares(title: str, table: CrossTab, rollup: Rollup) -> Figure | None:
 
 
 def build_figure(rollup: Rollup, key: str) -> Figure | None:
+    import matplotlib  # noqa: PLC0415
+
     with matplotlib.rc_context(STYLE), override(rollup.language):
         if key == "categories":
             items = rollup.by_category
@@ -142,6 +151,8 @@ def build_figure(rollup: Rollup, key: str) -> Figure | None:
 
 
 def svg(figure: Figure) -> str:
+    import matplotlib  # noqa: PLC0415
+
     buffer = io.StringIO()
     with matplotlib.rc_context(STYLE):
         figure.savefig(buffer, format="svg", metadata={"Date": None})
@@ -180,14 +191,15 @@ def chart_uri(rollup: Rollup, key: str, print_key: str | None = None) -> str | N
     uri = cache.get(cache_key)
     if uri is None:
         figure = build_figure(rollup, key)
-        uri = svg_data_uri(figure) if figure is not None else ""
+        uri = svg_data_uri(svg(figure)) if figure is not None else ""
         cache.set(cache_key, uri, 60 * 60)
     return uri or None
 
 
-def svg_data_uri(figure: Figure) -> str:
-    """For an <img>: the page's strict CSP forbids inline SVG's own styles, not images."""
-    encoded = base64.b64encode(svg(figure).encode()).decode()
+def svg_data_uri(svg_text: str) -> str:
+    """For an <img>: the page's strict CSP forbids inline SVG's own styles, and an image
+    cannot run scripts."""
+    encoded = base64.b64encode(svg_text.encode()).decode()
     return f"data:image/svg+xml;base64,{encoded}"
 
 
@@ -203,3 +215,80 @@ CHART_TITLES = {
 def chart_title(key: str, language: str) -> str:
     with override(language):
         return _(CHART_TITLES[key])
+
+
+# --- The ACLED context's charts --------------------------------------------------------
+
+ACLED_STYLE = {"svg.fonttype": "none", "font.family": "DejaVu Sans"}
+ACLED_COLOURS = ["#1f5f8b", "#e07b39", "#4c9a2a", "#8e44ad", "#7f8c8d"]
+
+
+def _acled_figures(summary: dict) -> dict[str, Figure]:
+    from matplotlib.figure import Figure  # noqa: PLC0415
+    from matplotlib.ticker import MaxNLocator  # noqa: PLC0415
+
+    years = summary["years"]
+    zones = summary["zones"]
+    colours = ACLED_COLOURS
+
+    zone_figure = Figure(figsize=(7, 3.4))
+    events_axes, deaths_axes = zone_figure.subplots(1, 2)
+    width = 0.8 / max(len(zones), 1)
+    for index, zone in enumerate(zones):
+        positions = [year_index + index * width for year_index in range(len(years))]
+        events = [zone["by_year"].get(year, {}).get("events", 0) for year in years]
+        deaths = [zone["by_year"].get(year, {}).get("fatalities", 0) for year in years]
+        colour = colours[index % len(colours)]
+        events_axes.bar(positions, events, width, label=zone["zone"], color=colour)
+        deaths_axes.bar(positions, deaths, width, color=colour)
+    for axes, title in ((events_axes, _("Events")), (deaths_axes, _("Fatalities"))):
+        axes.set_title(title)
+        axes.set_xticks([i + 0.4 - width / 2 for i in range(len(years))], [str(y) for y in years])
+        axes.spines[["top", "right"]].set_visible(False)
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    zone_figure.legend(loc="lower center", ncol=max(len(zones), 1), frameon=False)
+    zone_figure.subplots_adjust(bottom=0.22, wspace=0.3)
+
+    types = summary["event_types"][:8]
+    type_figure = Figure(figsize=(5, 0.8 + 0.4 * max(len(types), 1)))
+    axes = type_figure.subplots()
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    labels = [item["event_type"] for item in types][::-1]
+    axes.barh(labels, [item["events"] for item in types][::-1], color=colours[0])
+    axes.set_xlabel(_("Events"))
+    axes.spines[["top", "right"]].set_visible(False)
+    return {"by_zone_year": zone_figure, "by_event_type": type_figure}
+
+
+def acled_charts(summary: dict, *, image_format: str = "svg") -> dict[str, bytes | str]:
+    """Two charts of ``queries.context_summary``: events and fatalities by zone and year
+    (``by_zone_year``); events by event type (``by_event_type``).
+
+    SVG text (default) for the web and PDF; ``image_format="png"`` gives PNG bytes for DOCX.
+    """
+    import matplotlib  # noqa: PLC0415
+
+    with matplotlib.rc_context(ACLED_STYLE):
+        figures = _acled_figures(summary)
+        return {name: _acled_image(figure, image_format) for name, figure in figures.items()}
+
+
+def _acled_image(figure: Figure, image_format: str) -> bytes | str:
+    if image_format == "png":
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=150, bbox_inches="tight")
+    else:
+        buffer = io.StringIO()
+        figure.savefig(buffer, format="svg", bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def acled_chart_uris(summary: dict, language: str) -> dict[str, str]:
+    """The ACLED charts as image URIs, cached by what they draw (drawing takes ~0.3 s)."""
+    key = "context-charts:" + hashlib.sha256(repr((language, summary)).encode()).hexdigest()[:32]
+    uris = cache.get(key)
+    if uris is None:
+        with override(language):
+            uris = {name: svg_data_uri(text) for name, text in acled_charts(summary).items()}
+        cache.set(key, uris, 60 * 60)
+    return uris

@@ -1,7 +1,7 @@
 """The report's "Context" section: ACLED conflict events around the workshop (issue 6).
 
 The section appears only when the workshop has ACLED events (imported from the
-user's own export). Its numbers come from ``workshops.sources.acled.context_summary``
+user's own export). Its numbers come from ``workshops.queries.context_summary``
 and its attribution line from ``acled.attribution`` (the wording the licence asks for,
 the same as the sources context page). Its two charts are placed with ``{{chart:…}}``
 marks like the other charts: SVG in HTML and PDF, PNG in Word.
@@ -13,10 +13,11 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, override
 
+from workshops import queries
 from workshops.models import Workshop
-from workshops.sources import acled
+from workshops.report import charts
 
-# Chart key in the draft -> name of the chart in ``acled.context_charts``.
+# Chart key in the draft -> name of the chart in ``charts.acled_charts``.
 CONTEXT_CHARTS = {
     "context-zones": "by_zone_year",
     "context-types": "by_event_type",
@@ -50,7 +51,7 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
 def context_markdown(workshop: Workshop, language: str) -> str | None:
     """Markdown describing the conflict context of the workshop, or None when there is none."""
     with override(language):
-        summary = acled.context_summary(workshop)
+        summary = queries.context_summary(workshop)
         if summary is None:
             return None
         lines = [
@@ -109,8 +110,8 @@ def context_markdown(workshop: Workshop, language: str) -> str | None:
 def context_chart_images(workshop: Workshop, language: str, *, image_format: str) -> dict:
     """The context charts by draft chart key (SVG text or PNG bytes); empty without events."""
     with override(language):
-        summary = acled.context_summary(workshop)
+        summary = queries.context_summary(workshop)
         if summary is None:
             return {}
-        images = acled.context_charts(summary, image_format=image_format)
+        images = charts.acled_charts(summary, image_format=image_format)
     return {key: images[name] for key, name in CONTEXT_CHARTS.items()}

@@ -12,7 +12,7 @@ import csv
 import io
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -85,10 +85,7 @@ def row_level_rows(workshop: Workshop, sources=(), language: str = "en") -> list
     ).values_list("contribution_id", "theme_id"):
         themes_of.setdefault(contribution_id, []).append(theme_id)
     with override(language):
-        theme_names = {
-            t.pk: t.label(language)
-            for t in Theme.objects.filter(Q(workshop__isnull=True) | Q(workshop=workshop))
-        }
+        theme_names = {t.pk: t.label(language) for t in Theme.objects.for_workshop(workshop)}
         zone_names = {
             z.pk: z.label(language) for z in Zone.objects.filter(country=workshop.country)
         }

@@ -21,7 +21,6 @@ from django.utils.translation import override
 from workshops.analysis.rollup import Rollup
 from workshops.models import ReportDraft
 from workshops.report import charts, context
-from workshops.sources.acled import svg_data_uri as acled_svg_uri
 
 CHART_LINE = re.compile(r"^\{\{chart:([a-z-]+)\}\}$")
 CHART_PARAGRAPH = re.compile(r"<p>\{\{chart:([a-z-]+)\}\}</p>")
@@ -107,7 +106,7 @@ def _context_figure(key: str, rollup: Rollup, figure_cache: dict) -> str:
     if not svg:
         return ""
     alt = context.chart_title(key, rollup.language)
-    return f'<figure class="chart"><img src="{acled_svg_uri(svg)}" alt="{alt}"></figure>'
+    return f'<figure class="chart"><img src="{charts.svg_data_uri(svg)}" alt="{alt}"></figure>'
 
 
 def html_sections(draft: ReportDraft, rollup: Rollup | None) -> list[dict]:

@@ -51,7 +51,7 @@ def set_quotable(*, contributions: Iterable[Contribution], quotable: bool = True
 
 
 @transaction.atomic
-def edit_contribution(*, contribution: Contribution, data: dict) -> Contribution:
+def edit_as_moderator(*, contribution: Contribution, data: dict) -> Contribution:
     """Change text and classification; the previous version stays in the history."""
     for name in ("text", "category", "horizon", "audience", "quotable"):
         if name in data:

@@ -43,6 +43,12 @@ def create_workshop(*, form, user) -> Workshop:
 
 
 @transaction.atomic
+def save_workshop(*, form) -> Workshop:
+    """Save a workshop's edited details (the form checked them)."""
+    return form.save()
+
+
+@transaction.atomic
 def set_staff_role(*, workshop: Workshop, user, role: str) -> WorkshopMembership:
     membership, _created = WorkshopMembership.objects.update_or_create(
         workshop=workshop, user=user, defaults={"role": role}
@@ -70,6 +76,26 @@ def add_organisation(*, workshop: Workshop, data: dict) -> Organisation:
         )
     workshop.organisations.add(organisation)
     return organisation
+
+
+@transaction.atomic
+def save_organisation(*, form) -> Organisation:
+    return form.save()
+
+
+@transaction.atomic
+def add_participant(*, workshop: Workshop, form) -> Participant:
+    """Add a participant to the workshop's list from its form."""
+    participant = form.save(commit=False)
+    participant.workshop = workshop
+    participant.save()
+    form.save_m2m()
+    return participant
+
+
+@transaction.atomic
+def save_participant(*, form) -> Participant:
+    return form.save()
 
 
 def remove_participant(*, participant: Participant) -> bool:

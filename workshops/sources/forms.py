@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -247,9 +246,7 @@ class CodePassageForm(forms.Form):
     def __init__(self, *args, workshop: Workshop, interview: Interview, **kwargs):
         super().__init__(*args, **kwargs)
         self.interview = interview
-        self.fields["themes"].queryset = Theme.objects.filter(
-            Q(workshop__isnull=True) | Q(workshop=workshop)
-        )
+        self.fields["themes"].queryset = Theme.objects.for_workshop(workshop)
 
     def clean(self):
         cleaned = super().clean()

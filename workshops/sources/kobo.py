@@ -3,7 +3,7 @@
 ``parse_survey(data, filename)`` reads the file into a ``Survey`` (columns and
 rows, repeat groups joined to their submission) or raises ``SurveyFileError``
 with a message for the user. ``guess_mapping(survey)`` proposes what each
-column feeds; ``import_survey(...)`` stores every answer as one contribution
+column feeds; ``services.imports.import_survey(...)`` stores every answer as one contribution
 through the exactly-once service, keyed on the submission's uuid and the
 column, so importing the same or a newer export twice adds nothing twice.
 """
@@ -17,21 +17,18 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from workshops.choices import Category, Gender, Language, OrganisationKind, Source
-from workshops.models import Contribution, Region, Workshop
+from workshops.choices import Category, Gender, Language, OrganisationKind
 from workshops.models.sources import normalise_place
-from workshops.services.contributions import initial_status
-from workshops.sources.regions import RegionMatcher, save_aliases
+from workshops.sources.delimited import sniff_delimiter
+from workshops.sources.regions import RegionMatcher
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 50_000
 PREVIEW_ROWS = 5
 IGNORE = "ignore"
 CLIENT_ID_MAX = 100
-IMPORT_BATCH = 500
 
 # Columns KoboToolbox and ODK Central add to every submission.
 META_COLUMNS = {
@@ -122,7 +119,7 @@ class Column:
 
 
 @dataclass
-class Submission:
+class SurveySubmission:
     uuid: str
     values: dict[str, str]
     repeats: list[dict[str, str]] = field(default_factory=list)
@@ -132,7 +129,7 @@ class Submission:
 class Survey:
     kind: str  # "kobo-csv", "kobo-xlsx", "odk-csv"
     columns: list[Column]
-    submissions: list[Submission]
+    submissions: list[SurveySubmission]
 
     def column(self, key: str) -> Column | None:
         return next((column for column in self.columns if column.key == key), None)
@@ -198,9 +195,8 @@ def _parse_csv(data: bytes) -> Survey:
         raise SurveyFileError(
             _("The file is not UTF-8 text. Export it again from KoboToolbox as CSV (UTF-8).")
         ) from None
-    first_line = text.split("\n", 1)[0]
-    delimiter = max(";,\t", key=first_line.count)
-    if first_line.count(delimiter) == 0:
+    delimiter = sniff_delimiter(text, ";,\t")
+    if delimiter is None:
         raise SurveyFileError(
             _(
                 "No columns found: the file must be separated by semicolons (KoboToolbox) "
@@ -299,11 +295,11 @@ def _columns(header: list[str], tags: list[str]) -> list[Column]:
     return columns
 
 
-def _submission(columns: list[Column], row: list[str]) -> Submission:
+def _submission(columns: list[Column], row: list[str]) -> SurveySubmission:
     header_values = {}
     for i, column in enumerate(columns):
         header_values[column.key] = _clean_text(row[i]) if i < len(row) else ""
-    return Submission(uuid=_uuid_of(header_values), values=header_values)
+    return SurveySubmission(uuid=_uuid_of(header_values), values=header_values)
 
 
 def _uuid_of(values: dict[str, str]) -> str:
@@ -381,16 +377,6 @@ class Mapping:
     organisation_kind: str = ""
     region_values: dict[str, str] = field(default_factory=dict)  # spelling -> region name
     language: str = Language.FRENCH
-
-    def as_json(self) -> dict:
-        return {
-            "columns": self.columns,
-            "region": self.region,
-            "gender": self.gender,
-            "organisation_kind": self.organisation_kind,
-            "region_values": self.region_values,
-            "language": self.language,
-        }
 
     @classmethod
     def from_json(cls, data: dict) -> Mapping:
@@ -496,20 +482,7 @@ def check_mapping(survey: Survey, mapping: Mapping) -> None:
         )
 
 
-# --- Importing ------------------------------------------------------------------------
-
-
-@dataclass
-class ImportResult:
-    submissions: int = 0
-    created: int = 0
-    unchanged: int = 0
-    conflicts: int = 0
-    empty: int = 0
-    without_id: int = 0
-    unknown_regions: list[str] = field(default_factory=list)
-    aliases_added: int = 0
-    dry_run: bool = False
+# --- Keys of stored answers -------------------------------------------------------------
 
 
 def client_id_for(uuid: str, column: str, item: int | None = None) -> str:
@@ -519,92 +492,3 @@ def client_id_for(uuid: str, column: str, item: int | None = None) -> str:
         digest = hashlib.sha256(column.encode()).hexdigest()[:16]
         client_id = f"kobo:{uuid[:60]}:{digest}{suffix}"
     return client_id
-
-
-def import_survey(
-    *,
-    workshop: Workshop,
-    survey: Survey,
-    mapping: Mapping,
-    user=None,
-    dry_run: bool = False,
-) -> ImportResult:
-    """Store every mapped answer as one survey contribution, all or nothing."""
-    check_mapping(survey, mapping)
-    result = ImportResult(submissions=len(survey.submissions), dry_run=dry_run)
-    matcher = RegionMatcher.for_workshop(workshop)
-    regions_by_name = {
-        normalise_place(r.name): r
-        for r in Region.objects.filter(country_id=workshop.country_id).select_related("zone")
-    }
-    spellings: dict[str, Region] = {}
-    for spelling, region_name in mapping.region_values.items():
-        region = regions_by_name.get(normalise_place(region_name))
-        if region is not None:
-            spellings[spelling] = region
-            matcher.learn(spelling, region)
-    result.unknown_regions = unknown_region_values(survey, mapping, matcher)
-    main_columns = [key for key in mapping.text_columns if not survey.column(key).repeat]
-    repeat_columns = [key for key in mapping.text_columns if survey.column(key).repeat]
-
-    with transaction.atomic():
-        result.aliases_added = save_aliases(workshop=workshop, spellings=spellings)
-        stored_answers = {
-            answer.client_id: answer
-            for answer in Contribution.objects.filter(
-                workshop=workshop, client_id__startswith="kobo:"
-            ).only("client_id", "text", "category", "horizon", "audience", "session_id")
-        }
-        new_answers: list[Contribution] = []
-        status = initial_status(workshop, Source.SURVEY)
-        for submission in survey.submissions:
-            if not submission.uuid:
-                result.without_id += 1
-                continue
-            values = submission.values
-            region = matcher.match(values.get(mapping.region, "")) if mapping.region else None
-            gender = gender_of(values.get(mapping.gender, "")) if mapping.gender else ""
-            answers = [(key, values.get(key, ""), None) for key in main_columns]
-            for number, repeat in enumerate(submission.repeats, start=1):
-                answers += [(key, repeat.get(key, ""), number) for key in repeat_columns]
-            for key, text, item in answers:
-                if not text.strip():
-                    result.empty += 1
-                    continue
-                client_id = client_id_for(submission.uuid, key, item)
-                answer = Contribution(
-                    workshop=workshop,
-                    client_id=client_id,
-                    text=text.strip(),
-                    category=mapping.columns[key],
-                    source=Source.SURVEY,
-                    language=mapping.language,
-                    region=region,
-                    zone=region.zone if region else None,
-                    gender=gender,
-                    created_by=user,
-                    status=status,
-                )
-                known = stored_answers.get(client_id)
-                if known is not None:  # stored before, or earlier in this file
-                    same = known.same_content_as(answer)
-                    result.unchanged += same
-                    result.conflicts += not same
-                    continue
-                stored_answers[client_id] = answer
-                new_answers.append(answer)
-        # One INSERT per batch instead of one per answer. Like a phone's send, a new
-        # answer has no history row until it is first changed (models/history.py).
-        try:
-            with transaction.atomic():
-                Contribution.objects.bulk_create(new_answers, batch_size=IMPORT_BATCH)
-        except IntegrityError:
-            # The same answers were stored meanwhile (the file imported twice at
-            # once): nothing of this import is kept; importing again adds the rest.
-            raise SurveyFileError(
-                _("This survey was being imported at the same time. Import it again.")
-            ) from None
-        result.created = len(new_answers)
-        if dry_run:
-            transaction.set_rollback(True)
-    return result

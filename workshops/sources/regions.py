@@ -29,17 +29,3 @@ class RegionMatcher:
     def learn(self, value: str, region: Region) -> None:
         """Use ``region`` for ``value`` in this import (the caller stores the alias)."""
         self.by_key[normalise_place(value)] = region
-
-
-def save_aliases(*, workshop: Workshop, spellings: dict[str, Region]) -> int:
-    """Store new spellings of regions for this workshop; returns how many were added."""
-    added = 0
-    for spelling, region in spellings.items():
-        key = normalise_place(spelling)
-        if not key or region is None:
-            continue
-        _alias, created = RegionAlias.objects.update_or_create(
-            workshop=workshop, key=key, defaults={"alias": spelling[:100], "region": region}
-        )
-        added += created
-    return added

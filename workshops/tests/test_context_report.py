@@ -16,8 +16,9 @@ from workshops.analysis.rollup import build_rollup
 from workshops.models import AcledEvent, ExportAuditLog, RegionAlias
 from workshops.report import render
 from workshops.report.context import context_markdown
+from workshops.services.imports import import_acled
 from workshops.services.report import build_draft
-from workshops.sources.acled import ACLED_CITATION, import_acled, parse_acled
+from workshops.sources.acled import ACLED_CITATION, parse_acled
 from workshops.tests.report_factories import one_contribution
 
 DATA = Path(__file__).parent / "data"

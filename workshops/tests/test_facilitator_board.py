@@ -9,8 +9,8 @@ from model_bakery import baker
 from workshops.choices import Audience, Category, Gender, ModerationStatus, Source
 from workshops.forms.facilitator import ContributionEditForm
 from workshops.models import Contribution, Theme, Vote
+from workshops.queries import board_version
 from workshops.services import moderation
-from workshops.services.board import board_version
 from workshops.tests.facilitator_factories import make_contribution
 
 HTMX = {"HTTP_HX_REQUEST": "true"}

@@ -14,6 +14,7 @@ from workshops.forms.facilitator import (
     SessionForm,
     StaffForm,
 )
+from workshops.models import Theme
 from workshops.services import setup
 
 pytestmark = pytest.mark.fuzz
@@ -98,12 +99,10 @@ def test_session_form_accepts_only_storable_text(question, title, fuzz_workshop)
 @FUZZ
 @given(new_theme=ANY_TEXT, action=st.sampled_from(["tag", "merge", "nonsense"]))
 def test_bulk_form_refuses_bad_theme_names_and_empty_selections(new_theme, action, fuzz_workshop):
-    from workshops.services.board import themes_for
-
     form = BulkModerationForm(
         data={"action": action, "new_theme": new_theme},
         workshop=fuzz_workshop,
-        themes=themes_for(fuzz_workshop),
+        themes=Theme.objects.for_workshop(fuzz_workshop).order_by("workshop_id", "name"),
     )
     assert not form.is_valid()  # nothing selected
     assert "ids" in form.errors

@@ -141,7 +141,7 @@ def test_moderation_on_a_sent_contribution_keeps_a_complete_history(
     contribution = contribution_of(participant, session, text="Speling mistake")
     moderation.set_status(contributions=[contribution], status=ModerationStatus.HIDDEN)
     contribution.refresh_from_db()
-    moderation.edit_contribution(contribution=contribution, data={"text": "Spelling fixed"})
+    moderation.edit_as_moderator(contribution=contribution, data={"text": "Spelling fixed"})
     history = list(contribution.history.order_by("history_date"))
     assert [(h.history_type, h.text, h.status) for h in history] == [
         ("+", "Speling mistake", ModerationStatus.PUBLISHED),

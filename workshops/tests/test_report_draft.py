@@ -102,3 +102,13 @@ def test_report_pages_query_count_does_not_grow(
     build_draft(workshop=workshop, language="en")
     with django_assert_num_queries(len(small.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize(("language", "expected"), [("en", "13%"), ("fr", "13\u202f%")])
+def test_percent_follows_the_language(language, expected):
+    from django.utils.translation import override
+
+    from workshops.report.builder import percent
+
+    with override(language):
+        assert percent(0.126) == expected and percent(None) == ""

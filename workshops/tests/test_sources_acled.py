@@ -10,16 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from workshops.models import AcledEvent, RegionAlias
-from workshops.sources.acled import (
-    ACLED_CITATION,
-    AcledFileError,
-    context_charts,
-    context_summary,
-    import_acled,
-    parse_acled,
-    parse_date,
-    remap_regions,
-)
+from workshops.queries import context_summary
+from workshops.report.charts import acled_charts
+from workshops.services.imports import import_acled, remap_regions
+from workshops.sources.acled import ACLED_CITATION, AcledFileError, parse_acled, parse_date
 
 DATA = Path(__file__).parent / "data"
 
@@ -155,9 +149,9 @@ def test_context_summary_query_count_does_not_grow(
 def test_charts_are_svg_and_png(workshop, regions):
     import_acled(workshop=workshop, parsed=_parsed("acled_current.csv"))
     summary = context_summary(workshop)
-    svg = context_charts(summary)
+    svg = acled_charts(summary)
     assert svg["by_zone_year"].lstrip().startswith("<?xml") and "<svg" in svg["by_event_type"]
-    png = context_charts(summary, image_format="png")
+    png = acled_charts(summary, image_format="png")
     assert png["by_zone_year"][:4] == b"\x89PNG"
 
 

@@ -345,3 +345,25 @@ def test_list_query_counts_do_not_grow(
     add(15)
     with django_assert_max_num_queries(12):
         assert client.get(W + path).status_code == 200
+
+
+def test_list_filters_refuse_empty_and_malformed_values(viewer, workshop, contribution):
+    client = api_for(viewer)
+    for params in (
+        {"category": ""},
+        {"zone": "abc"},
+        {"zone": 2**31},
+        {"session": 0},
+        {"theme": "not a slug"},
+    ):
+        response = client.get(W + "contributions/", params)
+        assert response.status_code == 400, params
+        assert set(response.json()) == set(params)
+    assert client.get(W + "contributions/", {"zone": 2**31 - 1}).json()["count"] == 0
+
+
+def test_schema_documents_the_contribution_filters(client):
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    listing = schema["paths"]["/api/v1/workshops/{slug}/contributions/"]["get"]
+    names = {parameter["name"] for parameter in listing["parameters"]}
+    assert {"category", "source", "status", "gender", "session", "zone", "region", "theme"} <= names

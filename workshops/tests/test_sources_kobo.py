@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from workshops.choices import Category, Gender, Source
 from workshops.models import Contribution, RegionAlias
+from workshops.services.imports import import_survey
 from workshops.sources.kobo import (
     IGNORE,
     MAX_BYTES,
@@ -18,7 +19,6 @@ from workshops.sources.kobo import (
     SurveyFileError,
     client_id_for,
     guess_mapping,
-    import_survey,
     parse_survey,
 )
 
@@ -218,10 +218,10 @@ def test_a_failure_midway_leaves_no_rows(workshop, monkeypatch):
 def test_answers_are_inserted_in_batches_not_one_by_one(
     workshop, monkeypatch, django_assert_max_num_queries
 ):
-    from workshops.sources import kobo
+    from workshops.services import imports
 
     survey = _survey("kobo_survey.csv")
-    monkeypatch.setattr(kobo, "IMPORT_BATCH", 2)
+    monkeypatch.setattr(imports, "IMPORT_BATCH", 2)
     mapping = guess_mapping(survey)
     result = import_survey(workshop=workshop, survey=survey, mapping=mapping, dry_run=True)
     batches = -(-result.created // 2)

@@ -12,7 +12,8 @@ from model_bakery import baker
 
 from workshops.choices import Category, Gender, Horizon, Source
 from workshops.models import AcledEvent, Contribution, ImportUpload, Interview, RegionAlias
-from workshops.sources.acled import import_acled, parse_acled
+from workshops.services.imports import import_acled
+from workshops.sources.acled import parse_acled
 from workshops.sources.forms import CodePassageForm, InterviewForm
 
 DATA = Path(__file__).parent / "data"

@@ -30,7 +30,7 @@ urlpatterns = [
     path(W + "contributions/<str:pk>/", views.ContributionDetail.as_view(), name="contribution"),
     path(W + "themes/", views.ThemeList.as_view(), name="themes"),
     path(W + "votes/", views.VoteList.as_view(), name="votes"),
-    path(W + "rollup/", views.Rollup.as_view(), name="rollup"),
+    path(W + "rollup/", views.RollupView.as_view(), name="rollup"),
     path(W + "report.<str:fmt>", views.ReportExport.as_view(), name="report_export"),
     re_path(r"^.*$", views.not_found),
 ]

@@ -31,6 +31,7 @@ from workshops.access import (
     get_session_for_join_code,
     get_workshop_for_join_code,
 )
+from workshops.analysis.suppression import shown
 from workshops.choices import Language, ModerationStatus, SessionStatus, Source, WorkshopStatus
 from workshops.forms.participant import (
     ContributeForm,
@@ -54,7 +55,6 @@ from workshops.services.participants import (
 from workshops.views.outbox import sent_by_outbox
 
 TEMPLATES = "workshops/participant/"
-SMALL_COUNT = 5
 
 
 # --- Rate limits: keyed on the device token, since a whole room shares one IP ------
@@ -176,11 +176,6 @@ def _set_device_cookie(response: HttpResponse, token: str) -> None:
 def _contribution_language() -> str:
     language = (get_language() or "fr")[:2]
     return language if language in Language.values else Language.OTHER
-
-
-def _small(count: int) -> str:
-    """Counts under five are shown as "<5"."""
-    return f"<{SMALL_COUNT}" if 0 < count < SMALL_COUNT else str(count)
 
 
 # --- Join, language, consent, profile ------------------------------------------------
@@ -316,7 +311,7 @@ def _results(session: BreakoutSession) -> list[dict]:
         .filter(dots__gt=0)
         .order_by("-dots", "pk")
     )
-    return [{"text": c.text, "dots": _small(c.dots)} for c in ranked]
+    return [{"text": c.text, "dots": shown(c.dots)} for c in ranked]
 
 
 @require_http_methods(["GET", "POST"])

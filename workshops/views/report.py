@@ -7,16 +7,14 @@ the draft; only organisers export contributions one row each (recorded).
 
 from __future__ import annotations
 
-import hashlib
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from workshops import queries
 from workshops.access import MODERATE, READ, get_workshop_for_export, get_workshop_for_user
 from workshops.analysis.rollup import build_rollup
 from workshops.models import ReportDraft, ReportSection, Workshop
@@ -25,7 +23,6 @@ from workshops.report import charts, exports
 from workshops.report import render as renderers
 from workshops.report.forms import CreateDraftForm, SectionForm, SourceFilterForm
 from workshops.services import report as services
-from workshops.sources import acled
 
 CHART_KEYS = ("categories", "drivers", "zones", "genders", "recommendations")
 
@@ -72,8 +69,8 @@ def rollup(request: HttpRequest, slug: str) -> HttpResponse:
         for key in CHART_KEYS
         if (uri := charts.chart_uri(data, key, print_key))
     ]
-    context_summary = acled.context_summary(workshop)
-    context_charts = _context_chart_uris(context_summary, language) if context_summary else {}
+    context_summary = queries.context_summary(workshop)
+    context_charts = charts.acled_chart_uris(context_summary, language) if context_summary else {}
     return render(
         request,
         "workshops/report/rollup.html",
@@ -88,18 +85,6 @@ def rollup(request: HttpRequest, slug: str) -> HttpResponse:
             "context_charts": context_charts,
         },
     )
-
-
-def _context_chart_uris(summary: dict, language: str) -> dict[str, str]:
-    """The ACLED charts as image URIs, cached by what they draw (drawing takes ~0.3 s)."""
-    key = "context-charts:" + hashlib.sha256(repr((language, summary)).encode()).hexdigest()[:32]
-    uris = cache.get(key)
-    if uris is None:
-        uris = {
-            name: acled.svg_data_uri(svg) for name, svg in acled.context_charts(summary).items()
-        }
-        cache.set(key, uris, 60 * 60)
-    return uris
 
 
 def _notable_rows(table) -> list[dict]:

@@ -9,22 +9,23 @@ Who may do what (decided here, enforced by the access helper):
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from workshops import queries
 from workshops.access import CAPTURE, MODERATE, READ, get_workshop_for_user
 from workshops.models import ImportUpload, Interview, RegionAlias, Workshop
+from workshops.report import charts as report_charts
+from workshops.services import imports
+from workshops.services import interviews as interview_codes
 from workshops.services.contributions import ClientIdConflict
 from workshops.sources import acled, kobo
-from workshops.sources import interviews as interview_codes
 from workshops.sources.forms import (
     AcledUploadForm,
     CodePassageForm,
@@ -33,9 +34,7 @@ from workshops.sources.forms import (
     SurveyMappingForm,
     SurveyUploadForm,
 )
-from workshops.sources.regions import RegionMatcher, save_aliases
-
-UPLOAD_KEEP = dt.timedelta(days=1)
+from workshops.sources.regions import RegionMatcher
 
 
 def _sources_url(workshop: Workshop) -> str:
@@ -80,14 +79,8 @@ def survey_upload(request: HttpRequest, slug: str) -> HttpResponse:
             except kobo.SurveyFileError as error:
                 form.add_error("file", str(error))
             else:
-                ImportUpload.objects.filter(
-                    workshop=workshop, created_at__lt=timezone.now() - UPLOAD_KEEP
-                ).delete()
-                stored = ImportUpload.objects.create(
-                    workshop=workshop,
-                    filename=upload.name[:200],
-                    data=data,
-                    created_by=request.user,
+                stored = imports.store_upload(
+                    workshop=workshop, filename=upload.name, data=data, user=request.user
                 )
                 return redirect("sources:survey_mapping", slug=workshop.slug, upload_id=stored.pk)
         status = 400
@@ -107,7 +100,7 @@ def survey_mapping(request: HttpRequest, slug: str, upload_id: int) -> HttpRespo
     try:
         survey = kobo.parse_survey(bytes(upload.data), upload.filename)
     except kobo.SurveyFileError as error:  # the stored file was checked; this is defensive
-        upload.delete()
+        imports.discard_upload(upload=upload)
         messages.error(request, str(error))
         return redirect("sources:survey_upload", slug=workshop.slug)
     guess = kobo.guess_mapping(survey)
@@ -137,14 +130,14 @@ def survey_mapping(request: HttpRequest, slug: str, upload_id: int) -> HttpRespo
             status = 400
         elif form.is_valid():
             try:
-                result = kobo.import_survey(
+                result = imports.import_survey(
                     workshop=workshop, survey=survey, mapping=form.mapping(), user=request.user
                 )
             except kobo.SurveyFileError as error:
                 form.add_error(None, str(error))
                 status = 400
             else:
-                upload.delete()
+                imports.discard_upload(upload=upload)
                 messages.success(request, _survey_summary(result))
                 return redirect(_sources_url(workshop))
         else:
@@ -166,7 +159,7 @@ def survey_mapping(request: HttpRequest, slug: str, upload_id: int) -> HttpRespo
     )
 
 
-def _survey_summary(result: kobo.ImportResult) -> str:
+def _survey_summary(result: imports.SurveyImportResult) -> str:
     text = _(
         "%(created)d new contributions from %(submissions)d submissions; "
         "%(unchanged)d were already imported."
@@ -190,7 +183,7 @@ def _survey_summary(result: kobo.ImportResult) -> str:
 @require_POST
 def survey_discard(request: HttpRequest, slug: str, upload_id: int) -> HttpResponse:
     workshop = get_workshop_for_user(request, slug, needs=MODERATE)
-    get_object_or_404(ImportUpload, workshop=workshop, pk=upload_id).delete()
+    imports.discard_upload(upload=get_object_or_404(ImportUpload, workshop=workshop, pk=upload_id))
     messages.info(request, _("The uploaded file was discarded."))
     return redirect(_sources_url(workshop))
 
@@ -206,11 +199,11 @@ def aliases(request: HttpRequest, slug: str) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            save_aliases(
+            moved = imports.add_alias(
                 workshop=workshop,
-                spellings={form.cleaned_data["alias"]: form.cleaned_data["region"]},
+                spelling=form.cleaned_data["alias"],
+                region=form.cleaned_data["region"],
             )
-            moved = acled.remap_regions(workshop=workshop)
             messages.success(
                 request,
                 _("Spelling saved; %(moved)d conflict events matched again.") % {"moved": moved},
@@ -230,8 +223,7 @@ def aliases(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def alias_delete(request: HttpRequest, slug: str, alias_id: int) -> HttpResponse:
     workshop = get_workshop_for_user(request, slug, needs=MODERATE)
-    get_object_or_404(RegionAlias, workshop=workshop, pk=alias_id).delete()
-    acled.remap_regions(workshop=workshop)
+    imports.delete_alias(alias=get_object_or_404(RegionAlias, workshop=workshop, pk=alias_id))
     messages.info(request, _("Spelling removed."))
     return redirect("sources:aliases", slug=workshop.slug)
 
@@ -252,7 +244,7 @@ def acled_upload(request: HttpRequest, slug: str) -> HttpResponse:
             except acled.AcledFileError as error:
                 form.add_error("file", str(error))
             else:
-                result = acled.import_acled(workshop=workshop, parsed=parsed)
+                result = imports.import_acled(workshop=workshop, parsed=parsed)
                 text = _(
                     "%(created)d new events, %(updated)d updated, %(unchanged)d unchanged."
                 ) % {
@@ -289,12 +281,10 @@ def acled_upload(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def context(request: HttpRequest, slug: str) -> HttpResponse:
     workshop = get_workshop_for_user(request, slug, needs=READ)
-    summary = acled.context_summary(workshop)
+    summary = queries.context_summary(workshop)
     charts = {}
     if summary is not None:
-        charts = {
-            name: acled.svg_data_uri(svg) for name, svg in acled.context_charts(summary).items()
-        }
+        charts = report_charts.acled_chart_uris(summary, get_language())
     return render(
         request,
         "workshops/sources/context.html",

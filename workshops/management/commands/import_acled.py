@@ -5,7 +5,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from workshops.models import Workshop
-from workshops.sources.acled import AcledFileError, import_acled, parse_acled
+from workshops.services.imports import import_acled
+from workshops.sources.acled import AcledFileError, parse_acled
 
 
 class Command(BaseCommand):

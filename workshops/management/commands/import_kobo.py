@@ -6,13 +6,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from workshops.models import Workshop
-from workshops.sources.kobo import (
-    Mapping,
-    SurveyFileError,
-    guess_mapping,
-    import_survey,
-    parse_survey,
-)
+from workshops.services.imports import import_survey
+from workshops.sources.kobo import Mapping, SurveyFileError, guess_mapping, parse_survey
 
 
 class Command(BaseCommand):

@@ -10,8 +10,9 @@ from workshops.analysis.rollup import build_rollup
 from workshops.models import Workshop
 from workshops.report import render
 from workshops.services.demo import DEMO_PASSWORD
+from workshops.services.imports import import_acled
 from workshops.services.report import build_draft
-from workshops.sources.acled import import_acled, parse_acled
+from workshops.sources.acled import parse_acled
 from workshops.tests.browser.conftest import DESKTOP, PHONE, SCREENSHOTS
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -9,7 +9,8 @@ from django.test import Client
 
 from workshops.choices import Gender
 from workshops.models import Contribution, Interview, RegionAlias
-from workshops.sources.acled import import_acled, parse_acled
+from workshops.services.imports import import_acled
+from workshops.sources.acled import parse_acled
 from workshops.tests.browser.conftest import DESKTOP, PHONE
 
 DATA = Path(__file__).resolve().parents[1] / "data"

@@ -13,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from workshops import queries
 from workshops.access import (
     CAPTURE,
     MODERATE,
@@ -22,15 +23,14 @@ from workshops.access import (
     get_workshop_for_user,
 )
 from workshops.choices import ModerationStatus, SessionStatus, Source
+from workshops.filters import BoardFilter
 from workshops.forms.facilitator import (
-    BoardFilterForm,
     BulkModerationForm,
     CaptureForm,
     ContributionEditForm,
     StatusForm,
 )
-from workshops.models import versions_of
-from workshops.services import board as board_queries
+from workshops.models import Theme, versions_of
 from workshops.services import moderation
 from workshops.services.contributions import ClientIdConflict, submit_contribution
 from workshops.views.facilitator.setup import join_qr_svg
@@ -126,26 +126,30 @@ def _render_capture(request, session, form, status=200):
 
 
 def _board(request: HttpRequest, workshop, session=None) -> HttpResponse:
-    version = board_queries.board_version(workshop, session)
+    version = queries.board_version(workshop, session)
     if request.htmx and request.GET.get("v") == version:
         return HttpResponse(status=204)  # nothing changed: the poll stays cheap
-    themes = board_queries.themes_for(workshop)
-    filters = BoardFilterForm(request.GET, workshop=workshop, themes=themes)
-    everything = board_queries.board_contributions(workshop, session)
-    contributions = list(filters.filter(everything)[: board_queries.PAGE_SIZE])
+    themes = Theme.objects.for_workshop(workshop).order_by("workshop_id", "name")
+    filters = BoardFilter(
+        request.GET,
+        queries.board_contributions(workshop, session),
+        workshop=workshop,
+        themes=themes,
+    )
+    contributions = list(filters.qs[: queries.PAGE_SIZE])
     query = {k: v for k, v in request.GET.items() if k != "v" and v}
     context = {
         "workshop": workshop,
         "session": session,
         "contributions": contributions,
-        "filters": filters,
-        "counts": board_queries.counts(workshop, session),
+        "filters": filters.form,
+        "counts": queries.counts(workshop, session),
         "poll_url": f"{request.path}?{urlencode({**query, 'v': version})}",
-        "poll_every": board_queries.POLL_EVERY,
+        "poll_every": queries.POLL_EVERY,
         "themes": themes,
         "bulk_actions": BulkModerationForm.ACTIONS,
         "here": f"{request.path}?{urlencode(query)}" if query else request.path,
-        "page_size": board_queries.PAGE_SIZE,
+        "page_size": queries.PAGE_SIZE,
     }
     if request.htmx:
         return render(request, "workshops/facilitator/_board_list.html", context)
@@ -175,7 +179,9 @@ def moderate(request: HttpRequest, slug: str) -> HttpResponse:
     workshop = get_workshop_for_user(request, slug, needs=MODERATE)
     back = _safe_next(request, reverse("workshops:board", kwargs={"slug": slug}))
     form = BulkModerationForm(
-        request.POST, workshop=workshop, themes=board_queries.themes_for(workshop)
+        request.POST,
+        workshop=workshop,
+        themes=Theme.objects.for_workshop(workshop).order_by("workshop_id", "name"),
     )
     if not form.is_valid():
         for error in form.errors.get("__all__", []) + form.errors.get("ids", []):
@@ -230,7 +236,7 @@ def contribution_edit(request: HttpRequest, slug: str, contribution_id: int) -> 
     form = ContributionEditForm(request.POST or None, instance=contribution)
     back = _safe_next(request, reverse("workshops:board", kwargs={"slug": slug}))
     if request.method == "POST" and form.is_valid():
-        moderation.edit_contribution(contribution=contribution, data=form.cleaned_data)
+        moderation.edit_as_moderator(contribution=contribution, data=form.cleaned_data)
         messages.success(request, _("Contribution saved; the previous text is kept."))
         return redirect(back)
     history = versions_of(contribution, limit=20)
@@ -272,7 +278,7 @@ def _results(request, workshop, session=None):
         {
             "workshop": workshop,
             "session": session,
-            "results": board_queries.voting_results(workshop, session),
+            "results": queries.voting_results(workshop, session),
         },
     )
 
@@ -283,22 +289,20 @@ def projector(request: HttpRequest, slug: str, session_id: int) -> HttpResponse:
     """The room screen: question, code and QR, counts, what arrives, results."""
     session = get_session_for_user(request, slug, session_id, needs=READ)
     workshop = session.workshop
-    version = board_queries.board_version(workshop, session)
+    version = queries.board_version(workshop, session)
     if request.htmx and request.GET.get("v") == version:
         return HttpResponse(status=204)
     show_results = session.status in (SessionStatus.VOTING, SessionStatus.CLOSED)
     context = {
         "workshop": workshop,
         "session": session,
-        "counts": board_queries.counts(workshop, session),
-        "latest": board_queries.board_contributions(workshop, session)
+        "counts": queries.counts(workshop, session),
+        "latest": queries.board_contributions(workshop, session)
         .published()
         .prefetch_related(None)[:6],
-        "results": board_queries.voting_results(workshop, session, limit=5)
-        if show_results
-        else None,
+        "results": queries.voting_results(workshop, session, limit=5) if show_results else None,
         "poll_url": f"{request.path}?{urlencode({'v': version})}",
-        "poll_every": board_queries.POLL_EVERY,
+        "poll_every": queries.POLL_EVERY,
     }
     if request.htmx:
         return render(request, "workshops/facilitator/_projector_live.html", context)

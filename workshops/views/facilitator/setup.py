@@ -98,7 +98,7 @@ def workshop_edit(request: HttpRequest, slug: str) -> HttpResponse:
     workshop = get_workshop_for_user(request, slug, needs=MANAGE)
     form = WorkshopForm(request.POST or None, instance=workshop)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        setup.save_workshop(form=form)
         messages.success(request, _("Workshop saved."))
         return redirect(workshop)
     return render(
@@ -184,7 +184,7 @@ def organisation_edit(request: HttpRequest, slug: str, organisation_id: int) -> 
         request.POST or None, instance=organisation, country=workshop.country
     )
     if request.method == "POST" and form.is_valid():
-        form.save()
+        setup.save_organisation(form=form)
         messages.success(request, _("Organisation saved."))
         return redirect("workshops:organisations", slug=workshop.slug)
     return render(
@@ -278,9 +278,7 @@ def participant_add(request: HttpRequest, slug: str) -> HttpResponse:
     workshop = get_workshop_for_user(request, slug, needs=MANAGE)
     form = ParticipantForm(request.POST or None, workshop=workshop)
     if request.method == "POST" and form.is_valid():
-        participant = form.save(commit=False)
-        participant.workshop = workshop
-        participant.save()
+        setup.add_participant(workshop=workshop, form=form)
         messages.success(request, _("Participant added."))
         return redirect("workshops:participants", slug=workshop.slug)
     return render(
@@ -302,7 +300,7 @@ def participant_edit(request: HttpRequest, slug: str, participant_id: int) -> Ht
     workshop = participant.workshop
     form = ParticipantForm(request.POST or None, instance=participant, workshop=workshop)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        setup.save_participant(form=form)
         messages.success(request, _("Participant saved."))
         return redirect("workshops:participants", slug=workshop.slug)
     return render(

@@ -1,6 +1,8 @@
-"""What live boards, results and the projector read, in a fixed number of queries.
+"""Read-only queries: what boards, results, the projector and the ACLED context read.
 
-A board polls every two seconds. ``board_version`` answers "did anything change?"
+Each answers in a fixed number of queries, whatever the number of rows.
+
+A board polls every second (``POLL_EVERY``). ``board_version`` answers "did anything change?"
 with one query derived from the database (counts and latest update times), so
 any app server process gives the same answer and none keeps state.
 """
@@ -8,14 +10,15 @@ any app server process gives the same answer and none keeps state.
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict
+from collections import OrderedDict, defaultdict
 
-from django.db.models import Count, IntegerField, Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, IntegerField, Max, OuterRef, Prefetch, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 
 from workshops.choices import Audience, Category, ModerationStatus
-from workshops.models import BreakoutSession, Contribution, Theme, Vote, Workshop
+from workshops.models import AcledEvent, BreakoutSession, Contribution, Theme, Vote, Workshop
+from workshops.sources.acled import attribution
 
 PAGE_SIZE = 50
 # How often open boards and the projector ask "anything new?". A new contribution
@@ -58,13 +61,6 @@ def board_version(workshop: Workshop, session: BreakoutSession | None = None) ->
     )
     raw = "|".join(str(value) for value in row or ())
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
-
-
-def themes_for(workshop: Workshop):
-    """Library themes and the workshop's own, for pickers and filters."""
-    return Theme.objects.filter(Q(workshop=None) | Q(workshop=workshop)).order_by(
-        "workshop_id", "name"
-    )
 
 
 def board_contributions(workshop: Workshop, session: BreakoutSession | None = None):
@@ -116,3 +112,85 @@ def voting_results(
         c for c in ranked if c.category != Category.RECOMMENDATION
     ][:limit]
     return OrderedDict((label, items) for label, items in groups.items() if items)
+
+
+def context_summary(workshop: Workshop) -> dict | None:
+    """ACLED events and fatalities by zone and year, and by event type; None without events.
+
+    Shape (the report helper relies on it)::
+
+        {"events": int, "fatalities": int, "first_date": date, "last_date": date,
+         "years": [2023, 2024],
+         "zones": [{"zone": "North", "events": int, "fatalities": int,
+                    "by_year": {2023: {"events": int, "fatalities": int}},
+                    "cells": [{"events": int, "fatalities": int}, ...]}],  # one per year
+         "event_types": [{"event_type": str, "events": int, "fatalities": int}],
+         "unmapped_events": int, "attribution": str}
+    """
+    events = AcledEvent.objects.filter(workshop=workshop)
+    totals = events.aggregate(
+        events=Count("pk"),
+        fatalities=Sum("fatalities"),
+    )
+    if not totals["events"]:
+        return None
+    dates = events.order_by("event_date").values_list("event_date", flat=True)
+    first_date, last_date = dates.first(), dates.last()
+    by_zone_year = (
+        events.values("zone_id", "year")
+        .annotate(events=Count("pk"), fatalities=Sum("fatalities"))
+        .order_by()
+    )
+    zones = {zone.pk: zone for zone in workshop.country.zones.all()}
+    years: set[int] = set()
+    rows: dict[int | None, dict] = {}
+    for item in by_zone_year:
+        years.add(item["year"])
+        zone_row = rows.setdefault(
+            item["zone_id"], {"events": 0, "fatalities": 0, "by_year": defaultdict(dict)}
+        )
+        zone_row["events"] += item["events"]
+        zone_row["fatalities"] += item["fatalities"] or 0
+        zone_row["by_year"][item["year"]] = {
+            "events": item["events"],
+            "fatalities": item["fatalities"] or 0,
+        }
+    zone_list = []
+    for zone in zones.values():
+        data = rows.get(zone.pk, {"events": 0, "fatalities": 0, "by_year": {}})
+        zone_list.append(
+            {
+                "zone": zone.label(),
+                "zone_id": zone.pk,
+                "events": data["events"],
+                "fatalities": data["fatalities"],
+                "by_year": dict(data["by_year"]),
+                "cells": [
+                    data["by_year"].get(year, {"events": 0, "fatalities": 0})
+                    for year in sorted(years)
+                ],
+            }
+        )
+    by_type = (
+        events.values("event_type")
+        .annotate(events=Count("pk"), fatalities=Sum("fatalities"))
+        .order_by("-events", "event_type")
+    )
+    return {
+        "events": totals["events"],
+        "fatalities": totals["fatalities"] or 0,
+        "first_date": first_date,
+        "last_date": last_date,
+        "years": sorted(years),
+        "zones": zone_list,
+        "event_types": [
+            {
+                "event_type": item["event_type"],
+                "events": item["events"],
+                "fatalities": item["fatalities"] or 0,
+            }
+            for item in by_type
+        ],
+        "unmapped_events": rows.get(None, {}).get("events", 0),
+        "attribution": attribution(),
+    }

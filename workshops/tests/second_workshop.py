@@ -46,10 +46,11 @@ from workshops.models import (
 )
 from workshops.services.contributions import submit_contribution
 from workshops.services.demo import load_reference_data
+from workshops.services.imports import SurveyImportResult, import_survey
+from workshops.services.interviews import code_passage
 from workshops.services.moderation import tag_themes
 from workshops.services.participants import cast_votes
-from workshops.sources.interviews import code_passage
-from workshops.sources.kobo import ImportResult, Mapping, client_id_for, import_survey, parse_survey
+from workshops.sources.kobo import Mapping, client_id_for, parse_survey
 
 DATA = Path(__file__).parent / "data" / "second_workshop"
 PLAN_FILE = DATA / "workshop.json"
@@ -87,7 +88,7 @@ class SecondWorkshop:
     participants: dict[str, Participant]  # by participant key ("p01")
     sessions: dict[str, BreakoutSession]  # by session key ("s1")
     contributions: dict[str, Contribution]  # workshop contributions by key ("c001")
-    survey: ImportResult
+    survey: SurveyImportResult
     survey_answers: dict[tuple[str, str], Contribution]  # by (submission uuid, column)
     interviews: dict[str, Interview]  # by interview key ("i1")
     passages: dict[str, list[Contribution]]  # coded passages by interview key
@@ -250,7 +251,7 @@ class _Loader:
                 contributions=[self.contributions[key] for key in ballot["contributions"]],
             )
 
-    def _survey(self) -> tuple[ImportResult, dict]:
+    def _survey(self) -> tuple[SurveyImportResult, dict]:
         coding = _read_json(CODING_FILE)
         survey = parse_survey(SURVEY_FILE.read_bytes(), SURVEY_FILE.name)
         result = import_survey(

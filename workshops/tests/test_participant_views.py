@@ -462,7 +462,7 @@ def test_script_send_reuses_the_phones_csrf_token_and_sets_no_cookie(participant
     response = phone.post(
         session_url(session),
         {**send_data("Avec jeton."), "csrfmiddlewaretoken": str(token)},
-        HTTP_HX_REQUEST="true",
+        HTTP_X_REQUESTED_WITH="outbox",
     )
     assert response.status_code == 201
     assert f'value="{token}"' in response.content.decode()
@@ -501,7 +501,7 @@ def test_a_send_is_stored_only_from_a_joined_phone_in_a_live_workshops_open_sess
     session.status = session_status
     session.save()
     phone = _sending_phone(phone_kind, workshop, other_workshop)
-    response = phone.post(session_url(session), send_data("Une idée."), HTTP_HX_REQUEST="true")
+    response = phone.post(session_url(session), send_data("Une idée."), HTTP_X_REQUESTED_WITH="outbox")
     accepted = (
         workshop_status == WorkshopStatus.LIVE
         and session_status == SessionStatus.OPEN
@@ -513,7 +513,7 @@ def test_a_send_is_stored_only_from_a_joined_phone_in_a_live_workshops_open_sess
 
 def test_a_send_to_the_code_in_lower_case_is_stored(phone, workshop, session):
     url = f"/j/{workshop.join_code.lower()}/s/{session.pk}/"
-    assert phone.post(url, send_data(), HTTP_HX_REQUEST="true").status_code == 201
+    assert phone.post(url, send_data(), HTTP_X_REQUESTED_WITH="outbox").status_code == 201
     assert Contribution.objects.get().session == session
 
 
@@ -522,14 +522,14 @@ def test_a_send_to_another_workshops_session_is_a_404(phone, workshop, other_wor
         "workshops.BreakoutSession", workshop=other_workshop, status=SessionStatus.OPEN
     )
     url = f"/j/{workshop.join_code}/s/{elsewhere.pk}/"
-    assert phone.post(url, send_data(), HTTP_HX_REQUEST="true").status_code == 404
+    assert phone.post(url, send_data(), HTTP_X_REQUESTED_WITH="outbox").status_code == 404
     assert not Contribution.objects.exists()
 
 
 @pytest.mark.parametrize("session_id", ["9223372036854775808", "99999999999999999999999"])
 def test_a_session_id_too_large_for_the_database_is_a_404(phone, session, session_id):
     url = f"/j/{session.workshop.join_code}/s/{session_id}/"
-    assert phone.post(url, send_data(), HTTP_HX_REQUEST="true").status_code == 404
+    assert phone.post(url, send_data(), HTTP_X_REQUESTED_WITH="outbox").status_code == 404
     assert not Contribution.objects.exists()
 
 
@@ -542,7 +542,7 @@ def test_a_script_send_stores_the_authors_region_zone_and_gender(
     workshop.premoderation = True
     workshop.save()
     response = phone_for(participant).post(
-        session_url(session), send_data("Les groupes armés."), HTTP_HX_REQUEST="true"
+        session_url(session), send_data("Les groupes armés."), HTTP_X_REQUESTED_WITH="outbox"
     )
     assert response.status_code == 201
     stored = Contribution.objects.get()
@@ -560,7 +560,7 @@ def test_a_category_outside_the_sessions_focus_is_refused_with_the_text_kept(pho
     response = phone.post(
         session_url(session),
         send_data("Une recommandation.", category=Category.RECOMMENDATION),
-        HTTP_HX_REQUEST="true",
+        HTTP_X_REQUESTED_WITH="outbox",
     )
     assert response.status_code == 400
     assert "Une recommandation." in response.content.decode()
@@ -569,7 +569,7 @@ def test_a_category_outside_the_sessions_focus_is_refused_with_the_text_kept(pho
 
 def test_a_refused_send_counts_once_against_the_rate_limit(phone, session, settings):
     settings.PARTICIPANT_SEND_RATE = "3/m"
-    script = {"HTTP_HX_REQUEST": "true"}
+    script = {"HTTP_X_REQUESTED_WITH": "outbox"}
     assert phone.post(session_url(session), send_data(""), **script).status_code == 400
     assert phone.post(session_url(session), send_data("Un."), **script).status_code == 201
     assert phone.post(session_url(session), send_data("Deux."), **script).status_code == 201

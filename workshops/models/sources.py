@@ -162,7 +162,3 @@ class Interview(TimeStamped):
 
     def __str__(self) -> str:
         return self.pseudonym
-
-    @property
-    def client_id_prefix(self) -> str:
-        return f"interview:{self.pk}:"

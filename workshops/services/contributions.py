@@ -62,6 +62,7 @@ def submit_contribution(
     gender: str = "",
     themes=(),
     status: str | None = None,
+    interview=None,
 ) -> Submission:
     """Store a contribution once. Raises ClientIdConflict on a conflicting repeat.
 
@@ -88,6 +89,7 @@ def submit_contribution(
         source=source,
         author=author,
         created_by=created_by,
+        interview=interview,
         status=status or initial_status(workshop, source),
     )
     if author is not None:

@@ -262,6 +262,7 @@ def test_coding_a_passage_makes_one_interview_contribution(
     stored = Contribution.objects.get(workshop=workshop)
     assert stored.source == Source.INTERVIEW
     assert stored.client_id.startswith(f"interview:{interview.pk}:")
+    assert stored.interview == interview
     assert (stored.region, stored.zone, stored.gender) == (
         regions["Mopti"],
         regions["Mopti"].zone,

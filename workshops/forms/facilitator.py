@@ -33,33 +33,10 @@ from workshops.models import (
     Workshop,
     Zone,
 )
+from workshops.validators import SafeCharField, safe_formfield
 
 MAX_CSV_LINES = 2000
 RESERVED_SLUGS = {"new"}
-
-
-def reject_unencodable(value: str) -> None:
-    """Refuse NUL bytes and lone surrogates, which break later when stored or encoded."""
-    if not isinstance(value, str):
-        return
-    if "\x00" in value:
-        raise ValidationError(_("Null characters are not allowed."), code="null_characters")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValidationError(
-            _("This text contains characters that cannot be stored."), code="surrogates"
-        ) from None
-
-
-class SafeTextMixin:
-    """Adds the encoding check to every text field of the form."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if isinstance(field, forms.CharField):
-                field.validators.append(reject_unencodable)
 
 
 class DateInput(forms.DateInput):
@@ -79,7 +56,7 @@ class DateTimeInput(forms.DateTimeInput):
 # --- Workshops ------------------------------------------------------------------
 
 
-class WorkshopForm(SafeTextMixin, forms.ModelForm):
+class WorkshopForm(forms.ModelForm):
     languages = forms.MultipleChoiceField(
         label=_("Languages"),
         choices=settings.LANGUAGES,
@@ -89,6 +66,7 @@ class WorkshopForm(SafeTextMixin, forms.ModelForm):
 
     class Meta:
         model = Workshop
+        formfield_callback = safe_formfield
         fields = [
             "title",
             "slug",
@@ -128,8 +106,8 @@ class WorkshopForm(SafeTextMixin, forms.ModelForm):
         return slug
 
 
-class StaffForm(SafeTextMixin, forms.Form):
-    username = forms.CharField(label=_("Username"), max_length=150)
+class StaffForm(forms.Form):
+    username = SafeCharField(label=_("Username"), max_length=150)
     role = forms.ChoiceField(label=_("Role"), choices=StaffRole.choices)
 
     def clean_username(self):
@@ -143,9 +121,10 @@ class StaffForm(SafeTextMixin, forms.Form):
 # --- Organisations and participants ----------------------------------------------
 
 
-class OrganisationForm(SafeTextMixin, forms.ModelForm):
+class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation
+        formfield_callback = safe_formfield
         fields = ["name", "acronym", "kind", "home_region", "network"]
 
     def __init__(self, *args, country=None, **kwargs):
@@ -160,11 +139,12 @@ class OrganisationForm(SafeTextMixin, forms.ModelForm):
         pass
 
 
-class EditOrganisationForm(SafeTextMixin, forms.ModelForm):
+class EditOrganisationForm(forms.ModelForm):
     """Changing an organisation only this workshop lists: its name stays unique."""
 
     class Meta:
         model = Organisation
+        formfield_callback = safe_formfield
         fields = ["name", "acronym", "kind", "home_region", "network"]
 
     def __init__(self, *args, country=None, **kwargs):
@@ -174,9 +154,10 @@ class EditOrganisationForm(SafeTextMixin, forms.ModelForm):
         )
 
 
-class ParticipantForm(SafeTextMixin, forms.ModelForm):
+class ParticipantForm(forms.ModelForm):
     class Meta:
         model = Participant
+        formfield_callback = safe_formfield
         fields = ["display_name", "organisation", "organisation_kind", "region", "gender", "role"]
 
     def __init__(self, *args, workshop: Workshop, **kwargs):
@@ -195,8 +176,8 @@ class ParticipantForm(SafeTextMixin, forms.ModelForm):
             )
 
 
-class PasteForm(SafeTextMixin, forms.Form):
-    text = forms.CharField(
+class PasteForm(forms.Form):
+    text = SafeCharField(
         label=_("Pasted list (CSV with a header row)"),
         widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false"}),
         max_length=200_000,
@@ -252,7 +233,7 @@ def participant_label(participant: Participant) -> str:
 # --- Sessions -------------------------------------------------------------------
 
 
-class SessionForm(SafeTextMixin, forms.ModelForm):
+class SessionForm(forms.ModelForm):
     focus = forms.MultipleChoiceField(
         label=_("Focus categories"),
         choices=Category.choices,
@@ -262,6 +243,7 @@ class SessionForm(SafeTextMixin, forms.ModelForm):
 
     class Meta:
         model = BreakoutSession
+        formfield_callback = safe_formfield
         fields = [
             "title",
             "kind",
@@ -292,8 +274,8 @@ class SessionForm(SafeTextMixin, forms.ModelForm):
 # --- Capture ---------------------------------------------------------------------
 
 
-class CaptureForm(SafeTextMixin, forms.Form):
-    text = forms.CharField(
+class CaptureForm(forms.Form):
+    text = SafeCharField(
         label=_("What was said"),
         max_length=settings.CONTRIBUTION_MAX_LENGTH,
         error_messages={"required": _("Type what was said.")},
@@ -337,7 +319,7 @@ class CaptureForm(SafeTextMixin, forms.Form):
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
     quotable = forms.BooleanField(label=_("Quote"), required=False)
-    client_id = forms.CharField(max_length=100, widget=forms.HiddenInput)
+    client_id = SafeCharField(max_length=100, widget=forms.HiddenInput)
 
     def __init__(self, *args, session: BreakoutSession, **kwargs):
         kwargs.setdefault(
@@ -410,7 +392,7 @@ class BoardFilterForm(forms.Form):
         return contributions
 
 
-class BulkModerationForm(SafeTextMixin, forms.Form):
+class BulkModerationForm(forms.Form):
     PUBLISH, HIDE, MERGE, TAG, QUOTABLE = "publish", "hide", "merge", "tag", "quotable"
     ACTIONS = [
         (PUBLISH, _("Publish")),
@@ -426,7 +408,7 @@ class BulkModerationForm(SafeTextMixin, forms.Form):
     themes = forms.ModelMultipleChoiceField(
         label=_("Themes"), queryset=Theme.objects.none(), required=False
     )
-    new_theme = forms.CharField(label=_("New workshop theme"), max_length=120, required=False)
+    new_theme = SafeCharField(label=_("New workshop theme"), max_length=120, required=False)
 
     def __init__(self, *args, workshop: Workshop, themes, **kwargs):
         super().__init__(*args, **kwargs)
@@ -453,9 +435,10 @@ class StatusForm(forms.Form):
     )
 
 
-class ContributionEditForm(SafeTextMixin, forms.ModelForm):
+class ContributionEditForm(forms.ModelForm):
     class Meta:
         model = Contribution
+        formfield_callback = safe_formfield
         fields = ["text", "category", "horizon", "audience", "quotable"]
         widgets = {"text": forms.Textarea(attrs={"rows": 4})}
 

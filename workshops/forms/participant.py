@@ -1,9 +1,8 @@
 """Forms of the participant pages: join, profile, contribute, edit, vote.
 
-Text typed on a phone is stored as typed, but two things can never be stored:
-NUL bytes and lone surrogates (they crash the database or the encoder later).
-Both are refused with a clear message, and the text re-shown to the person is
-made printable so that the page itself never fails.
+Text typed on a phone is stored as typed, except for the characters that can never
+be stored (``workshops/validators.py``): they are refused with one clear message,
+and the text re-shown to the person is made printable so that the page never fails.
 """
 
 from __future__ import annotations
@@ -18,50 +17,14 @@ from django.utils.translation import pgettext_lazy
 
 from workshops.choices import Audience, Category, Gender, Horizon
 from workshops.models import Contribution, Organisation, Region, normalise_join_code
+from workshops.validators import SafeCharField
 
 CLIENT_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,100}$")
 OTHER = "other"
 
 
-def has_unstorable_characters(value: str) -> bool:
-    return any(ch == "\x00" or "\ud800" <= ch <= "\udfff" for ch in value)
-
-
-def printable(value: str) -> str:
-    """``value`` with NUL bytes and lone surrogates replaced, safe to render."""
-    if not isinstance(value, str) or not has_unstorable_characters(value):
-        return value
-    return "".join("\ufffd" if ch == "\x00" or "\ud800" <= ch <= "\udfff" else ch for ch in value)
-
-
 def new_client_id() -> str:
     return uuid.uuid4().hex
-
-
-class SafeCharField(forms.CharField):
-    """A CharField that refuses NUL bytes and lone surrogates with one clear message."""
-
-    default_error_messages = {
-        "unstorable": _(
-            "The text contains characters that cannot be saved (for example a null "
-            "character). Remove them and send again."
-        ),
-    }
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        # Our own check replaces Django's null-character validator: one message for both cases.
-        self.validators = [
-            v for v in self.validators if v.__class__.__name__ != "ProhibitNullCharactersValidator"
-        ]
-
-    def to_python(self, value):
-        if isinstance(value, str) and has_unstorable_characters(value):
-            raise forms.ValidationError(self.error_messages["unstorable"], code="unstorable")
-        return super().to_python(value)
-
-    def bound_data(self, data, initial):
-        return printable(super().bound_data(data, initial))
 
 
 class JoinForm(forms.Form):

@@ -30,6 +30,7 @@ from workshops.choices import (
     StaffRole,
     WorkshopStatus,
 )
+from workshops.validators import validate_safe_text
 
 # Unambiguous alphabet for codes read aloud or typed on a phone: no 0/O, 1/I/L, 2/Z, 5/S, 8/B.
 JOIN_CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -64,8 +65,10 @@ class TimeStamped(models.Model):
 class BilingualName(models.Model):
     """Reference data shown in French and English (zones, themes)."""
 
-    name = models.CharField(_("name (English)"), max_length=120)
-    name_fr = models.CharField(_("name (French)"), max_length=120, blank=True)
+    name = models.CharField(_("name (English)"), max_length=120, validators=[validate_safe_text])
+    name_fr = models.CharField(
+        _("name (French)"), max_length=120, blank=True, validators=[validate_safe_text]
+    )
 
     class Meta:
         abstract = True
@@ -144,8 +147,10 @@ class Region(models.Model):
 
 
 class Organisation(TimeStamped):
-    name = models.CharField(_("name"), max_length=200, unique=True)
-    acronym = models.CharField(_("acronym"), max_length=30, blank=True)
+    name = models.CharField(_("name"), max_length=200, unique=True, validators=[validate_safe_text])
+    acronym = models.CharField(
+        _("acronym"), max_length=30, blank=True, validators=[validate_safe_text]
+    )
     kind = models.CharField(
         _("kind"),
         max_length=20,
@@ -165,6 +170,7 @@ class Organisation(TimeStamped):
         max_length=100,
         blank=True,
         help_text=_("The peacebuilding network it belongs to, e.g. WANEP."),
+        validators=[validate_safe_text],
     )
     staff = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
@@ -221,7 +227,7 @@ class Theme(BilingualName):
         verbose_name=_("workshop"),
         help_text=_("Empty for a theme of the shared library."),
     )
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, validators=[validate_safe_text])
 
     class Meta:
         ordering = ["name"]
@@ -243,9 +249,11 @@ class Theme(BilingualName):
 
 
 class Workshop(TimeStamped):
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, validators=[validate_safe_text])
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
-    location = models.CharField(_("location"), max_length=200, blank=True)
+    location = models.CharField(
+        _("location"), max_length=200, blank=True, validators=[validate_safe_text]
+    )
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
     country = models.ForeignKey(
@@ -358,7 +366,9 @@ class Participant(TimeStamped):
     public_id = models.CharField(
         _("public id"), max_length=16, unique=True, default=generate_public_id, editable=False
     )
-    display_name = models.CharField(_("display name"), max_length=80, blank=True)
+    display_name = models.CharField(
+        _("display name"), max_length=80, blank=True, validators=[validate_safe_text]
+    )
     organisation = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
@@ -379,7 +389,7 @@ class Participant(TimeStamped):
         verbose_name=_("region"),
     )
     gender = models.CharField(_("gender"), max_length=12, choices=Gender.choices, blank=True)
-    role = models.CharField(_("role"), max_length=100, blank=True)
+    role = models.CharField(_("role"), max_length=100, blank=True, validators=[validate_safe_text])
     language = models.CharField(_("language"), max_length=5, blank=True)
     consent_at = models.DateTimeField(_("consent given"), null=True, blank=True)
     token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
@@ -412,11 +422,13 @@ class Participant(TimeStamped):
 
 class BreakoutSession(TimeStamped):
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="sessions")
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, validators=[validate_safe_text])
     kind = models.CharField(
         _("kind"), max_length=10, choices=SessionKind.choices, default=SessionKind.BREAKOUT
     )
-    guiding_question = models.TextField(_("guiding question"), blank=True)
+    guiding_question = models.TextField(
+        _("guiding question"), blank=True, validators=[validate_safe_text]
+    )
     focus = models.JSONField(
         _("focus"), default=list, blank=True, help_text=_("Categories this session collects.")
     )
@@ -506,7 +518,7 @@ class Contribution(TimeStamped):
         _("driver horizon"), max_length=10, choices=Horizon.choices, blank=True
     )
     audience = models.CharField(_("audience"), max_length=15, choices=Audience.choices, blank=True)
-    text = models.TextField(_("text"))
+    text = models.TextField(_("text"), validators=[validate_safe_text])
     language = models.CharField(
         _("language"), max_length=5, choices=Language.choices, default=Language.FRENCH
     )

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from workshops.models import AcledEvent, Workshop
 from workshops.models.sources import normalise_place
 from workshops.sources.regions import RegionMatcher
+from workshops.validators import remove_unsafe_characters
 
 MAX_BYTES = 20 * 1024 * 1024
 REQUIRED = {"event_id_cnty", "event_date", "event_type", "admin1", "fatalities"}
@@ -133,7 +134,7 @@ def parse_acled(data: bytes) -> AcledFile:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise AcledFileError(_("The file is not UTF-8 text. Export it again as CSV.")) from None
-    text = text.replace("\x00", "")
+    text = remove_unsafe_characters(text)
     first_line = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first_line.count)
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)

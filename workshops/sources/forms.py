@@ -11,24 +11,7 @@ from django.utils.translation import pgettext_lazy
 from workshops.choices import Audience, Category, Gender, Horizon, Language, OrganisationKind
 from workshops.models import Interview, Region, Theme, Workshop
 from workshops.sources import kobo
-
-
-def reject_unsafe_text(value: str) -> None:
-    """NUL bytes and lone surrogates are refused here, before they break the database."""
-    if value is None:
-        return
-    if "\x00" in value:
-        raise ValidationError(_("The text contains a NUL character; remove it."), code="nul")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValidationError(
-            _("The text contains characters that cannot be stored; retype it."), code="surrogate"
-        ) from None
-
-
-class SafeCharField(forms.CharField):
-    default_validators = [reject_unsafe_text]
+from workshops.validators import SafeCharField, safe_formfield
 
 
 class UploadForm(forms.Form):
@@ -198,6 +181,7 @@ class InterviewForm(forms.ModelForm):
 
     class Meta:
         model = Interview
+        formfield_callback = safe_formfield
         fields = [
             "date",
             "pseudonym",

@@ -25,6 +25,7 @@ from workshops.models import Contribution, Region, Workshop
 from workshops.models.sources import normalise_place
 from workshops.services.contributions import initial_status
 from workshops.sources.regions import RegionMatcher, save_aliases
+from workshops.validators import remove_unsafe_characters
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 50_000
@@ -174,8 +175,7 @@ def parse_survey(data: bytes, filename: str = "") -> Survey:
 def _clean_text(value: object) -> str:
     if value is None:
         return ""
-    text = str(value).replace("\x00", "").strip()
-    return text.encode("utf-8", "replace").decode("utf-8")
+    return remove_unsafe_characters(str(value)).strip()
 
 
 def _split_hxl(rows: list[list[str]]) -> tuple[list[str], list[str], list[list[str]]]:

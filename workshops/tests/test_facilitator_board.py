@@ -215,7 +215,7 @@ def test_edit_refuses_empty_or_unstorable_text(client_for, facilitator, workshop
     form = ContributionEditForm(
         data={"text": "lone \ud800 surrogate", "category": "driver"}, instance=contribution
     )
-    assert "cannot be stored" in str(form.errors["text"])
+    assert "cannot be saved" in str(form.errors["text"])
     contribution.refresh_from_db()
     assert contribution.text == "Kept"
 

@@ -39,7 +39,6 @@ from workshops.forms.participant import (
     ProfileForm,
     VoteForm,
     new_client_id,
-    printable,
 )
 from workshops.models import BreakoutSession, Participant, Region, Vote, Workshop, hash_token
 from workshops.services.contributions import ClientIdConflict, submit_contribution
@@ -51,6 +50,7 @@ from workshops.services.participants import (
     update_profile,
     withdraw_contribution,
 )
+from workshops.validators import printable
 
 TEMPLATES = "workshops/participant/"
 SMALL_COUNT = 5

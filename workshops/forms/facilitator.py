@@ -339,10 +339,9 @@ class CaptureForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("category") != Category.DRIVER:
-            data["horizon"] = ""
-        if data.get("category") != Category.RECOMMENDATION:
-            data["audience"] = ""
+        data["horizon"], data["audience"] = Contribution.kept_details(
+            data.get("category"), data.get("horizon"), data.get("audience")
+        )
         if data.get("speaker") is not None:
             data["zone"], data["gender"] = None, ""
         return data
@@ -454,10 +453,9 @@ class ContributionEditForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("category") != Category.DRIVER:
-            data["horizon"] = ""
-        if data.get("category") != Category.RECOMMENDATION:
-            data["audience"] = ""
+        data["horizon"], data["audience"] = Contribution.kept_details(
+            data.get("category"), data.get("horizon"), data.get("audience")
+        )
         return data
 
 

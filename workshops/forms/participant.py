@@ -147,8 +147,8 @@ class EditContributionForm(ContributionFields):
             },
         )
         super().__init__(*args, **kwargs)
-        self.asks_horizon = contribution.category == Category.DRIVER
-        self.asks_audience = contribution.category == Category.RECOMMENDATION
+        self.asks_horizon = Contribution.takes_horizon(contribution.category)
+        self.asks_audience = Contribution.takes_audience(contribution.category)
         if not self.asks_horizon:
             del self.fields["horizon"]
         if not self.asks_audience:

@@ -647,12 +647,39 @@ class Contribution(TimeStamped):
     def __str__(self) -> str:
         return self.text[:60]
 
-    def clean(self) -> None:
+    # The horizon/audience rule (also in the database: see the constraints above).
+    @staticmethod
+    def takes_horizon(category: str) -> bool:
+        """Only a driver of conflict has a horizon."""
+        return category == Category.DRIVER
+
+    @staticmethod
+    def takes_audience(category: str) -> bool:
+        """Only a recommendation has an audience."""
+        return category == Category.RECOMMENDATION
+
+    @classmethod
+    def kept_details(
+        cls, category: str, horizon: str | None = "", audience: str | None = ""
+    ) -> tuple[str, str]:
+        """The horizon and audience a contribution of ``category`` keeps; others are dropped."""
+        return (
+            (horizon or "") if cls.takes_horizon(category) else "",
+            (audience or "") if cls.takes_audience(category) else "",
+        )
+
+    @classmethod
+    def detail_errors(cls, category: str, horizon: str, audience: str) -> dict[str, str]:
+        """Friendly messages for a horizon or audience given to the wrong category."""
         errors = {}
-        if self.horizon and self.category != Category.DRIVER:
+        if horizon and not cls.takes_horizon(category):
             errors["horizon"] = _("Only a driver of conflict has a horizon.")
-        if self.audience and self.category != Category.RECOMMENDATION:
+        if audience and not cls.takes_audience(category):
             errors["audience"] = _("Only a recommendation has an audience.")
+        return errors
+
+    def clean(self) -> None:
+        errors = self.detail_errors(self.category, self.horizon, self.audience)
         if self.merged_into_id and self.merged_into_id == self.pk:
             errors["merged_into"] = _("A contribution cannot be merged into itself.")
         if self.session_id and self.workshop_id and self.session.workshop_id != self.workshop_id:

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from workshops.choices import Category, ModerationStatus, OrganisationKind, SessionStatus
+from workshops.choices import ModerationStatus, OrganisationKind, SessionStatus
 from workshops.models import (
     BreakoutSession,
     Contribution,
@@ -74,8 +74,9 @@ def edit_contribution(
     *, contribution: Contribution, text: str, horizon: str = "", audience: str = "", quotable: bool
 ) -> Contribution:
     contribution.text = text
-    contribution.horizon = horizon if contribution.category == Category.DRIVER else ""
-    contribution.audience = audience if contribution.category == Category.RECOMMENDATION else ""
+    contribution.horizon, contribution.audience = Contribution.kept_details(
+        contribution.category, horizon, audience
+    )
     contribution.quotable = quotable
     with transaction.atomic():
         contribution.save()

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from workshops.choices import Audience, Category, Gender, Horizon, Language, OrganisationKind
-from workshops.models import Interview, Region, Theme, Workshop
+from workshops.models import Contribution, Interview, Region, Theme, Workshop
 from workshops.sources import kobo
 from workshops.validators import SafeCharField, safe_formfield
 
@@ -238,10 +238,11 @@ class CodePassageForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         category = cleaned.get("category")
-        if cleaned.get("horizon") and category != Category.DRIVER:
-            self.add_error("horizon", _("Only a driver of conflict has a horizon."))
-        if cleaned.get("audience") and category != Category.RECOMMENDATION:
-            self.add_error("audience", _("Only a recommendation has an audience."))
+        errors = Contribution.detail_errors(
+            category, cleaned.get("horizon"), cleaned.get("audience")
+        )
+        for field, message in errors.items():
+            self.add_error(field, message)
         passage = (cleaned.get("passage") or "").strip()
         if passage and not self.interview.consent_noted:
             raise ValidationError(

@@ -33,6 +33,7 @@ from workshops.models import (
     Workshop,
     Zone,
 )
+from workshops.services import moderation
 from workshops.validators import SafeCharField, safe_formfield
 
 MAX_CSV_LINES = 2000
@@ -419,10 +420,11 @@ class BulkModerationForm(forms.Form):
         data = super().clean()
         action = data.get("action")
         selected = data.get("ids") or []
-        if action == self.MERGE and len(selected) < 2:
-            raise ValidationError(_("Select at least two contributions to merge."))
-        if action == self.MERGE and any(c.status == ModerationStatus.MERGED for c in selected):
-            raise ValidationError(_("A contribution already merged cannot be merged again."))
+        if action == self.MERGE:
+            try:
+                moderation.check_merge(selected)
+            except moderation.ModerationError as refused:
+                raise ValidationError(str(refused)) from None
         if action == self.TAG and not data.get("themes") and not data.get("new_theme", "").strip():
             raise ValidationError(_("Pick at least one theme or name a new one."))
         return data

@@ -536,6 +536,36 @@ def test_vote_refuses_more_dots_than_given(phone, session, voting):
     assert not Vote.objects.exists()
 
 
+def test_vote_closed_while_choosing_is_explained_not_a_500(phone, session, voting, monkeypatch):
+    from workshops.services import participants
+
+    def close_first(**kwargs):
+        kwargs["session"].status = SessionStatus.CLOSED  # a facilitator closed it meanwhile
+        return real(**kwargs)
+
+    real = participants.cast_votes
+    monkeypatch.setattr("workshops.views.participant.cast_votes", close_first)
+    response = phone.post(session_url(session, "vote"), {"choices": [voting[0].pk]})
+    assert response.status_code == 400
+    assert b"Voting is not open in this session." in response.content
+    assert re.search(rf'value="{voting[0].pk}"[^>]*checked', response.content.decode())
+    assert not Vote.objects.exists()
+
+
+def test_the_vote_form_asks_the_service_rule(session, voting):
+    from workshops.forms.participant import VoteForm
+
+    session.status = SessionStatus.CLOSED
+    form = VoteForm(
+        {"choices": [voting[0].pk]},
+        contributions=session.contributions.published(),
+        session=session,
+        dots=2,
+    )
+    assert not form.is_valid()
+    assert form.errors["choices"] == ["Voting is not open in this session."]
+
+
 def test_vote_refuses_an_idea_of_another_session(phone, session, voting, workshop):
     elsewhere = baker.make("workshops.BreakoutSession", workshop=workshop)
     foreign = contribution_of(participant=None, session=elsewhere)

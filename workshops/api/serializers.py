@@ -27,12 +27,12 @@ from workshops.models import (
     Workshop,
 )
 from workshops.models.report import ReportLanguage
+from workshops.validators import SAFE_CHARACTER, UNSAFE_RANGES, validate_safe_text
 
-# Documented in the schema too, so generated clients (and fuzzers) know the rule.
-NO_NUL_OR_SURROGATES = RegexValidator(
-    r"^[^\x00\ud800-\udfff]*$", _("NUL characters and lone surrogates are not allowed.")
+# Patterns are documented in the schema too, so generated clients (and fuzzers) know the rule.
+HAS_TEXT = RegexValidator(
+    rf"^{SAFE_CHARACTER}*[^\s{UNSAFE_RANGES}]{SAFE_CHARACTER}*$", _("Write some text.")
 )
-HAS_TEXT = RegexValidator(r"^[^\x00\ud800-\udfff]*\S[^\x00\ud800-\udfff]*$", _("Write some text."))
 MAX_ID = 2**31 - 1
 
 
@@ -159,9 +159,11 @@ class ContributionCreateSerializer(serializers.Serializer):
     """A staff capture sent through the API; stored exactly once per client id."""
 
     client_id = serializers.CharField(
-        max_length=100, trim_whitespace=False, validators=[NO_NUL_OR_SURROGATES]
+        max_length=100, trim_whitespace=False, validators=[validate_safe_text]
     )
-    text = serializers.CharField(max_length=settings.CONTRIBUTION_MAX_LENGTH, validators=[HAS_TEXT])
+    text = serializers.CharField(
+        max_length=settings.CONTRIBUTION_MAX_LENGTH, validators=[validate_safe_text, HAS_TEXT]
+    )
     category = serializers.ChoiceField(choices=Category.choices)
     horizon = serializers.ChoiceField(
         choices=Horizon.choices,

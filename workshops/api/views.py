@@ -36,7 +36,7 @@ from workshops.analysis.rollup import build_rollup
 from workshops.api import serializers as s
 from workshops.api.pagination import StrictPageNumberPagination
 from workshops.api.rollup import rollup_data
-from workshops.choices import Category, Source
+from workshops.choices import Source
 from workshops.filters import ApiContributionFilter
 from workshops.models import (
     BreakoutSession,
@@ -267,10 +267,8 @@ class ContributionList(WorkshopScoped, generics.ListCreateAPIView):
                 client_id=data["client_id"],
                 text=data["text"],
                 category=data["category"],
-                horizon=data.get("horizon", "") if data["category"] == Category.DRIVER else "",
-                audience=data.get("audience", "")
-                if data["category"] == Category.RECOMMENDATION
-                else "",
+                horizon=data.get("horizon", ""),  # the service keeps what the category takes
+                audience=data.get("audience", ""),
                 session=session,
                 language=data["language"],
                 quotable=data["quotable"],

@@ -32,34 +32,12 @@ from workshops.models import (
     Workshop,
     Zone,
 )
+from workshops.services import moderation
 from workshops.sources.delimited import sniff_delimiter
+from workshops.validators import SafeCharField, safe_formfield
 
 MAX_CSV_LINES = 2000
 RESERVED_SLUGS = {"new"}
-
-
-def reject_unencodable(value: str) -> None:
-    """Refuse NUL bytes and lone surrogates, which break later when stored or encoded."""
-    if not isinstance(value, str):
-        return
-    if "\x00" in value:
-        raise ValidationError(_("Null characters are not allowed."), code="null_characters")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValidationError(
-            _("This text contains characters that cannot be stored."), code="surrogates"
-        ) from None
-
-
-class SafeTextMixin:
-    """Adds the encoding check to every text field of the form."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if isinstance(field, forms.CharField):
-                field.validators.append(reject_unencodable)
 
 
 class DateInput(forms.DateInput):
@@ -79,7 +57,7 @@ class DateTimeInput(forms.DateTimeInput):
 # --- Workshops ------------------------------------------------------------------
 
 
-class WorkshopForm(SafeTextMixin, forms.ModelForm):
+class WorkshopForm(forms.ModelForm):
     languages = forms.MultipleChoiceField(
         label=_("Languages"),
         choices=settings.LANGUAGES,
@@ -89,6 +67,7 @@ class WorkshopForm(SafeTextMixin, forms.ModelForm):
 
     class Meta:
         model = Workshop
+        formfield_callback = safe_formfield
         fields = [
             "title",
             "slug",
@@ -128,8 +107,8 @@ class WorkshopForm(SafeTextMixin, forms.ModelForm):
         return slug
 
 
-class StaffForm(SafeTextMixin, forms.Form):
-    username = forms.CharField(label=_("Username"), max_length=150)
+class StaffForm(forms.Form):
+    username = SafeCharField(label=_("Username"), max_length=150)
     role = forms.ChoiceField(label=_("Role"), choices=StaffRole.choices)
 
     def clean_username(self):
@@ -143,9 +122,10 @@ class StaffForm(SafeTextMixin, forms.Form):
 # --- Organisations and participants ----------------------------------------------
 
 
-class OrganisationForm(SafeTextMixin, forms.ModelForm):
+class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation
+        formfield_callback = safe_formfield
         fields = ["name", "acronym", "kind", "home_region", "network"]
 
     def __init__(self, *args, country=None, **kwargs):
@@ -160,11 +140,12 @@ class OrganisationForm(SafeTextMixin, forms.ModelForm):
         pass
 
 
-class EditOrganisationForm(SafeTextMixin, forms.ModelForm):
+class EditOrganisationForm(forms.ModelForm):
     """Changing an organisation only this workshop lists: its name stays unique."""
 
     class Meta:
         model = Organisation
+        formfield_callback = safe_formfield
         fields = ["name", "acronym", "kind", "home_region", "network"]
 
     def __init__(self, *args, country=None, **kwargs):
@@ -174,9 +155,10 @@ class EditOrganisationForm(SafeTextMixin, forms.ModelForm):
         )
 
 
-class ParticipantForm(SafeTextMixin, forms.ModelForm):
+class ParticipantForm(forms.ModelForm):
     class Meta:
         model = Participant
+        formfield_callback = safe_formfield
         fields = ["display_name", "organisation", "organisation_kind", "region", "gender", "role"]
 
     def __init__(self, *args, workshop: Workshop, **kwargs):
@@ -195,8 +177,8 @@ class ParticipantForm(SafeTextMixin, forms.ModelForm):
             )
 
 
-class PasteForm(SafeTextMixin, forms.Form):
-    text = forms.CharField(
+class PasteForm(forms.Form):
+    text = SafeCharField(
         label=_("Pasted list (CSV with a header row)"),
         widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false"}),
         max_length=200_000,
@@ -249,7 +231,7 @@ def participant_label(participant: Participant) -> str:
 # --- Sessions -------------------------------------------------------------------
 
 
-class SessionForm(SafeTextMixin, forms.ModelForm):
+class SessionForm(forms.ModelForm):
     focus = forms.MultipleChoiceField(
         label=_("Focus categories"),
         choices=Category.choices,
@@ -259,6 +241,7 @@ class SessionForm(SafeTextMixin, forms.ModelForm):
 
     class Meta:
         model = BreakoutSession
+        formfield_callback = safe_formfield
         fields = [
             "title",
             "kind",
@@ -289,8 +272,8 @@ class SessionForm(SafeTextMixin, forms.ModelForm):
 # --- Capture ---------------------------------------------------------------------
 
 
-class CaptureForm(SafeTextMixin, forms.Form):
-    text = forms.CharField(
+class CaptureForm(forms.Form):
+    text = SafeCharField(
         label=_("What was said"),
         max_length=settings.CONTRIBUTION_MAX_LENGTH,
         error_messages={"required": _("Type what was said.")},
@@ -334,7 +317,7 @@ class CaptureForm(SafeTextMixin, forms.Form):
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
     quotable = forms.BooleanField(label=_("Quote"), required=False)
-    client_id = forms.CharField(max_length=100, widget=forms.HiddenInput)
+    client_id = SafeCharField(max_length=100, widget=forms.HiddenInput)
 
     def __init__(self, *args, session: BreakoutSession, **kwargs):
         kwargs.setdefault(
@@ -354,10 +337,9 @@ class CaptureForm(SafeTextMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("category") != Category.DRIVER:
-            data["horizon"] = ""
-        if data.get("category") != Category.RECOMMENDATION:
-            data["audience"] = ""
+        data["horizon"], data["audience"] = Contribution.kept_details(
+            data.get("category"), data.get("horizon"), data.get("audience")
+        )
         if data.get("speaker") is not None:
             data["zone"], data["gender"] = None, ""
         return data
@@ -366,7 +348,7 @@ class CaptureForm(SafeTextMixin, forms.Form):
 # --- Moderation ------------------------------------------------------------------
 
 
-class BulkModerationForm(SafeTextMixin, forms.Form):
+class BulkModerationForm(forms.Form):
     PUBLISH, HIDE, MERGE, TAG, QUOTABLE = "publish", "hide", "merge", "tag", "quotable"
     ACTIONS = [
         (PUBLISH, _("Publish")),
@@ -382,7 +364,7 @@ class BulkModerationForm(SafeTextMixin, forms.Form):
     themes = forms.ModelMultipleChoiceField(
         label=_("Themes"), queryset=Theme.objects.none(), required=False
     )
-    new_theme = forms.CharField(label=_("New workshop theme"), max_length=120, required=False)
+    new_theme = SafeCharField(label=_("New workshop theme"), max_length=120, required=False)
 
     def __init__(self, *args, workshop: Workshop, themes, **kwargs):
         super().__init__(*args, **kwargs)
@@ -394,10 +376,11 @@ class BulkModerationForm(SafeTextMixin, forms.Form):
         data = super().clean()
         action = data.get("action")
         selected = data.get("ids") or []
-        if action == self.MERGE and len(selected) < 2:
-            raise ValidationError(_("Select at least two contributions to merge."))
-        if action == self.MERGE and any(c.status == ModerationStatus.MERGED for c in selected):
-            raise ValidationError(_("A contribution already merged cannot be merged again."))
+        if action == self.MERGE:
+            try:
+                moderation.check_merge(selected)
+            except moderation.ModerationError as refused:
+                raise ValidationError(str(refused)) from None
         if action == self.TAG and not data.get("themes") and not data.get("new_theme", "").strip():
             raise ValidationError(_("Pick at least one theme or name a new one."))
         return data
@@ -409,9 +392,10 @@ class StatusForm(forms.Form):
     )
 
 
-class ContributionEditForm(SafeTextMixin, forms.ModelForm):
+class ContributionEditForm(forms.ModelForm):
     class Meta:
         model = Contribution
+        formfield_callback = safe_formfield
         fields = ["text", "category", "horizon", "audience", "quotable"]
         widgets = {"text": forms.Textarea(attrs={"rows": 4})}
 
@@ -427,10 +411,9 @@ class ContributionEditForm(SafeTextMixin, forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("category") != Category.DRIVER:
-            data["horizon"] = ""
-        if data.get("category") != Category.RECOMMENDATION:
-            data["audience"] = ""
+        data["horizon"], data["audience"] = Contribution.kept_details(
+            data.get("category"), data.get("horizon"), data.get("audience")
+        )
         return data
 
 

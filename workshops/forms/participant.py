@@ -1,9 +1,8 @@
 """Forms of the participant pages: join, profile, contribute, edit, vote.
 
-Text typed on a phone is stored as typed, but two things can never be stored:
-NUL bytes and lone surrogates (they crash the database or the encoder later).
-Both are refused with a clear message, and the text re-shown to the person is
-made printable so that the page itself never fails.
+Text typed on a phone is stored as typed, except for the characters that can never
+be stored (``workshops/validators.py``): they are refused with one clear message,
+and the text re-shown to the person is made printable so that the page never fails.
 """
 
 from __future__ import annotations
@@ -18,50 +17,15 @@ from django.utils.translation import pgettext_lazy
 
 from workshops.choices import Audience, Category, Gender, Horizon
 from workshops.models import Contribution, Organisation, Region, normalise_join_code
+from workshops.services.participants import VoteRefused, check_votes
+from workshops.validators import SafeCharField
 
 CLIENT_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,100}$")
 OTHER = "other"
 
 
-def has_unstorable_characters(value: str) -> bool:
-    return any(ch == "\x00" or "\ud800" <= ch <= "\udfff" for ch in value)
-
-
-def printable(value: str) -> str:
-    """``value`` with NUL bytes and lone surrogates replaced, safe to render."""
-    if not isinstance(value, str) or not has_unstorable_characters(value):
-        return value
-    return "".join("\ufffd" if ch == "\x00" or "\ud800" <= ch <= "\udfff" else ch for ch in value)
-
-
 def new_client_id() -> str:
     return uuid.uuid4().hex
-
-
-class SafeCharField(forms.CharField):
-    """A CharField that refuses NUL bytes and lone surrogates with one clear message."""
-
-    default_error_messages = {
-        "unstorable": _(
-            "The text contains characters that cannot be saved (for example a null "
-            "character). Remove them and send again."
-        ),
-    }
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        # Our own check replaces Django's null-character validator: one message for both cases.
-        self.validators = [
-            v for v in self.validators if v.__class__.__name__ != "ProhibitNullCharactersValidator"
-        ]
-
-    def to_python(self, value):
-        if isinstance(value, str) and has_unstorable_characters(value):
-            raise forms.ValidationError(self.error_messages["unstorable"], code="unstorable")
-        return super().to_python(value)
-
-    def bound_data(self, data, initial):
-        return printable(super().bound_data(data, initial))
 
 
 class JoinForm(forms.Form):
@@ -69,6 +33,31 @@ class JoinForm(forms.Form):
 
     def clean_code(self) -> str:
         return normalise_join_code(self.cleaned_data["code"])
+
+
+class StoredChoices(forms.models.ModelChoiceIterator):
+    """Choices from the queryset itself: a page that has evaluated it does not ask twice."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
+class OrganisationChoices(StoredChoices):
+    def __iter__(self):
+        yield from super().__iter__()
+        yield (OTHER, pgettext_lazy("organisation", "Another organisation"))
+
+
+class OrganisationField(forms.ModelChoiceField):
+    """The workshop's organisations, and "another organisation" (the value ``OTHER``)."""
+
+    iterator = OrganisationChoices
+
+    def to_python(self, value):
+        return OTHER if value == OTHER else super().to_python(value)
 
 
 class ProfileForm(forms.Form):
@@ -80,8 +69,18 @@ class ProfileForm(forms.Form):
         required=False,
         help_text=_("Leave empty to stay anonymous. Your name is never shown next to your ideas."),
     )
-    organisation = forms.ChoiceField(label=_("Organisation"), required=False)
-    region = forms.ChoiceField(label=_("Region where you work"), required=False)
+    organisation = OrganisationField(
+        label=_("Organisation"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label=pgettext_lazy("no answer", "—"),
+    )
+    region = forms.ModelChoiceField(
+        label=_("Region where you work"),
+        queryset=Region.objects.none(),
+        required=False,
+        empty_label=pgettext_lazy("no answer", "—"),
+    )
     gender = forms.ChoiceField(
         label=_("Gender"),
         required=False,
@@ -90,26 +89,10 @@ class ProfileForm(forms.Form):
 
     def __init__(self, *args, organisations, regions, **kwargs):
         super().__init__(*args, **kwargs)
-        self.organisations = {str(o.pk): o for o in organisations}
-        self.regions = {str(r.pk): r for r in regions}
-        self.fields["organisation"].choices = [
-            ("", pgettext_lazy("no answer", "—")),
-            *[(pk, o.name) for pk, o in self.organisations.items()],
-            (OTHER, pgettext_lazy("organisation", "Another organisation")),
-        ]
-        self.fields["region"].choices = [
-            ("", pgettext_lazy("no answer", "—")),
-            *[(pk, r.name) for pk, r in self.regions.items()],
-        ]
-
-    def clean_organisation(self) -> Organisation | str | None:
-        value = self.cleaned_data["organisation"]
-        if value == OTHER:
-            return OTHER
-        return self.organisations.get(value)
-
-    def clean_region(self) -> Region | None:
-        return self.regions.get(self.cleaned_data["region"])
+        self.fields["organisation"].queryset = organisations
+        self.fields["organisation"].label_from_instance = lambda o: o.name
+        self.fields["region"].queryset = regions
+        self.fields["region"].label_from_instance = lambda r: r.name
 
 
 # Choices as callables: a form copies its fields for every instance, and a callable is
@@ -184,8 +167,8 @@ class EditContributionForm(ContributionFields):
             },
         )
         super().__init__(*args, **kwargs)
-        self.asks_horizon = contribution.category == Category.DRIVER
-        self.asks_audience = contribution.category == Category.RECOMMENDATION
+        self.asks_horizon = Contribution.takes_horizon(contribution.category)
+        self.asks_audience = Contribution.takes_audience(contribution.category)
         if not self.asks_horizon:
             del self.fields["horizon"]
         if not self.asks_audience:
@@ -193,21 +176,30 @@ class EditContributionForm(ContributionFields):
 
 
 class VoteForm(forms.Form):
-    choices = forms.MultipleChoiceField(
-        label=_("Your choices"), required=False, widget=forms.CheckboxSelectMultiple
+    choices = forms.ModelMultipleChoiceField(
+        label=_("Your choices"),
+        queryset=Contribution.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, contributions, dots: int, **kwargs):
+    def __init__(self, *args, contributions, session, dots: int, **kwargs):
         super().__init__(*args, **kwargs)
-        self.dots = dots
-        self.contributions = {str(c.pk): c for c in contributions}
-        self.fields["choices"].choices = [(pk, c.text) for pk, c in self.contributions.items()]
+        self.session, self.dots = session, dots
+        field = self.fields["choices"]
+        field.iterator = StoredChoices  # before the queryset: the widget takes its choices then
+        field.queryset = contributions
+        field.label_from_instance = lambda c: c.text
+
+    @property
+    def contributions(self):
+        """What may be voted on (the page shows it; the choices reuse it)."""
+        return self.fields["choices"].queryset
 
     def clean_choices(self) -> list[Contribution]:
-        picked = self.cleaned_data["choices"]
-        if len(picked) > self.dots:
-            raise forms.ValidationError(
-                _("You have %(dots)s votes: choose at most %(dots)s ideas."),
-                params={"dots": self.dots},
-            )
-        return [self.contributions[pk] for pk in picked]
+        picked = list(self.cleaned_data["choices"])
+        try:
+            check_votes(session=self.session, count=len(picked), dots=self.dots)
+        except VoteRefused as refused:
+            raise forms.ValidationError(str(refused)) from None
+        return picked

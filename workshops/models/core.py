@@ -29,6 +29,7 @@ from workshops.choices import (
     StaffRole,
     WorkshopStatus,
 )
+from workshops.validators import validate_safe_text
 
 # Unambiguous alphabet for codes read aloud or typed on a phone: no 0/O, 1/I/L, 2/Z, 5/S, 8/B.
 JOIN_CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -63,8 +64,10 @@ class TimeStamped(models.Model):
 class BilingualName(models.Model):
     """Reference data shown in French and English (zones, themes)."""
 
-    name = models.CharField(_("name (English)"), max_length=120)
-    name_fr = models.CharField(_("name (French)"), max_length=120, blank=True)
+    name = models.CharField(_("name (English)"), max_length=120, validators=[validate_safe_text])
+    name_fr = models.CharField(
+        _("name (French)"), max_length=120, blank=True, validators=[validate_safe_text]
+    )
 
     class Meta:
         abstract = True
@@ -143,8 +146,10 @@ class Region(models.Model):
 
 
 class Organisation(TimeStamped):
-    name = models.CharField(_("name"), max_length=200, unique=True)
-    acronym = models.CharField(_("acronym"), max_length=30, blank=True)
+    name = models.CharField(_("name"), max_length=200, unique=True, validators=[validate_safe_text])
+    acronym = models.CharField(
+        _("acronym"), max_length=30, blank=True, validators=[validate_safe_text]
+    )
     kind = models.CharField(
         _("kind"),
         max_length=20,
@@ -164,6 +169,7 @@ class Organisation(TimeStamped):
         max_length=100,
         blank=True,
         help_text=_("The peacebuilding network it belongs to, e.g. WANEP."),
+        validators=[validate_safe_text],
     )
     staff = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
@@ -226,7 +232,7 @@ class Theme(BilingualName):
         verbose_name=_("workshop"),
         help_text=_("Empty for a theme of the shared library."),
     )
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, validators=[validate_safe_text])
 
     objects = ThemeQuerySet.as_manager()
 
@@ -250,9 +256,11 @@ class Theme(BilingualName):
 
 
 class Workshop(TimeStamped):
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, validators=[validate_safe_text])
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
-    location = models.CharField(_("location"), max_length=200, blank=True)
+    location = models.CharField(
+        _("location"), max_length=200, blank=True, validators=[validate_safe_text]
+    )
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"))
     country = models.ForeignKey(
@@ -361,7 +369,9 @@ class Participant(TimeStamped):
     public_id = models.CharField(
         _("public id"), max_length=16, unique=True, default=generate_public_id, editable=False
     )
-    display_name = models.CharField(_("display name"), max_length=80, blank=True)
+    display_name = models.CharField(
+        _("display name"), max_length=80, blank=True, validators=[validate_safe_text]
+    )
     organisation = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
@@ -382,7 +392,7 @@ class Participant(TimeStamped):
         verbose_name=_("region"),
     )
     gender = models.CharField(_("gender"), max_length=12, choices=Gender.choices, blank=True)
-    role = models.CharField(_("role"), max_length=100, blank=True)
+    role = models.CharField(_("role"), max_length=100, blank=True, validators=[validate_safe_text])
     language = models.CharField(_("language"), max_length=5, blank=True)
     consent_at = models.DateTimeField(_("consent given"), null=True, blank=True)
     token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
@@ -415,11 +425,13 @@ class Participant(TimeStamped):
 
 class BreakoutSession(TimeStamped):
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="sessions")
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, validators=[validate_safe_text])
     kind = models.CharField(
         _("kind"), max_length=10, choices=SessionKind.choices, default=SessionKind.BREAKOUT
     )
-    guiding_question = models.TextField(_("guiding question"), blank=True)
+    guiding_question = models.TextField(
+        _("guiding question"), blank=True, validators=[validate_safe_text]
+    )
     focus = models.JSONField(
         _("focus"), default=list, blank=True, help_text=_("Categories this session collects.")
     )
@@ -503,7 +515,7 @@ class Contribution(TimeStamped):
         _("driver horizon"), max_length=10, choices=Horizon.choices, blank=True
     )
     audience = models.CharField(_("audience"), max_length=15, choices=Audience.choices, blank=True)
-    text = models.TextField(_("text"))
+    text = models.TextField(_("text"), validators=[validate_safe_text])
     language = models.CharField(
         _("language"), max_length=5, choices=Language.choices, default=Language.FRENCH
     )
@@ -557,6 +569,15 @@ class Contribution(TimeStamped):
         _("client id"),
         max_length=100,
         help_text=_("Generated by the sender so that a repeated send is stored once."),
+    )
+    interview = models.ForeignKey(
+        "Interview",
+        on_delete=models.SET_NULL,
+        related_name="contributions",
+        null=True,
+        blank=True,
+        verbose_name=_("interview"),
+        help_text=_("The interview this passage was coded from."),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -623,12 +644,39 @@ class Contribution(TimeStamped):
     def __str__(self) -> str:
         return self.text[:60]
 
-    def clean(self) -> None:
+    # The horizon/audience rule (also in the database: see the constraints above).
+    @staticmethod
+    def takes_horizon(category: str) -> bool:
+        """Only a driver of conflict has a horizon."""
+        return category == Category.DRIVER
+
+    @staticmethod
+    def takes_audience(category: str) -> bool:
+        """Only a recommendation has an audience."""
+        return category == Category.RECOMMENDATION
+
+    @classmethod
+    def kept_details(
+        cls, category: str, horizon: str | None = "", audience: str | None = ""
+    ) -> tuple[str, str]:
+        """The horizon and audience a contribution of ``category`` keeps; others are dropped."""
+        return (
+            (horizon or "") if cls.takes_horizon(category) else "",
+            (audience or "") if cls.takes_audience(category) else "",
+        )
+
+    @classmethod
+    def detail_errors(cls, category: str, horizon: str, audience: str) -> dict[str, str]:
+        """Friendly messages for a horizon or audience given to the wrong category."""
         errors = {}
-        if self.horizon and self.category != Category.DRIVER:
+        if horizon and not cls.takes_horizon(category):
             errors["horizon"] = _("Only a driver of conflict has a horizon.")
-        if self.audience and self.category != Category.RECOMMENDATION:
+        if audience and not cls.takes_audience(category):
             errors["audience"] = _("Only a recommendation has an audience.")
+        return errors
+
+    def clean(self) -> None:
+        errors = self.detail_errors(self.category, self.horizon, self.audience)
         if self.merged_into_id and self.merged_into_id == self.pk:
             errors["merged_into"] = _("A contribution cannot be merged into itself.")
         if self.session_id and self.workshop_id and self.session.workshop_id != self.workshop_id:

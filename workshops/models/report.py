@@ -10,6 +10,7 @@ from django.utils.translation import pgettext_lazy
 
 from workshops.choices import Language
 from workshops.models.core import TimeStamped, Workshop
+from workshops.validators import validate_safe_text
 
 
 class ReportLanguage(models.TextChoices):
@@ -51,9 +52,9 @@ class ReportSection(models.Model):
     draft = models.ForeignKey(ReportDraft, on_delete=models.CASCADE, related_name="sections")
     key = models.SlugField(_("key"), max_length=40)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
-    title = models.CharField(_("title"), max_length=200)
-    generated = models.TextField(_("generated text"), blank=True)
-    body = models.TextField(_("text"), blank=True)
+    title = models.CharField(_("title"), max_length=200, validators=[validate_safe_text])
+    generated = models.TextField(_("generated text"), blank=True, validators=[validate_safe_text])
+    body = models.TextField(_("text"), blank=True, validators=[validate_safe_text])
     edited = models.BooleanField(_("edited by a person"), default=False)
     numbers_changed = models.BooleanField(_("numbers changed since edited"), default=False)
 
@@ -79,7 +80,7 @@ class SectionVersion(models.Model):
     section = models.ForeignKey(ReportSection, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField(_("version"))
     kind = models.CharField(_("kind"), max_length=10, choices=VersionKind.choices)
-    body = models.TextField(_("text"), blank=True)
+    body = models.TextField(_("text"), blank=True, validators=[validate_safe_text])
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from workshops.choices import Gender, OrganisationKind
 from workshops.models.core import Region, TimeStamped, Workshop, Zone
+from workshops.validators import validate_safe_text
 
 
 class ImportUpload(models.Model):
@@ -48,7 +49,7 @@ class RegionAlias(models.Model):
     """Another spelling of a region used by a source (e.g. Timbuktu for Tombouctou)."""
 
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="region_aliases")
-    alias = models.CharField(_("spelling"), max_length=100)
+    alias = models.CharField(_("spelling"), max_length=100, validators=[validate_safe_text])
     key = models.CharField(max_length=100, editable=False)
     region = models.ForeignKey(
         Region, on_delete=models.PROTECT, related_name="aliases", verbose_name=_("region")
@@ -121,7 +122,10 @@ class Interview(TimeStamped):
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="interviews")
     date = models.DateField(_("date"))
     pseudonym = models.CharField(
-        _("pseudonym"), max_length=80, help_text=_("Never the person's real name.")
+        _("pseudonym"),
+        max_length=80,
+        help_text=_("Never the person's real name."),
+        validators=[validate_safe_text],
     )
     region = models.ForeignKey(
         Region,
@@ -135,13 +139,15 @@ class Interview(TimeStamped):
     organisation_kind = models.CharField(
         _("kind of organisation"), max_length=20, choices=OrganisationKind.choices, blank=True
     )
-    interviewer = models.CharField(_("interviewer"), max_length=120, blank=True)
+    interviewer = models.CharField(
+        _("interviewer"), max_length=120, blank=True, validators=[validate_safe_text]
+    )
     consent_noted = models.BooleanField(
         _("consent noted"),
         default=False,
         help_text=_("The person agreed that what they said may be used, anonymously."),
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, validators=[validate_safe_text])
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -162,7 +168,3 @@ class Interview(TimeStamped):
 
     def __str__(self) -> str:
         return self.pseudonym
-
-    @property
-    def client_id_prefix(self) -> str:
-        return f"interview:{self.pk}:"

@@ -31,13 +31,15 @@ from workshops.models import (
     Zone,
 )
 from workshops.models.report import ExportKind
+from workshops.validators import remove_unsafe_characters
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralise(value) -> str:
-    """Text that a spreadsheet will not run as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
+    """Text that a spreadsheet can hold (no control characters) and will not run as a
+    formula (CSV injection)."""
+    text = "" if value is None else remove_unsafe_characters(str(value))
     return "'" + text if text.startswith(FORMULA_START) else text
 
 

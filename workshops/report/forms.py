@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from workshops.choices import Source
 from workshops.models.report import ReportLanguage
+from workshops.validators import SafeCharField
 
 MAX_SECTION_LENGTH = 20_000
-
-
-def reject_unprintable(value: str) -> str:
-    """NUL bytes and lone surrogates cannot be stored or encoded: refuse them clearly."""
-    if "\x00" in value:
-        raise forms.ValidationError(_("The text contains a NUL character; please remove it."))
-    if any(unicodedata.category(ch) == "Cs" for ch in value):
-        raise forms.ValidationError(
-            _("The text contains a broken character (a lone surrogate); please retype it.")
-        )
-    return value
 
 
 class SourceFilterForm(forms.Form):
@@ -45,7 +33,7 @@ class CreateDraftForm(forms.Form):
 
 
 class SectionForm(forms.Form):
-    body = forms.CharField(
+    body = SafeCharField(
         label=_("Text (Markdown)"),
         required=False,
         strip=False,
@@ -58,4 +46,4 @@ class SectionForm(forms.Form):
     )
 
     def clean_body(self) -> str:
-        return reject_unprintable(self.cleaned_data["body"]).replace("\r\n", "\n")
+        return self.cleaned_data["body"].replace("\r\n", "\n")

@@ -21,6 +21,7 @@ from django.utils.translation import override
 from workshops.analysis.rollup import Rollup
 from workshops.models import ReportDraft
 from workshops.report import charts, context
+from workshops.validators import remove_unsafe_characters
 
 CHART_LINE = re.compile(r"^\{\{chart:([a-z-]+)\}\}$")
 CHART_PARAGRAPH = re.compile(r"<p>\{\{chart:([a-z-]+)\}\}</p>")
@@ -55,7 +56,9 @@ class Part:
 
 
 def parts(draft: ReportDraft) -> list[Part]:
-    return [Part(s.key, s.title, s.body) for s in draft.sections.all()]
+    """The sections as every format renders them: without characters XML cannot hold."""
+    clean = remove_unsafe_characters
+    return [Part(s.key, clean(s.title), clean(s.body)) for s in draft.sections.all()]
 
 
 # --- Markdown ------------------------------------------------------------------------
@@ -255,7 +258,7 @@ def to_docx(draft: ReportDraft, rollup: Rollup | None) -> bytes:
     style.font.name = "DejaVu Sans"
     style.font.size = Pt(10)
     with override(draft.language):
-        document.core_properties.title = draft.workshop.title
+        document.core_properties.title = remove_unsafe_characters(draft.workshop.title)
         document.core_properties.language = draft.language
         document.core_properties.author = _("Peace Exchange")
     images: dict = {}

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
 
-from workshops.choices import Category, ModerationStatus, Source
+from workshops.choices import ModerationStatus, Source
 from workshops.models import (
     BreakoutSession,
     Contribution,
@@ -62,6 +62,7 @@ def submit_contribution(
     gender: str = "",
     themes=(),
     status: str | None = None,
+    interview=None,
 ) -> Submission:
     """Store a contribution once. Raises ClientIdConflict on a conflicting repeat.
 
@@ -75,19 +76,21 @@ def submit_contribution(
     usable. Inside a caller's transaction, or with themes to add, a savepoint keeps
     the caller's transaction usable and the contribution and its themes together.
     """
+    horizon, audience = Contribution.kept_details(category, horizon, audience)
     candidate = Contribution(
         workshop=workshop,
         session=session,
         client_id=client_id,
         text=text,
         category=category,
-        horizon=horizon if category == Category.DRIVER else "",
-        audience=audience if category == Category.RECOMMENDATION else "",
+        horizon=horizon,
+        audience=audience,
         language=language,
         quotable=quotable,
         source=source,
         author=author,
         created_by=created_by,
+        interview=interview,
         status=status or initial_status(workshop, source),
     )
     if author is not None:

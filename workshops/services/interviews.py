@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
 
 from django.db import transaction
+from django.db.models import Count
 
 from workshops.choices import Source
 from workshops.models import Contribution, Interview, Workshop
@@ -55,29 +55,20 @@ def code_passage(
             themes=list(themes),
             quotable=quotable and interview.consent_noted,
             created_by=user,
+            interview=interview,
         )
 
 
 def coded_contributions(*, interview: Interview):
-    return (
-        Contribution.objects.filter(
-            workshop_id=interview.workshop_id,
-            source=Source.INTERVIEW,
-            client_id__startswith=f"{PREFIX}{interview.pk}:",
-        )
-        .prefetch_related("themes")
-        .order_by("created_at", "pk")
-    )
+    return interview.contributions.prefetch_related("themes").order_by("created_at", "pk")
 
 
-def coded_counts(*, workshop: Workshop) -> Counter:
+def coded_counts(*, workshop: Workshop) -> dict[int, int]:
     """How many passages each interview of the workshop has coded, in one query."""
-    client_ids = Contribution.objects.filter(
-        workshop=workshop, source=Source.INTERVIEW, client_id__startswith=PREFIX
-    ).values_list("client_id", flat=True)
-    counts: Counter = Counter()
-    for client_id in client_ids:
-        pk = client_id.split(":")[1]
-        if pk.isdigit():
-            counts[int(pk)] += 1
-    return counts
+    rows = (
+        Contribution.objects.filter(workshop=workshop, interview__isnull=False)
+        .values("interview")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row["interview"]: row["n"] for row in rows}

@@ -11,13 +11,25 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from workshops.choices import ModerationStatus
 from workshops.models import Contribution, Theme, Vote, Workshop
 
 
 class ModerationError(Exception):
-    """An action that would break a moderation rule."""
+    """An action that would break a moderation rule; the message is for people."""
+
+
+def check_merge(contributions: Iterable[Contribution]) -> None:
+    """The merge rule: two or more contributions of one workshop, none already merged."""
+    contributions = list(contributions)
+    if len({c.pk for c in contributions}) < 2:
+        raise ModerationError(_("Select at least two contributions to merge."))
+    if any(c.status == ModerationStatus.MERGED for c in contributions):
+        raise ModerationError(_("A contribution already merged cannot be merged again."))
+    if len({c.workshop_id for c in contributions}) > 1:
+        raise ModerationError(_("Contributions of another workshop cannot be merged."))
 
 
 def _ids(contributions: Iterable[Contribution]) -> list[int]:
@@ -71,12 +83,7 @@ def merge_contributions(*, keep: Contribution, duplicates: Iterable[Contribution
     contributions are not counted), nothing is deleted.
     """
     duplicates = [d for d in duplicates if d.pk != keep.pk]
-    if not duplicates:
-        raise ModerationError("nothing to merge")
-    if keep.status == ModerationStatus.MERGED:
-        raise ModerationError("cannot keep a merged contribution")
-    if any(d.workshop_id != keep.workshop_id for d in duplicates):
-        raise ModerationError("contributions of another workshop")
+    check_merge([keep, *duplicates])
     duplicate_ids = _ids(duplicates)
     # Earlier merges into a duplicate now point to the kept one too.
     for earlier in Contribution.objects.filter(merged_into_id__in=duplicate_ids):

@@ -9,8 +9,9 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from workshops.choices import Category, ModerationStatus, OrganisationKind, SessionStatus
+from workshops.choices import ModerationStatus, OrganisationKind, SessionStatus
 from workshops.models import (
     BreakoutSession,
     Contribution,
@@ -21,12 +22,32 @@ from workshops.models import (
 )
 
 
-class VotingClosed(Exception):
+class VoteRefused(Exception):
+    """A vote that breaks the voting rule; the message is for people."""
+
+
+class VotingClosed(VoteRefused):
     """The session does not take votes now."""
 
+    def __init__(self):
+        super().__init__(_("Voting is not open in this session."))
 
-class TooManyVotes(Exception):
+
+class TooManyVotes(VoteRefused):
     """More votes than the workshop gives each participant."""
+
+    def __init__(self, dots: int):
+        super().__init__(
+            _("You have %(dots)s votes: choose at most %(dots)s ideas.") % {"dots": dots}
+        )
+
+
+def check_votes(*, session: BreakoutSession, count: int, dots: int) -> None:
+    """The voting rule: the session is voting, and at most ``dots`` choices."""
+    if session.status != SessionStatus.VOTING:
+        raise VotingClosed
+    if count > dots:
+        raise TooManyVotes(dots)
 
 
 def join_workshop(*, workshop: Workshop, language: str) -> tuple[Participant, str]:
@@ -74,8 +95,9 @@ def edit_contribution(
     *, contribution: Contribution, text: str, horizon: str = "", audience: str = "", quotable: bool
 ) -> Contribution:
     contribution.text = text
-    contribution.horizon = horizon if contribution.category == Category.DRIVER else ""
-    contribution.audience = audience if contribution.category == Category.RECOMMENDATION else ""
+    contribution.horizon, contribution.audience = Contribution.kept_details(
+        contribution.category, horizon, audience
+    )
     contribution.quotable = quotable
     with transaction.atomic():
         contribution.save()
@@ -97,10 +119,9 @@ def cast_votes(
     *, participant: Participant, session: BreakoutSession, contributions: list[Contribution]
 ) -> None:
     """Replace the participant's votes in ``session`` by one vote on each of ``contributions``."""
-    if session.status != SessionStatus.VOTING:
-        raise VotingClosed
-    if len(contributions) > session.workshop.dots_per_participant:
-        raise TooManyVotes
+    check_votes(
+        session=session, count=len(contributions), dots=session.workshop.dots_per_participant
+    )
     with transaction.atomic():
         Vote.objects.filter(participant=participant, contribution__session=session).delete()
         Vote.objects.bulk_create(

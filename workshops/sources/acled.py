@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from workshops.sources.delimited import sniff_delimiter
+from workshops.validators import remove_unsafe_characters
 
 MAX_BYTES = 20 * 1024 * 1024
 REQUIRED = {"event_id_cnty", "event_date", "event_type", "admin1", "fatalities"}
@@ -127,7 +128,7 @@ def parse_acled(data: bytes) -> AcledFile:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise AcledFileError(_("The file is not UTF-8 text. Export it again as CSV.")) from None
-    text = text.replace("\x00", "")
+    text = remove_unsafe_characters(text)
     delimiter = sniff_delimiter(text) or ","
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = {name.strip().casefold() for name in (reader.fieldnames or []) if name}

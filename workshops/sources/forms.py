@@ -8,26 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from workshops.choices import Audience, Category, Gender, Horizon, Language, OrganisationKind
-from workshops.models import Interview, Region, Theme, Workshop
+from workshops.models import Contribution, Interview, Region, Theme, Workshop
 from workshops.sources import kobo
-
-
-def reject_unsafe_text(value: str) -> None:
-    """NUL bytes and lone surrogates are refused here, before they break the database."""
-    if value is None:
-        return
-    if "\x00" in value:
-        raise ValidationError(_("The text contains a NUL character; remove it."), code="nul")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValidationError(
-            _("The text contains characters that cannot be stored; retype it."), code="surrogate"
-        ) from None
-
-
-class SafeCharField(forms.CharField):
-    default_validators = [reject_unsafe_text]
+from workshops.validators import SafeCharField, safe_formfield
 
 
 class UploadForm(forms.Form):
@@ -197,6 +180,7 @@ class InterviewForm(forms.ModelForm):
 
     class Meta:
         model = Interview
+        formfield_callback = safe_formfield
         fields = [
             "date",
             "pseudonym",
@@ -251,10 +235,11 @@ class CodePassageForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         category = cleaned.get("category")
-        if cleaned.get("horizon") and category != Category.DRIVER:
-            self.add_error("horizon", _("Only a driver of conflict has a horizon."))
-        if cleaned.get("audience") and category != Category.RECOMMENDATION:
-            self.add_error("audience", _("Only a recommendation has an audience."))
+        errors = Contribution.detail_errors(
+            category, cleaned.get("horizon"), cleaned.get("audience")
+        )
+        for field, message in errors.items():
+            self.add_error(field, message)
         passage = (cleaned.get("passage") or "").strip()
         if passage and not self.interview.consent_noted:
             raise ValidationError(

@@ -23,6 +23,7 @@ from workshops.choices import Category, Gender, Language, OrganisationKind
 from workshops.models.sources import normalise_place
 from workshops.sources.delimited import sniff_delimiter
 from workshops.sources.regions import RegionMatcher
+from workshops.validators import remove_unsafe_characters
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 50_000
@@ -171,8 +172,7 @@ def parse_survey(data: bytes, filename: str = "") -> Survey:
 def _clean_text(value: object) -> str:
     if value is None:
         return ""
-    text = str(value).replace("\x00", "").strip()
-    return text.encode("utf-8", "replace").decode("utf-8")
+    return remove_unsafe_characters(str(value)).strip()
 
 
 def _split_hxl(rows: list[list[str]]) -> tuple[list[str], list[str], list[list[str]]]:

@@ -1,5 +1,6 @@
 """Staff forms never crash and never store what cannot be stored, whatever is typed
-or pasted: NUL bytes, lone surrogates, very long and right-to-left text."""
+or pasted: NUL bytes, lone surrogates, C0 control characters, very long and
+right-to-left text."""
 
 from __future__ import annotations
 
@@ -16,19 +17,21 @@ from workshops.forms.facilitator import (
 )
 from workshops.models import Theme
 from workshops.services import setup
+from workshops.validators import has_unsafe_characters
 
 pytestmark = pytest.mark.fuzz
-ANY_TEXT = st.text(alphabet=st.characters(), max_size=400)
+# C0 control characters (and tab/newline, which stay allowed) mixed into any text.
+C0 = st.sampled_from([chr(c) for c in range(0x20)] + ["\x7f"])
+ANY_TEXT = st.one_of(
+    st.text(alphabet=st.characters(), max_size=400),
+    st.lists(st.one_of(st.characters(), C0), max_size=200).map("".join),
+)
 RTL = st.text(alphabet=st.characters(min_codepoint=0x0590, max_codepoint=0x06FF), min_size=1)
 FUZZ = settings(max_examples=500, suppress_health_check=list(HealthCheck), deadline=None)
 
 
 def storable(value: str) -> bool:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return "\x00" not in value
+    return not has_unsafe_characters(value)
 
 
 @FUZZ

@@ -289,3 +289,19 @@ def test_every_constraint_of_the_core_models_is_tried():
     tried = set(re.findall(r'refused\("([a-z0-9_]+)"\)', Path(__file__).read_text()))
     assert named, "no constraints found"
     assert named <= tried, f"untried: {sorted(named - tried)}"
+
+
+def test_the_horizon_and_audience_rule_lives_in_the_model():
+    from workshops.choices import Audience, Category, Horizon
+    from workshops.models import Contribution
+
+    dynamic, state = Horizon.DYNAMIC, Audience.values[0]
+    assert Contribution.kept_details(Category.DRIVER, dynamic, state) == (dynamic, "")
+    assert Contribution.kept_details(Category.RECOMMENDATION, dynamic, state) == ("", state)
+    assert Contribution.kept_details(Category.STRENGTH, dynamic, state) == ("", "")
+    assert Contribution.kept_details(Category.DRIVER, None, None) == ("", "")
+    assert set(Contribution.detail_errors(Category.STRENGTH, dynamic, state)) == {
+        "horizon",
+        "audience",
+    }
+    assert Contribution.detail_errors(Category.DRIVER, dynamic, "") == {}

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 STRANGE = [
     "\x00",
     "PAX\x00M47",
+    "PAX\x01M\x0b47",
     "\ud800",
     "كود الورشة",
     "x" * 5000,

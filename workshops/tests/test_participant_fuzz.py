@@ -12,13 +12,30 @@ from django.core.cache import cache
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from workshops.forms.participant import ContributeForm, has_unstorable_characters
+from workshops.forms.participant import ContributeForm
 from workshops.models import Contribution
 from workshops.tests.participant_factories import phone_for, session_url
+from workshops.validators import has_unsafe_characters
 
 pytestmark = pytest.mark.fuzz
 
-TRICKY = ["\x00", "\ud800", "\udfff", "\u202e", "\u200f", "ߊߎߟߊ", "سلام", "🕊️", "\r\n", " "]
+TRICKY = [
+    "\x00",
+    "\x01",
+    "\x0b",
+    "\x1f",
+    "\x7f",
+    "\t",
+    "\ud800",
+    "\udfff",
+    "\u202e",
+    "\u200f",
+    "ߊߎߟߊ",
+    "سلام",
+    "🕊️",
+    "\r\n",
+    " ",
+]
 texts = st.one_of(
     st.text(alphabet=st.characters(), max_size=300),
     st.lists(st.one_of(st.characters(), st.sampled_from(TRICKY)), max_size=150).map("".join),
@@ -40,13 +57,14 @@ def test_contribute_form_accepts_or_explains_any_input(session, text, client_id)
         {"text": text, "client_id": client_id, "category": "driver"}, session=session
     )
     if form.is_valid():
-        assert not has_unstorable_characters(form.cleaned_data["text"])
+        assert not has_unsafe_characters(form.cleaned_data["text"])
         assert 0 < len(form.cleaned_data["text"]) <= 2000
         assert form.cleaned_data["text"] == text.strip()
     else:
         assert form.errors
         shown = form["text"].value() or ""
         shown.encode("utf-8")  # what is re-shown can always be rendered
+        assert not has_unsafe_characters(shown)
 
 
 @FUZZ

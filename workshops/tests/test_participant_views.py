@@ -501,7 +501,9 @@ def test_a_send_is_stored_only_from_a_joined_phone_in_a_live_workshops_open_sess
     session.status = session_status
     session.save()
     phone = _sending_phone(phone_kind, workshop, other_workshop)
-    response = phone.post(session_url(session), send_data("Une idée."), HTTP_X_REQUESTED_WITH="outbox")
+    response = phone.post(
+        session_url(session), send_data("Une idée."), HTTP_X_REQUESTED_WITH="outbox"
+    )
     accepted = (
         workshop_status == WorkshopStatus.LIVE
         and session_status == SessionStatus.OPEN
@@ -667,6 +669,36 @@ def test_vote_refuses_more_dots_than_given(phone, session, voting):
     assert response.status_code == 400
     assert b"choose at most 2 ideas" in response.content
     assert not Vote.objects.exists()
+
+
+def test_vote_closed_while_choosing_is_explained_not_a_500(phone, session, voting, monkeypatch):
+    from workshops.services import participants
+
+    def close_first(**kwargs):
+        kwargs["session"].status = SessionStatus.CLOSED  # a facilitator closed it meanwhile
+        return real(**kwargs)
+
+    real = participants.cast_votes
+    monkeypatch.setattr("workshops.views.participant.cast_votes", close_first)
+    response = phone.post(session_url(session, "vote"), {"choices": [voting[0].pk]})
+    assert response.status_code == 400
+    assert b"Voting is not open in this session." in response.content
+    assert re.search(rf'value="{voting[0].pk}"[^>]*checked', response.content.decode())
+    assert not Vote.objects.exists()
+
+
+def test_the_vote_form_asks_the_service_rule(session, voting):
+    from workshops.forms.participant import VoteForm
+
+    session.status = SessionStatus.CLOSED
+    form = VoteForm(
+        {"choices": [voting[0].pk]},
+        contributions=session.contributions.published(),
+        session=session,
+        dots=2,
+    )
+    assert not form.is_valid()
+    assert form.errors["choices"] == ["Voting is not open in this session."]
 
 
 def test_vote_refuses_an_idea_of_another_session(phone, session, voting, workshop):

@@ -40,11 +40,11 @@ from workshops.forms.participant import (
     ProfileForm,
     VoteForm,
     new_client_id,
-    printable,
 )
 from workshops.models import BreakoutSession, Participant, Region, Vote, Workshop, hash_token
 from workshops.services.contributions import ClientIdConflict, submit_contribution
 from workshops.services.participants import (
+    VoteRefused,
     cast_votes,
     edit_contribution,
     forget_device,
@@ -52,6 +52,7 @@ from workshops.services.participants import (
     update_profile,
     withdraw_contribution,
 )
+from workshops.validators import printable
 from workshops.views.outbox import sent_by_outbox
 
 TEMPLATES = "workshops/participant/"
@@ -499,7 +500,6 @@ def vote(
     if session.status != SessionStatus.VOTING:
         messages.error(request, _("Voting is not open in this session."))
         return redirect(_session_url(workshop, session.pk))
-    contributions = list(session.contributions.published().order_by("category", "pk"))
     mine = list(
         Vote.objects.filter(participant=participant, contribution__session=session).values_list(
             "contribution_id", flat=True
@@ -508,17 +508,24 @@ def vote(
     form = VoteForm(
         request.POST or None,
         initial={"choices": [str(pk) for pk in mine]},
-        contributions=contributions,
+        contributions=session.contributions.published().order_by("category", "pk"),
+        session=session,
         dots=workshop.dots_per_participant,
     )
     if request.method == "POST" and form.is_valid():
-        cast_votes(
-            participant=participant, session=session, contributions=form.cleaned_data["choices"]
-        )
-        messages.success(
-            request, _("Your votes are saved. You may change them until voting closes.")
-        )
-        return redirect("participant:vote", code=workshop.join_code, session_id=session.pk)
+        try:
+            cast_votes(
+                participant=participant,
+                session=session,
+                contributions=form.cleaned_data["choices"],
+            )
+        except VoteRefused as refused:  # voting closed since the form was checked
+            form.add_error("choices", str(refused))
+        else:
+            messages.success(
+                request, _("Your votes are saved. You may change them until voting closes.")
+            )
+            return redirect("participant:vote", code=workshop.join_code, session_id=session.pk)
     return _render(
         request,
         "vote.html",
@@ -526,7 +533,7 @@ def vote(
             "workshop": workshop,
             "session": session,
             "form": form,
-            "contributions": contributions,
+            "contributions": form.contributions,
             "dots": workshop.dots_per_participant,
             "used": len(mine),
         },

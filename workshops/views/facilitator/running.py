@@ -212,8 +212,13 @@ def moderate(request: HttpRequest, slug: str) -> HttpResponse:
         messages.success(request, _("Themes added."))
     elif action == form.MERGE:
         keep, *duplicates = selected
-        moderation.merge_contributions(keep=keep, duplicates=duplicates)
-        messages.success(request, _("%(n)d merged into the earliest one.") % {"n": len(duplicates)})
+        try:
+            moderation.merge_contributions(keep=keep, duplicates=duplicates)
+        except moderation.ModerationError as refused:  # changed since the form was checked
+            messages.error(request, str(refused))
+        else:
+            n = len(duplicates)
+            messages.success(request, _("%(n)d merged into the earliest one.") % {"n": n})
     return redirect(back)
 
 

@@ -43,6 +43,14 @@ class Gender(models.TextChoices):
     UNDISCLOSED = "undisclosed", _("Prefer not to say")
 
 
+class VoiceKind(models.TextChoices):
+    """Who a voice is: everyone whose words are counted as one person."""
+
+    PARTICIPANT = "participant", _("Workshop participant")
+    RESPONDENT = "respondent", _("Survey respondent")
+    INTERVIEWEE = "interviewee", _("Interviewee")
+
+
 class SessionKind(models.TextChoices):
     PLENARY = "plenary", _("Plenary")
     BREAKOUT = "breakout", _("Breakout group")

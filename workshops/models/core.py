@@ -27,6 +27,7 @@ from workshops.choices import (
     SessionStatus,
     Source,
     StaffRole,
+    VoiceKind,
     WorkshopStatus,
 )
 from workshops.validators import validate_safe_text
@@ -361,6 +362,10 @@ class ParticipantQuerySet(models.QuerySet):
     def for_token(self, token: str) -> ParticipantQuerySet:
         return self.filter(token_hash=hash_token(token))
 
+    def in_the_room(self) -> ParticipantQuerySet:
+        """Workshop participants, without survey respondents and interviewees."""
+        return self.filter(kind=VoiceKind.PARTICIPANT)
+
 
 class Participant(TimeStamped):
     """A person taking part, without an account. Everything but the token is optional."""
@@ -396,6 +401,17 @@ class Participant(TimeStamped):
     language = models.CharField(_("language"), max_length=5, blank=True)
     consent_at = models.DateTimeField(_("consent given"), null=True, blank=True)
     token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    # A voice: one person whose words are counted once. Workshop participants join in the
+    # room; survey respondents (one per submission) and interviewees come from the sources.
+    kind = models.CharField(
+        _("kind of voice"), max_length=12, choices=VoiceKind.choices, default=VoiceKind.PARTICIPANT
+    )
+    external_id = models.CharField(
+        _("id in its source"),
+        max_length=100,
+        blank=True,
+        help_text=_("A survey submission's id (_uuid, instanceID), so a re-import adds no one."),
+    )
 
     objects = ParticipantQuerySet.as_manager()
 
@@ -406,6 +422,19 @@ class Participant(TimeStamped):
         constraints = [
             models.CheckConstraint(
                 condition=Q(gender__in=[*Gender.values, ""]), name="participant_valid_gender"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=VoiceKind.values), name="participant_valid_kind"
+            ),
+            models.UniqueConstraint(
+                fields=["workshop", "external_id"],
+                condition=~Q(external_id=""),
+                name="participant_unique_external_id",
+            ),
+            # Only people in the room hold a device token.
+            models.CheckConstraint(
+                condition=Q(kind=VoiceKind.PARTICIPANT) | Q(token_hash__isnull=True),
+                name="participant_token_only_in_the_room",
             ),
         ]
 

@@ -17,7 +17,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from model_bakery import baker
 
-from workshops.choices import Category, Horizon, ModerationStatus, Source, StaffRole
+from workshops.choices import Category, Horizon, ModerationStatus, Source, StaffRole, VoiceKind
 from workshops.models import (
     BreakoutSession,
     Contribution,
@@ -143,6 +143,26 @@ def test_a_participant_gender_must_be_known_or_blank(participant):
     Participant.objects.filter(pk=participant.pk).update(gender="")
     with refused("participant_valid_gender"):
         Participant.objects.filter(pk=participant.pk).update(gender="robot")
+
+
+def test_a_voice_kind_must_be_known(participant):
+    with refused("participant_valid_kind"):
+        Participant.objects.filter(pk=participant.pk).update(kind="robot")
+
+
+def test_a_survey_submission_is_one_voice_per_workshop(workshop):
+    baker.make(Participant, workshop=workshop, kind=VoiceKind.RESPONDENT, external_id="uuid:1")
+    baker.make(Participant, workshop=workshop, kind=VoiceKind.RESPONDENT, external_id="")
+    baker.make(Participant, workshop=workshop, kind=VoiceKind.RESPONDENT, external_id="")
+    with refused("participant_unique_external_id"):
+        baker.make(Participant, workshop=workshop, kind=VoiceKind.RESPONDENT, external_id="uuid:1")
+
+
+def test_only_people_in_the_room_hold_a_device_token(participant):
+    participant.issue_token()
+    participant.save()
+    with refused("participant_token_only_in_the_room"):
+        Participant.objects.filter(pk=participant.pk).update(kind=VoiceKind.RESPONDENT)
 
 
 def test_participant_public_id_and_device_token_are_unique(workshop, participant):

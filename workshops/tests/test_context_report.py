@@ -3,7 +3,6 @@
 import datetime as dt
 import io
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from workshops.report import render
 from workshops.report.context import context_markdown
 from workshops.services.report import build_draft
 from workshops.sources.acled import ACLED_CITATION, import_acled, parse_acled
+from workshops.tests.pdf import pdf_text
 from workshops.tests.report_factories import one_contribution
 
 DATA = Path(__file__).parent / "data"
@@ -99,18 +99,13 @@ def test_docx_export_has_the_context_heading_table_charts_and_attribution(events
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
-def test_pdf_and_html_exports_have_the_context_section(events, language, tmp_path):
+def test_pdf_and_html_exports_have_the_context_section(events, language):
     draft = build_draft(workshop=events, language=language)
     rollup = build_rollup(events, language=language)
     html = render.to_html(draft, rollup)
     assert html.count('src="data:image/svg+xml;base64,') >= 2
     assert ACLED_CITATION.replace("&", "&amp;") in html
-    path = tmp_path / "report.pdf"
-    path.write_bytes(render.to_pdf(draft, rollup))
-    text = subprocess.run(
-        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    flat = " ".join(text.split())
+    flat = pdf_text(render.to_pdf(draft, rollup))
     assert draft.sections.get(key="context").title in flat
     assert "Armed Conflict Location" in flat and "www.acleddata.com" in flat
 

@@ -12,7 +12,6 @@ from workshops.analysis.suppression import PRIMARY, SECONDARY
 from workshops.models import ExportAuditLog
 from workshops.services.report import build_draft
 from workshops.tests.report_factories import make_mali_like_workshop, one_contribution
-from workshops.tests.test_context_report import events  # noqa: F401 - fixture
 
 W = "/api/v1/workshops/peace-exchange-test/"
 
@@ -126,7 +125,7 @@ def test_rollup_query_count_does_not_grow(viewer, workshop, regions, django_asse
         assert client.get(W + "rollup/").status_code == 200
 
 
-def test_api_export_gives_each_format_with_its_type_and_records_it(viewer, events):  # noqa: F811
+def test_api_export_gives_each_format_with_its_type_and_records_it(viewer, events):
     build_draft(workshop=events, language="en")
     client = api_for(viewer)
     expected = {

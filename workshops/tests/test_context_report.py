@@ -3,32 +3,19 @@
 import datetime as dt
 import io
 import re
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
 from docx import Document
 
 from workshops.analysis.rollup import build_rollup
-from workshops.models import AcledEvent, ExportAuditLog, RegionAlias
+from workshops.models import AcledEvent, ExportAuditLog
 from workshops.report import render
 from workshops.report.context import context_markdown
 from workshops.services.report import build_draft
-from workshops.sources.acled import ACLED_CITATION, import_acled, parse_acled
+from workshops.sources.acled import ACLED_CITATION
 from workshops.tests.pdf import pdf_text
 from workshops.tests.report_factories import one_contribution
-
-DATA = Path(__file__).parent / "data"
-
-
-@pytest.fixture
-def events(workshop, regions):
-    """The two sample ACLED files: 9 events, 205 fatalities, 1 outside the workshop's regions."""
-    RegionAlias.objects.create(workshop=workshop, alias="Timbuktu", region=regions["Tombouctou"])
-    for name in ("acled_current.csv", "acled_old.csv"):
-        import_acled(workshop=workshop, parsed=parse_acled((DATA / name).read_bytes()))
-    one_contribution(workshop, regions)
-    return workshop
 
 
 def _add_events(workshop, regions, count: int, start: int = 0) -> None:

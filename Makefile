@@ -38,7 +38,7 @@ test: $(STAMP) $(MO)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-fast: $(STAMP) $(MO)
-	$(PY) -m pytest -m "not browser and not fuzz" $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not browser and not fuzz and not render" $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

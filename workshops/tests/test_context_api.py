@@ -125,6 +125,7 @@ def test_rollup_query_count_does_not_grow(viewer, workshop, regions, django_asse
         assert client.get(W + "rollup/").status_code == 200
 
 
+@pytest.mark.render
 def test_api_export_gives_each_format_with_its_type_and_records_it(viewer, events):
     build_draft(workshop=events, language="en")
     client = api_for(viewer)

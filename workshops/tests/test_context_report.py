@@ -71,6 +71,7 @@ def test_french_context_section_is_in_french_with_the_same_numbers(events):
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.render
 def test_docx_export_has_the_context_heading_table_charts_and_attribution(events, language):
     draft = build_draft(workshop=events, language=language)
     without = Document(io.BytesIO(render.to_docx(draft, None)))
@@ -86,6 +87,7 @@ def test_docx_export_has_the_context_heading_table_charts_and_attribution(events
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.render
 def test_pdf_and_html_exports_have_the_context_section(events, language):
     draft = build_draft(workshop=events, language=language)
     rollup = build_rollup(events, language=language)
@@ -104,6 +106,7 @@ def test_markdown_export_keeps_the_context_text_without_chart_marks(events):
     assert "{{chart:context" not in text
 
 
+@pytest.mark.render
 def test_web_export_of_a_draft_with_context_is_recorded(client_for, viewer, events):
     build_draft(workshop=events, language="en")
     url = reverse("report:export", kwargs={"slug": events.slug, "language": "en", "fmt": "docx"})
@@ -140,6 +143,7 @@ def test_context_queries_do_not_grow_with_events(workshop, regions, django_asser
         context_markdown(workshop, "en")
 
 
+@pytest.mark.render
 def test_rollup_page_and_exports_queries_do_not_grow_with_events(
     client_for, viewer, workshop, regions, django_assert_num_queries
 ):

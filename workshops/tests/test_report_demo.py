@@ -118,6 +118,7 @@ def test_demo_draft_names_no_participant_or_organisation(demo):
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.render
 def test_demo_docx_has_every_section_heading(demo, language):
     draft = demo.report_drafts.get(language=language)
     data = render.to_docx(draft, build_rollup(demo, language=language))
@@ -130,6 +131,7 @@ def test_demo_docx_has_every_section_heading(demo, language):
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.render
 def test_demo_pdf_has_the_headings_on_a_few_a4_pages(demo, language):
     draft = demo.report_drafts.get(language=language)
     pdf = render.to_pdf(draft, build_rollup(demo, language=language))

@@ -119,7 +119,15 @@ def draft(workshop, contribution):
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("fmt", ["md", "html", "docx", "pdf"])
+@pytest.mark.parametrize(
+    "fmt",
+    [
+        "md",
+        "html",
+        pytest.param("docx", marks=pytest.mark.render),
+        pytest.param("pdf", marks=pytest.mark.render),
+    ],
+)
 def test_report_export_access_matrix(request, role, fmt, workshop, draft):
     from workshops.models import ExportAuditLog
 

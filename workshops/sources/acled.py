@@ -345,11 +345,11 @@ def context_charts(summary: dict, *, image_format: str = "svg") -> dict[str, byt
 
     SVG text (default) for the web and PDF; ``image_format="png"`` gives PNG bytes for DOCX.
     """
-    import matplotlib
+    import matplotlib  # noqa: PLC0415 - matplotlib only when a chart is drawn
 
     matplotlib.use("Agg")
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator
+    from matplotlib.figure import Figure  # noqa: PLC0415 - matplotlib only when a chart is drawn
+    from matplotlib.ticker import MaxNLocator  # noqa: PLC0415 - matplotlib only when a chart is drawn
 
     matplotlib.rcParams["svg.fonttype"] = "none"
     matplotlib.rcParams["font.family"] = "DejaVu Sans"

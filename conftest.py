@@ -175,3 +175,11 @@ def events(workshop, regions):
         import_acled(workshop=workshop, parsed=parse_acled((DATA / name).read_bytes()))
     one_contribution(workshop, regions)
     return workshop
+
+
+@pytest.fixture
+def theme(db):
+    """A library theme (no workshop): armed groups."""
+    return baker.make(
+        "workshops.Theme", slug="armed-groups", name="Armed groups", name_fr="Groupes armés"
+    )

@@ -38,7 +38,7 @@ test: $(STAMP) $(MO)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-fast: $(STAMP) $(MO)
-	$(PY) -m pytest -m "not browser and not fuzz" $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not browser and not fuzz and not render" $(PYTEST_ARGS)
 
 # Templates are indented by djhtml, two spaces (it has no config file; it only indents
 # .html files under templates/, so sw.js is left alone). Keep a textarea's text out of

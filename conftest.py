@@ -1,11 +1,13 @@
 """Shared fixtures: a small workshop and the people around it.
 
 Personas: ``organiser``, ``facilitator``, ``note_taker`` and ``viewer`` hold that
-role in ``workshop``; ``outsider`` is staff of ``other_workshop`` only.
+role in ``workshop``; ``outsider`` is staff of ``other_workshop`` only. ``events`` is
+``workshop`` with the two sample ACLED files imported.
 Tests build their own data with these and model-bakery; no demo data needed.
 """
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -13,8 +15,12 @@ from django.test import Client
 from model_bakery import baker
 
 from workshops.choices import Category, Gender, SessionStatus, StaffRole, WorkshopStatus
+from workshops.models import RegionAlias
+from workshops.sources.acled import import_acled, parse_acled
+from workshops.tests.report_factories import one_contribution
 
 PASSWORD = "correct horse battery staple"  # noqa: S105
+DATA = Path(__file__).parent / "workshops" / "tests" / "data"
 
 
 @pytest.fixture(autouse=True)
@@ -158,4 +164,22 @@ def participant(workshop, regions):
         region=regions["Gao"],
         gender=Gender.WOMAN,
         display_name="",
+    )
+
+
+@pytest.fixture
+def events(workshop, regions):
+    """The two sample ACLED files: 9 events, 205 fatalities, 1 outside the workshop's regions."""
+    RegionAlias.objects.create(workshop=workshop, alias="Timbuktu", region=regions["Tombouctou"])
+    for name in ("acled_current.csv", "acled_old.csv"):
+        import_acled(workshop=workshop, parsed=parse_acled((DATA / name).read_bytes()))
+    one_contribution(workshop, regions)
+    return workshop
+
+
+@pytest.fixture
+def theme(db):
+    """A library theme (no workshop): armed groups."""
+    return baker.make(
+        "workshops.Theme", slug="armed-groups", name="Armed groups", name_fr="Groupes armés"
     )

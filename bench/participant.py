@@ -13,7 +13,7 @@ Run: ``.venv/bin/python bench/participant.py`` (SQLite in a temporary folder), o
 5. measures the contribute endpoint (the script's one-round-trip send) against a bare
    Django view that checks CSRF and inserts one row, side by side, in bounded rounds.
 
-It prints one table (Markdown) to record in docs/participant.md. With
+It prints one table (Markdown) to record in bench/results/participant.md. With
 ``--throughput-only`` it skips the browser (steps 3 and 4): a quicker run while
 working on the server's speed.
 """

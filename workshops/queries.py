@@ -23,7 +23,7 @@ from workshops.sources.acled import attribution
 PAGE_SIZE = 50
 # How often open boards and the projector ask "anything new?". A new contribution
 # shows after half an interval on average and a whole one at worst (plus the
-# request): 1 s keeps the p95 well under the 2 s goal (see docs/facilitator.md),
+# request): 1 s keeps the p95 well under the 2 s goal (see bench/results/facilitator.md),
 # and an unchanged poll costs one small query answered with 204.
 POLL_EVERY = "1s"
 

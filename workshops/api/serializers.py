@@ -7,6 +7,7 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from workshops.access import role_in_workshop
 from workshops.choices import (
     Audience,
     Category,
@@ -55,8 +56,6 @@ class WorkshopSerializer(serializers.ModelSerializer):
         ]
 
     def get_role(self, workshop) -> str:
-        from workshops.access import role_in_workshop
-
         return role_in_workshop(self.context["request"].user, workshop) or ""
 
 

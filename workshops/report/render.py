@@ -160,7 +160,7 @@ figure.chart img { width: 100%; height: auto; }
 
 
 def to_pdf(draft: ReportDraft, rollup: Rollup | None) -> bytes:
-    from weasyprint import CSS, HTML  # slow to import: only when a PDF is asked for
+    from weasyprint import CSS, HTML  # noqa: PLC0415 - slow: only when a PDF is asked for
 
     html = to_html(draft, rollup, for_pdf=True)
     return HTML(string=html, base_url=".").write_pdf(stylesheets=[CSS(string=PRINT_CSS)])
@@ -201,7 +201,7 @@ def _table_cells(line: str) -> list[str]:
 
 
 def _add_markdown(document, text: str, rollup: Rollup | None, images: dict) -> None:
-    from docx.shared import Cm
+    from docx.shared import Cm  # noqa: PLC0415 - python-docx only when a DOCX is asked for
 
     table_rows: list[list[str]] = []
     for raw in [*text.splitlines(), ""]:
@@ -249,9 +249,9 @@ def _add_markdown(document, text: str, rollup: Rollup | None, images: dict) -> N
 
 
 def to_docx(draft: ReportDraft, rollup: Rollup | None) -> bytes:
-    from docx import Document
-    from docx.enum.text import WD_BREAK
-    from docx.shared import Pt
+    from docx import Document  # noqa: PLC0415 - python-docx only when a DOCX is asked for
+    from docx.enum.text import WD_BREAK  # noqa: PLC0415 - python-docx only when a DOCX is asked for
+    from docx.shared import Pt  # noqa: PLC0415 - python-docx only when a DOCX is asked for
 
     document = Document()
     style = document.styles["Normal"]

@@ -222,7 +222,7 @@ def _parse_csv(data: bytes) -> Survey:
 
 
 def _parse_xlsx(data: bytes) -> Survey:
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # noqa: PLC0415 - only when an XLSX is uploaded
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)

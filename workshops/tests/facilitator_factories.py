@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 
+from django.urls import reverse
+
 from workshops.choices import Category, Source
 from workshops.services.contributions import submit_contribution
 
@@ -21,3 +23,11 @@ def make_contribution(workshop, session=None, *, text=None, category=Category.DR
         category=category,
         **extra,
     ).contribution
+
+
+def board_url(workshop, session=None):
+    if session is None:
+        return reverse("workshops:board", kwargs={"slug": workshop.slug})
+    return reverse(
+        "workshops:session_board", kwargs={"slug": workshop.slug, "session_id": session.pk}
+    )

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from workshops.choices import Audience, Category, Gender, Horizon, Source
 from workshops.forms.facilitator import CaptureForm
-from workshops.models import Contribution
+from workshops.models import BreakoutSession, Contribution, Workshop
 
 
 @pytest.fixture
@@ -146,8 +146,6 @@ def test_capture_form_never_accepts_text_it_cannot_store(text, session_for_fuzz)
 
 @pytest.fixture(scope="module")
 def session_for_fuzz(django_db_blocker):
-    from workshops.models import BreakoutSession, Workshop
-
     with django_db_blocker.unblock():
         workshop = Workshop(pk=1, country_id=1)
         return BreakoutSession(pk=1, workshop=workshop, focus=[Category.DRIVER])

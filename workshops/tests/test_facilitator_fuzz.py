@@ -10,12 +10,14 @@ from hypothesis import strategies as st
 
 from workshops.forms.facilitator import (
     BulkModerationForm,
+    ContributionEditForm,
     OrganisationForm,
     PasteForm,
     SessionForm,
     StaffForm,
+    WorkshopForm,
 )
-from workshops.models import Theme
+from workshops.models import Contribution, Theme
 from workshops.services import setup
 from workshops.validators import has_unsafe_characters
 
@@ -115,9 +117,6 @@ def test_bulk_form_refuses_bad_theme_names_and_empty_selections(new_theme, actio
 @FUZZ
 @given(text=st.one_of(ANY_TEXT, RTL, st.text(min_size=1990, max_size=2100)))
 def test_contribution_edit_form_accepts_only_storable_text(text, fuzz_workshop):
-    from workshops.forms.facilitator import ContributionEditForm
-    from workshops.models import Contribution
-
     form = ContributionEditForm(
         data={"text": text, "category": "driver"},
         instance=Contribution(workshop=fuzz_workshop, source="note", client_id="x"),
@@ -133,8 +132,6 @@ def test_contribution_edit_form_accepts_only_storable_text(text, fuzz_workshop):
 @FUZZ
 @given(title=st.one_of(ANY_TEXT, RTL), location=ANY_TEXT, slug=ANY_TEXT)
 def test_workshop_form_accepts_only_storable_text(title, location, slug, fuzz_workshop):
-    from workshops.forms.facilitator import WorkshopForm
-
     form = WorkshopForm(
         data={
             "title": title,

@@ -6,6 +6,7 @@ import threading
 import pytest
 from django.core.cache import cache
 from django.db import connection, connections
+from django.test import Client
 
 from workshops.models import Contribution
 from workshops.tests.participant_factories import phone_for, send_data, session_url
@@ -30,8 +31,6 @@ def test_fifty_concurrent_sends_of_one_client_id_store_one_row(participant, sess
     statuses, failures = [], []
 
     def send():
-        from django.test import Client
-
         client = Client()
         client.cookies = cookies
         try:

@@ -22,7 +22,9 @@ from workshops.choices import (
     Source,
     WorkshopStatus,
 )
+from workshops.forms.participant import VoteForm
 from workshops.models import Contribution, Participant, Vote, hash_token
+from workshops.services import participants
 from workshops.services.participants import forget_device
 from workshops.tests.participant_factories import (
     contribution_of,
@@ -672,7 +674,6 @@ def test_vote_refuses_more_dots_than_given(phone, session, voting):
 
 
 def test_vote_closed_while_choosing_is_explained_not_a_500(phone, session, voting, monkeypatch):
-    from workshops.services import participants
 
     def close_first(**kwargs):
         kwargs["session"].status = SessionStatus.CLOSED  # a facilitator closed it meanwhile
@@ -688,7 +689,6 @@ def test_vote_closed_while_choosing_is_explained_not_a_500(phone, session, votin
 
 
 def test_the_vote_form_asks_the_service_rule(session, voting):
-    from workshops.forms.participant import VoteForm
 
     session.status = SessionStatus.CLOSED
     form = VoteForm(

@@ -103,6 +103,7 @@ def test_report_urls_refuse_the_wrong_method(client_for, organiser, small_draft,
     assert response.status_code == 405
 
 
+@pytest.mark.render
 def test_rollup_page_shows_findings_charts_and_no_names(client_for, viewer, mali, workshop):
     response = client_for(viewer).get(reverse("report:rollup", kwargs={"slug": workshop.slug}))
     html = response.content.decode()
@@ -113,6 +114,7 @@ def test_rollup_page_shows_findings_charts_and_no_names(client_for, viewer, mali
     assert 'style="' not in html
 
 
+@pytest.mark.render
 def test_rollup_page_filters_by_source(client_for, viewer, mali, workshop):
     url = reverse("report:rollup", kwargs={"slug": workshop.slug})
     everything = client_for(viewer).get(url).context["rollup"]
@@ -221,6 +223,7 @@ def test_exports_are_recorded_and_row_level_is_for_organisers_only(
     assert ("xlsx_rows", "olivia") in kinds
 
 
+@pytest.mark.render
 def test_draft_export_in_every_format_is_recorded(client_for, viewer, draft, workshop):
     for fmt, magic in (("md", b"# "), ("html", b"<!doctype"), ("docx", b"PK"), ("pdf", b"%PDF")):
         url = reverse("report:export", kwargs={"slug": workshop.slug, "language": "en", "fmt": fmt})

@@ -146,6 +146,7 @@ def test_context_summary_query_count_does_not_grow(
         context_summary(workshop)
 
 
+@pytest.mark.render
 def test_charts_are_svg_and_png(workshop, regions):
     import_acled(workshop=workshop, parsed=_parsed("acled_current.csv"))
     summary = context_summary(workshop)

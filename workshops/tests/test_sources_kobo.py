@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from workshops.choices import Category, Gender, Source
 from workshops.models import Contribution, RegionAlias
+from workshops.services import imports
 from workshops.services.imports import import_survey
 from workshops.sources.kobo import (
     IGNORE,
@@ -218,8 +219,6 @@ def test_a_failure_midway_leaves_no_rows(workshop, monkeypatch):
 def test_answers_are_inserted_in_batches_not_one_by_one(
     workshop, monkeypatch, django_assert_max_num_queries
 ):
-    from workshops.services import imports
-
     survey = _survey("kobo_survey.csv")
     monkeypatch.setattr(imports, "IMPORT_BATCH", 2)
     mapping = guess_mapping(survey)

@@ -5,8 +5,10 @@ and the DOCX report answer 500 for the whole workshop, with the text in the erro
 """
 
 import logging
+from importlib import import_module
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -24,7 +26,7 @@ from workshops.validators import (
 
 UNSAFE = ["\x00", "\x01", "\x08", "\x0b", "\x0c", "\x0e", "\x1f", "\x7f", "\ud800", "\udfff"]
 SAFE = ["\t", "\n", "\r", " ", "é", "ߊ", "🕊️", "\u202e", "\x80", "\ufffd"]
-SECRET = "Secret words of Aminata"
+SECRET = "Secret words of Aminata"  # noqa: S105 - a participant's text, not a password
 
 
 @pytest.mark.parametrize("character", UNSAFE)
@@ -130,9 +132,6 @@ def test_every_export_answers_with_control_characters_stored(
 
 
 def test_the_data_migration_cleans_text_stored_before_the_rule(workshop, regions, session):
-    from importlib import import_module
-
-    from django.apps import apps
 
     migration = import_module("workshops.migrations.0002_remove_unsafe_characters")
     contribution = one_contribution(workshop, regions)

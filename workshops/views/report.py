@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -221,8 +222,6 @@ def edit_section(request: HttpRequest, slug: str, language: str, key: str) -> Ht
 
 
 def _draft_url(workshop: Workshop, report: ReportDraft) -> str:
-    from django.urls import reverse
-
     return reverse("report:draft", kwargs={"slug": workshop.slug, "language": report.language})
 
 

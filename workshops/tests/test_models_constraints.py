@@ -17,7 +17,15 @@ from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from model_bakery import baker
 
-from workshops.choices import Category, Horizon, ModerationStatus, Source, StaffRole, VoiceKind
+from workshops.choices import (
+    Audience,
+    Category,
+    Horizon,
+    ModerationStatus,
+    Source,
+    StaffRole,
+    VoiceKind,
+)
 from workshops.models import (
     BreakoutSession,
     Contribution,
@@ -312,8 +320,6 @@ def test_every_constraint_of_the_core_models_is_tried():
 
 
 def test_the_horizon_and_audience_rule_lives_in_the_model():
-    from workshops.choices import Audience, Category, Horizon
-    from workshops.models import Contribution
 
     dynamic, state = Horizon.DYNAMIC, Audience.values[0]
     assert Contribution.kept_details(Category.DRIVER, dynamic, state) == (dynamic, "")

@@ -5,10 +5,12 @@ from django.core.cache import cache
 from model_bakery import baker
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+from rest_framework.throttling import UserRateThrottle
 
 from workshops.choices import Category, Gender, ModerationStatus, Source
-from workshops.models import Contribution, Vote
+from workshops.models import Contribution, ExportAuditLog, Vote
 from workshops.services.contributions import submit_contribution
+from workshops.services.report import build_draft
 
 
 @pytest.fixture(autouse=True)
@@ -113,16 +115,20 @@ def test_write_access_matrix(request, role, workshop):
 
 @pytest.fixture
 def draft(workshop, contribution):
-    from workshops.services.report import build_draft
-
     return build_draft(workshop=workshop, language="en")
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("fmt", ["md", "html", "docx", "pdf"])
+@pytest.mark.parametrize(
+    "fmt",
+    [
+        "md",
+        "html",
+        pytest.param("docx", marks=pytest.mark.render),
+        pytest.param("pdf", marks=pytest.mark.render),
+    ],
+)
 def test_report_export_access_matrix(request, role, fmt, workshop, draft):
-    from workshops.models import ExportAuditLog
-
     user = request.getfixturevalue(role) if role else None
     response = api_for(user).get(W + f"report.{fmt}?language=en")
     expected = {"outsider": 404, None: 401}.get(role, 200)
@@ -306,8 +312,6 @@ def test_schema_and_docs_are_served_without_a_cdn(client):
 
 
 def test_the_api_is_throttled(viewer, workshop, monkeypatch):
-    from rest_framework.throttling import UserRateThrottle
-
     monkeypatch.setattr(UserRateThrottle, "rate", "2/minute", raising=False)
     client = api_for(viewer)
     assert [client.get(W).status_code for _ in range(3)] == [200, 200, 429]

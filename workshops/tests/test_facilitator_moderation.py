@@ -1,0 +1,168 @@
+"""Moderation from the boards: publish, hide, edit, merge, themes, quotable."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from model_bakery import baker
+
+from workshops.choices import Audience, ModerationStatus
+from workshops.forms.facilitator import ContributionEditForm
+from workshops.models import Contribution, Theme, Vote
+from workshops.services import moderation
+from workshops.tests.facilitator_factories import board_url, make_contribution
+
+
+def moderate(client, workshop, **data):
+    return client.post(
+        reverse("workshops:moderate", kwargs={"slug": workshop.slug}),
+        {"next": board_url(workshop), **data},
+    )
+
+
+def test_facilitator_hides_and_publishes(client_for, facilitator, workshop, session):
+    contribution = make_contribution(workshop, session)
+    client = client_for(facilitator)
+    moderate(client, workshop, ids=[contribution.pk], action="hide")
+    contribution.refresh_from_db()
+    assert contribution.status == ModerationStatus.HIDDEN
+    client.post(
+        reverse("workshops:contribution_status", args=[workshop.slug, contribution.pk]),
+        {"status": "published"},
+    )
+    contribution.refresh_from_db()
+    assert contribution.status == ModerationStatus.PUBLISHED
+    assert contribution.history.count() == 3
+
+
+def test_pending_phone_contribution_is_published(client_for, facilitator, workshop, session):
+    workshop.premoderation = True
+    workshop.save()
+    contribution = make_contribution(workshop, session)
+    assert contribution.status == ModerationStatus.PENDING
+    moderate(client_for(facilitator), workshop, ids=[contribution.pk], action="publish")
+    contribution.refresh_from_db()
+    assert contribution.status == ModerationStatus.PUBLISHED
+
+
+def test_edit_keeps_the_previous_text_in_history(client_for, facilitator, workshop, session):
+    contribution = make_contribution(workshop, session, text="Speling mistake")
+    client = client_for(facilitator)
+    edit_url = reverse("workshops:contribution_edit", args=[workshop.slug, contribution.pk])
+    response = client.post(
+        edit_url, {"text": "Spelling fixed", "category": "recommendation", "audience": "national"}
+    )
+    assert response.status_code == 302
+    contribution.refresh_from_db()
+    assert (contribution.text, contribution.audience) == ("Spelling fixed", Audience.NATIONAL)
+    texts = list(contribution.history.values_list("text", flat=True))
+    assert texts == ["Spelling fixed", "Speling mistake"]
+    page = client.get(edit_url).text
+    assert "Speling mistake" in page and "fatou" in page
+
+
+def test_edit_refuses_empty_or_unstorable_text(client_for, facilitator, workshop, session):
+    contribution = make_contribution(workshop, session, text="Kept")
+    edit_url = reverse("workshops:contribution_edit", args=[workshop.slug, contribution.pk])
+    for bad in ["  ", "a\x00b"]:
+        response = client_for(facilitator).post(edit_url, {"text": bad, "category": "driver"})
+        assert response.status_code == 400
+    # The test client cannot even encode a lone surrogate: check the form itself.
+    form = ContributionEditForm(
+        data={"text": "lone \ud800 surrogate", "category": "driver"}, instance=contribution
+    )
+    assert "cannot be stored" in str(form.errors["text"])
+    contribution.refresh_from_db()
+    assert contribution.text == "Kept"
+
+
+def test_edit_does_not_redirect_elsewhere(client_for, facilitator, workshop, session):
+    contribution = make_contribution(workshop, session)
+    response = client_for(facilitator).post(
+        reverse("workshops:contribution_edit", args=[workshop.slug, contribution.pk]),
+        {"text": "ok", "category": "driver", "next": "https://evil.example/"},
+    )
+    assert response["Location"] == board_url(workshop)
+
+
+def test_merge_keeps_the_earliest_moves_votes_and_themes_and_deletes_nothing(
+    client_for, facilitator, workshop, session, theme, regions
+):
+    kept = make_contribution(workshop, session, text="Unemployment of youth")
+    duplicate = make_contribution(workshop, session, text="Youth unemployment", themes=[theme])
+    voters = baker.make("workshops.Participant", workshop=workshop, _quantity=3)
+    Vote.objects.create(participant=voters[0], contribution=kept)
+    Vote.objects.create(participant=voters[0], contribution=duplicate)  # voted for both
+    Vote.objects.create(participant=voters[1], contribution=duplicate)
+    Vote.objects.create(participant=voters[2], contribution=duplicate)
+
+    response = moderate(
+        client_for(facilitator), workshop, ids=[duplicate.pk, kept.pk], action="merge"
+    )
+
+    assert response.status_code == 302
+    kept.refresh_from_db()
+    duplicate.refresh_from_db()
+    assert duplicate.status == ModerationStatus.MERGED and duplicate.merged_into == kept
+    assert kept.status == ModerationStatus.PUBLISHED
+    assert list(kept.themes.all()) == [theme]
+    assert kept.votes.count() == 3
+    assert Vote.objects.count() == 4  # the double vote stays on the merged one
+    assert Contribution.objects.count() == 2
+
+
+def test_merge_needs_two_and_refuses_merged_ones(client_for, facilitator, workshop, session):
+    one = make_contribution(workshop, session)
+    client = client_for(facilitator)
+    moderate(client, workshop, ids=[one.pk], action="merge")
+    one.refresh_from_db()
+    assert one.status == ModerationStatus.PUBLISHED
+    messages = [str(m) for m in client.get(board_url(workshop)).context["messages"]]
+    assert "Select at least two contributions to merge." in messages
+
+
+def test_earlier_merges_follow_the_kept_one(workshop, session):
+    a, b, c = (make_contribution(workshop, session) for _ in range(3))
+    moderation.merge_contributions(keep=b, duplicates=[c])
+    moderation.merge_contributions(keep=a, duplicates=[b])
+    c.refresh_from_db()
+    assert c.merged_into == a
+
+
+def test_tagging_several_themes_including_a_new_workshop_theme(
+    client_for, facilitator, workshop, session, theme
+):
+    first, second = make_contribution(workshop, session), make_contribution(workshop, session)
+    moderate(
+        client_for(facilitator),
+        workshop,
+        ids=[first.pk, second.pk],
+        action="tag",
+        themes=[theme.pk],
+        new_theme="Transhumance",
+    )
+    new = Theme.objects.get(workshop=workshop)
+    assert (new.name, new.slug) == ("Transhumance", "transhumance")
+    for contribution in (first, second):
+        assert set(contribution.themes.all()) == {theme, new}
+    # tagging again adds nothing twice and reuses the theme
+    moderation.tag_themes(workshop=workshop, contributions=[first], new_theme="transhumance")
+    assert Theme.objects.filter(workshop=workshop).count() == 1
+    assert first.themes.count() == 2
+
+
+def test_theme_of_another_workshop_cannot_be_used(
+    client_for, facilitator, workshop, other_workshop, session
+):
+    foreign = Theme.objects.create(workshop=other_workshop, slug="x", name="Foreign")
+    contribution = make_contribution(workshop, session)
+    moderate(
+        client_for(facilitator), workshop, ids=[contribution.pk], action="tag", themes=[foreign.pk]
+    )
+    assert not contribution.themes.exists()
+
+
+def test_mark_quotable(client_for, facilitator, workshop, session):
+    contribution = make_contribution(workshop, session)
+    moderate(client_for(facilitator), workshop, ids=[contribution.pk], action="quotable")
+    contribution.refresh_from_db()
+    assert contribution.quotable

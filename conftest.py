@@ -16,7 +16,8 @@ from model_bakery import baker
 
 from workshops.choices import Category, Gender, SessionStatus, StaffRole, WorkshopStatus
 from workshops.models import RegionAlias
-from workshops.sources.acled import import_acled, parse_acled
+from workshops.services.imports import import_acled
+from workshops.sources.acled import parse_acled
 from workshops.tests.report_factories import one_contribution
 
 PASSWORD = "correct horse battery staple"  # noqa: S105

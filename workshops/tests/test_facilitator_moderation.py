@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from django.urls import reverse
 from model_bakery import baker
 
@@ -70,7 +71,7 @@ def test_edit_refuses_empty_or_unstorable_text(client_for, facilitator, workshop
     form = ContributionEditForm(
         data={"text": "lone \ud800 surrogate", "category": "driver"}, instance=contribution
     )
-    assert "cannot be stored" in str(form.errors["text"])
+    assert "cannot be saved" in str(form.errors["text"])
     contribution.refresh_from_db()
     assert contribution.text == "Kept"
 
@@ -166,3 +167,35 @@ def test_mark_quotable(client_for, facilitator, workshop, session):
     moderate(client_for(facilitator), workshop, ids=[contribution.pk], action="quotable")
     contribution.refresh_from_db()
     assert contribution.quotable
+
+
+def test_a_merge_refused_by_the_service_is_a_message_not_a_500(
+    client_for, facilitator, workshop, session, monkeypatch
+):
+    one, two = make_contribution(workshop, session), make_contribution(workshop, session)
+
+    def merged_meanwhile(**kwargs):
+        raise moderation.ModerationError("A contribution already merged cannot be merged again.")
+
+    monkeypatch.setattr(moderation, "merge_contributions", merged_meanwhile)
+    client = client_for(facilitator)
+    response = moderate(client, workshop, ids=[one.pk, two.pk], action="merge")
+    assert response.status_code == 302
+    messages = [str(m) for m in client.get(board_url(workshop)).context["messages"]]
+    assert "A contribution already merged cannot be merged again." in messages
+
+
+def test_the_merge_rule_lives_in_the_service(workshop, other_workshop, session):
+    one, two = make_contribution(workshop, session), make_contribution(workshop, session)
+    with pytest.raises(moderation.ModerationError, match="at least two"):
+        moderation.merge_contributions(keep=one, duplicates=[one])
+    moderation.merge_contributions(keep=one, duplicates=[two])
+    two.refresh_from_db()
+    three = make_contribution(workshop, session)
+    with pytest.raises(moderation.ModerationError, match="already merged"):
+        moderation.merge_contributions(keep=three, duplicates=[two])
+    foreign = baker.make(
+        Contribution, workshop=other_workshop, client_id="f-1", text="x", category="driver"
+    )
+    with pytest.raises(moderation.ModerationError, match="another workshop"):
+        moderation.merge_contributions(keep=three, duplicates=[foreign])

@@ -340,6 +340,19 @@ def test_every_passage_of_an_interview_is_its_one_voice(
     assert Participant.objects.in_the_room().count() == 0
 
 
+def test_coding_costs_the_same_queries_whatever_was_coded_before(
+    client_for, note_taker, workshop, interview, django_assert_num_queries
+):
+    url = reverse("sources:interview", args=[workshop.slug, interview.pk])
+    client = client_for(note_taker)
+    with django_assert_num_queries(14):  # the first passage also makes the interview's voice
+        client.post(url, {"passage": "p0", "category": Category.CHALLENGE})
+    for n in range(1, 6):
+        with django_assert_num_queries(13):
+            client.post(url, {"passage": f"p{n}", "category": Category.CHALLENGE})
+    assert Contribution.objects.filter(author__interview=interview).count() == 6
+
+
 def test_the_same_passage_coded_differently_is_refused(client_for, note_taker, workshop, interview):
     url = reverse("sources:interview", args=[workshop.slug, interview.pk])
     client = client_for(note_taker)

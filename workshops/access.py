@@ -115,10 +115,13 @@ def get_contribution_for_user(
 def get_participant_for_user(
     request: HttpRequest, slug: str, participant_id: int, *, needs: str = MANAGE
 ) -> Participant:
-    """A participant of a workshop the user may manage (names are for organisers)."""
+    """A participant of a workshop the user may manage (names are for organisers).
+
+    People in the room only: survey respondents and interviewees are kept by their imports.
+    """
     workshop = get_workshop_for_user(request, slug, needs=needs)
     participant = get_object_or_404(
-        Participant.objects.select_related("organisation", "region"),
+        Participant.objects.in_the_room().select_related("organisation", "region"),
         workshop=workshop,
         pk=participant_id,
     )

@@ -71,9 +71,9 @@ class WorkshopAdmin(admin.ModelAdmin):
 
 @admin.register(models.Participant)
 class ParticipantAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "workshop", "region", "gender", "organisation", "consent_at"]
-    list_filter = ["workshop", "gender", "region__zone"]
-    search_fields = ["display_name", "public_id"]
+    list_display = ["__str__", "workshop", "kind", "region", "gender", "organisation", "consent_at"]
+    list_filter = ["workshop", "kind", "gender", "region__zone"]
+    search_fields = ["display_name", "public_id", "external_id"]
     list_select_related = ["workshop", "region", "organisation"]
     readonly_fields = ["public_id", "consent_at"]
     exclude = ["token_hash"]
@@ -86,6 +86,11 @@ class BreakoutSessionAdmin(admin.ModelAdmin):
     search_fields = ["title", "guiding_question"]
     list_select_related = ["workshop"]
     filter_horizontal = ["participants", "staff"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "participants":  # people in the room, not respondents
+            kwargs["queryset"] = models.Participant.objects.in_the_room()
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 @admin.register(models.Contribution)

@@ -35,6 +35,7 @@ HAS_TEXT = RegexValidator(
     rf"^{SAFE_CHARACTER}*[^\s{UNSAFE_RANGES}]{SAFE_CHARACTER}*$", _("Write some text.")
 )
 MAX_ID = 2**31 - 1
+PUBLIC_ID = RegexValidator(r"^[0-9a-f]{1,16}$", "A participant's public id: hexadecimal digits.")
 
 
 class WorkshopSerializer(serializers.ModelSerializer):
@@ -89,7 +90,9 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
 
 class ParticipantSerializer(serializers.ModelSerializer):
-    """Pseudonymous: no display name, role, organisation name or token."""
+    """A workshop participant (survey respondents and interviewees are not listed).
+
+    Pseudonymous: no display name, role, organisation name or token."""
 
     zone = serializers.IntegerField(source="region.zone_id", allow_null=True, read_only=True)
     gender = serializers.ChoiceField(choices=Gender.choices, allow_blank=True, read_only=True)
@@ -123,7 +126,15 @@ class VoteSerializer(serializers.ModelSerializer):
 
 class ContributionSerializer(serializers.ModelSerializer):
     themes = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
-    author = serializers.CharField(source="author.public_id", read_only=True, allow_null=True)
+    author = serializers.CharField(
+        source="author.public_id",
+        read_only=True,
+        allow_null=True,
+        help_text=(
+            "The `public_id` of the voice who said it: a workshop participant, a survey "
+            "respondent or an interviewee; null for an unattributed note."
+        ),
+    )
     votes = serializers.IntegerField(source="vote_count", read_only=True, default=0)
     horizon = serializers.ChoiceField(choices=Horizon.choices, allow_blank=True, read_only=True)
     audience = serializers.ChoiceField(choices=Audience.choices, allow_blank=True, read_only=True)
@@ -187,6 +198,20 @@ class ContributionCreateSerializer(serializers.Serializer):
     gender = serializers.ChoiceField(choices=Gender.choices, required=False, allow_blank=True)
     themes = serializers.ListField(
         child=serializers.SlugField(max_length=80), required=False, max_length=20
+    )
+    author = serializers.CharField(
+        required=False,
+        allow_null=True,
+        max_length=16,
+        validators=[PUBLIC_ID],
+        help_text=(
+            "Who said it: the `public_id` of a participant of this workshop (see the "
+            "participants list). The contribution is then counted as that person's, with "
+            "their region and gender as they are now (`region` and `gender` are ignored). "
+            "Without it, the contribution is an unattributed note: counted as a "
+            "contribution and quotable, never as a person. A `public_id` that is not a "
+            "participant of this workshop is refused (400)."
+        ),
     )
 
 

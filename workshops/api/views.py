@@ -163,7 +163,8 @@ class ParticipantList(WorkshopScoped, generics.ListAPIView):
 
     def get_queryset(self):
         return (
-            Participant.objects.filter(workshop=self.get_workshop())
+            Participant.objects.in_the_room()
+            .filter(workshop=self.get_workshop())
             .select_related("region")
             .order_by("created_at", "pk")
         )
@@ -255,6 +256,18 @@ class ContributionList(WorkshopScoped, generics.ListCreateAPIView):
             ).first()
             if region is None:
                 raise ValidationError({"region": ["Not a region of the workshop's country."]})
+        author = None
+        if data.get("author"):
+            author = (
+                Participant.objects.in_the_room()
+                .select_related("region")
+                .filter(workshop=workshop, public_id=data["author"])
+                .first()
+            )
+            if author is None:
+                raise ValidationError(
+                    {"author": ["No participant of this workshop has this public id."]}
+                )
         themes = []
         if data.get("themes"):
             themes = list(Theme.objects.for_workshop(workshop).filter(slug__in=data["themes"]))
@@ -275,6 +288,7 @@ class ContributionList(WorkshopScoped, generics.ListCreateAPIView):
                 region=region,
                 gender=data.get("gender", ""),
                 themes=themes,
+                author=author,
                 source=Source.IMPORT,
                 created_by=request.user,
             )

@@ -263,7 +263,9 @@ class SessionForm(forms.ModelForm):
     def __init__(self, *args, workshop: Workshop, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = SessionKind.choices
-        self.fields["participants"].queryset = workshop.participants.select_related("region")
+        self.fields["participants"].queryset = workshop.participants.in_the_room().select_related(
+            "region"
+        )
         self.fields["participants"].label_from_instance = participant_label
         self.fields["staff"].queryset = workshop.staff.all().distinct()
         self.fields["staff"].label_from_instance = lambda user: user.get_username()
@@ -325,7 +327,9 @@ class CaptureForm(forms.Form):
             {"category": session.default_category, "client_id": f"note-{uuid.uuid4()}"},
         )
         super().__init__(*args, **kwargs)
-        self.fields["speaker"].queryset = session.participants.select_related("region")
+        self.fields["speaker"].queryset = session.participants.in_the_room().select_related(
+            "region"
+        )
         self.fields["speaker"].label_from_instance = participant_label
         self.fields["zone"].queryset = Zone.objects.filter(country_id=session.workshop.country_id)
 

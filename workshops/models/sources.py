@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from workshops.choices import Gender, OrganisationKind
-from workshops.models.core import Region, TimeStamped, Workshop, Zone
+from workshops.models.core import Participant, Region, TimeStamped, Workshop, Zone
 from workshops.validators import validate_safe_text
 
 
@@ -148,6 +148,17 @@ class Interview(TimeStamped):
         help_text=_("The person agreed that what they said may be used, anonymously."),
     )
     notes = models.TextField(_("notes"), blank=True, validators=[validate_safe_text])
+    # The person heard, as one voice: the author of every passage coded from the notes.
+    # Kept in sync with the region, gender and kind of organisation above.
+    voice = models.OneToOneField(
+        Participant,
+        on_delete=models.SET_NULL,
+        related_name="interview",
+        null=True,
+        blank=True,
+        editable=False,
+        verbose_name=_("voice"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

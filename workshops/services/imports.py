@@ -14,8 +14,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from workshops.choices import Source
-from workshops.models import AcledEvent, Contribution, ImportUpload, Region, RegionAlias, Workshop
+from workshops.choices import Source, VoiceKind
+from workshops.models import (
+    AcledEvent,
+    Contribution,
+    ImportUpload,
+    Participant,
+    Region,
+    RegionAlias,
+    Workshop,
+)
 from workshops.models.sources import normalise_place
 from workshops.services.contributions import initial_status
 from workshops.sources import acled, kobo
@@ -23,6 +31,7 @@ from workshops.sources.regions import RegionMatcher
 
 IMPORT_BATCH = 500
 UPLOAD_KEEP = dt.timedelta(days=1)
+EXTERNAL_ID_MAX = Participant._meta.get_field("external_id").max_length
 
 
 # --- Uploaded survey files --------------------------------------------------------------
@@ -49,6 +58,7 @@ def discard_upload(*, upload: ImportUpload) -> None:
 @dataclass
 class SurveyImportResult:
     submissions: int = 0
+    respondents: int = 0  # new voices: submissions not imported before
     created: int = 0
     unchanged: int = 0
     conflicts: int = 0
@@ -67,7 +77,13 @@ def import_survey(
     user=None,
     dry_run: bool = False,
 ) -> SurveyImportResult:
-    """Store every mapped answer as one survey contribution, all or nothing."""
+    """Store every mapped answer as one survey contribution, all or nothing.
+
+    Each submission is one voice (a respondent, keyed on its uuid in ``external_id``)
+    with the region, gender and kind of organisation of the mapped columns; its
+    answers are that voice's contributions. A submission imported before keeps its
+    stored voice and demographics, as its stored answers keep their text.
+    """
     kobo.check_mapping(survey, mapping)
     result = SurveyImportResult(submissions=len(survey.submissions), dry_run=dry_run)
     matcher = RegionMatcher.for_workshop(workshop)
@@ -93,6 +109,13 @@ def import_survey(
                 workshop=workshop, client_id__startswith="kobo:"
             ).only("client_id", "text", "category", "horizon", "audience", "session_id")
         }
+        voices = {
+            voice.external_id: voice
+            for voice in Participant.objects.filter(workshop=workshop, kind=VoiceKind.RESPONDENT)
+            .exclude(external_id="")
+            .select_related("region")
+        }
+        new_voices: list[Participant] = []
         new_answers: list[Contribution] = []
         status = initial_status(workshop, Source.SURVEY)
         for submission in survey.submissions:
@@ -100,8 +123,21 @@ def import_survey(
                 result.without_id += 1
                 continue
             values = submission.values
-            region = matcher.match(values.get(mapping.region, "")) if mapping.region else None
-            gender = kobo.gender_of(values.get(mapping.gender, "")) if mapping.gender else ""
+            voice_id = submission.uuid[:EXTERNAL_ID_MAX]
+            voice = voices.get(voice_id)
+            if voice is None:
+                respondent = kobo.respondent_of(values, mapping, matcher)
+                voice = Participant(
+                    workshop=workshop,
+                    kind=VoiceKind.RESPONDENT,
+                    external_id=voice_id,
+                    region=respondent.region,
+                    gender=respondent.gender,
+                    organisation_kind=respondent.organisation_kind,
+                    language=mapping.language,
+                )
+                voices[voice_id] = voice
+                new_voices.append(voice)
             answers = [(key, values.get(key, ""), None) for key in main_columns]
             for number, repeat in enumerate(submission.repeats, start=1):
                 answers += [(key, repeat.get(key, ""), number) for key in repeat_columns]
@@ -117,12 +153,11 @@ def import_survey(
                     category=mapping.columns[key],
                     source=Source.SURVEY,
                     language=mapping.language,
-                    region=region,
-                    zone=region.zone if region else None,
-                    gender=gender,
+                    author=voice,
                     created_by=user,
                     status=status,
                 )
+                answer.snapshot_author()
                 known = stored_answers.get(client_id)
                 if known is not None:  # stored before, or earlier in this file
                     same = known.same_content_as(answer)
@@ -135,6 +170,7 @@ def import_survey(
         # answer has no history row until it is first changed (models/history.py).
         try:
             with transaction.atomic():
+                Participant.objects.bulk_create(new_voices, batch_size=IMPORT_BATCH)
                 Contribution.objects.bulk_create(new_answers, batch_size=IMPORT_BATCH)
         except IntegrityError:
             # The same answers were stored meanwhile (the file imported twice at
@@ -143,6 +179,7 @@ def import_survey(
                 _("This survey was being imported at the same time. Import it again.")
             ) from None
         result.created = len(new_answers)
+        result.respondents = len(new_voices)
         if dry_run:
             transaction.set_rollback(True)
     return result

@@ -1,4 +1,9 @@
-"""Interview records and the passages coded from their notes as contributions."""
+"""Interview records and the passages coded from their notes as contributions.
+
+The person interviewed is one voice (a ``Participant`` of kind interviewee, the
+interview's ``voice``), kept in sync with the interview's region, gender and kind
+of organisation; every passage coded from the notes is that voice's contribution.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,8 @@ import hashlib
 from django.db import transaction
 from django.db.models import Count
 
-from workshops.choices import Source
-from workshops.models import Contribution, Interview, Workshop
+from workshops.choices import Source, VoiceKind
+from workshops.models import Contribution, Interview, Participant, Workshop
 from workshops.services.contributions import Submission, submit_contribution
 
 PREFIX = "interview:"
@@ -26,7 +31,34 @@ def save_interview(*, workshop: Workshop, form, user) -> Interview:
     if interview.created_by_id is None:
         interview.created_by = user
     interview.save()
+    sync_voice(interview=interview)
     return interview
+
+
+VOICE_FIELDS = {"region": "region_id", "gender": "gender", "organisation_kind": "organisation_kind"}
+
+
+def sync_voice(*, interview: Interview) -> Participant:
+    """The interviewee's voice, created if missing, with the interview's demographics."""
+    values = {name: getattr(interview, name) for name in VOICE_FIELDS}
+    voice = interview.voice
+    if voice is None:
+        voice = Participant.objects.create(
+            workshop_id=interview.workshop_id, kind=VoiceKind.INTERVIEWEE, **values
+        )
+        interview.voice = voice
+        interview.save(update_fields=["voice", "updated_at"])
+        return voice
+    changed = [
+        name
+        for name, attname in VOICE_FIELDS.items()
+        if getattr(voice, attname) != getattr(interview, attname)
+    ]
+    for name, value in values.items():  # the region too: no query for the snapshot
+        setattr(voice, name, value)
+    if changed:
+        voice.save(update_fields=[*changed, "updated_at"])
+    return voice
 
 
 def code_passage(
@@ -42,6 +74,7 @@ def code_passage(
 ) -> Submission:
     """One highlighted passage becomes one interview contribution (exactly once)."""
     with transaction.atomic():
+        voice = sync_voice(interview=interview)
         return submit_contribution(
             workshop=interview.workshop,
             client_id=passage_client_id(interview, passage),
@@ -50,8 +83,7 @@ def code_passage(
             horizon=horizon,
             audience=audience,
             source=Source.INTERVIEW,
-            region=interview.region,
-            gender=interview.gender,
+            author=voice,
             themes=list(themes),
             quotable=quotable and interview.consent_noted,
             created_by=user,

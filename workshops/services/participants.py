@@ -11,7 +11,7 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from workshops.choices import ModerationStatus, OrganisationKind, SessionStatus
+from workshops.choices import ModerationStatus, OrganisationKind, SessionStatus, VoiceKind
 from workshops.models import (
     BreakoutSession,
     Contribution,
@@ -42,6 +42,13 @@ class TooManyVotes(VoteRefused):
         )
 
 
+class NotInTheRoom(VoteRefused):
+    """Survey respondents and interviewees are voices, but they do not vote."""
+
+    def __init__(self):
+        super().__init__(_("Only workshop participants vote."))
+
+
 def check_votes(*, session: BreakoutSession, count: int, dots: int) -> None:
     """The voting rule: the session is voting, and at most ``dots`` choices."""
     if session.status != SessionStatus.VOTING:
@@ -52,7 +59,12 @@ def check_votes(*, session: BreakoutSession, count: int, dots: int) -> None:
 
 def join_workshop(*, workshop: Workshop, language: str) -> tuple[Participant, str]:
     """A new participant who has given consent, and the device token for their cookie."""
-    participant = Participant(workshop=workshop, language=language, consent_at=timezone.now())
+    participant = Participant(
+        workshop=workshop,
+        kind=VoiceKind.PARTICIPANT,
+        language=language,
+        consent_at=timezone.now(),
+    )
     token = participant.issue_token()
     with transaction.atomic():
         participant.save()
@@ -119,6 +131,8 @@ def cast_votes(
     *, participant: Participant, session: BreakoutSession, contributions: list[Contribution]
 ) -> None:
     """Replace the participant's votes in ``session`` by one vote on each of ``contributions``."""
+    if participant.kind != VoiceKind.PARTICIPANT:
+        raise NotInTheRoom
     check_votes(
         session=session, count=len(contributions), dots=session.workshop.dots_per_participant
     )

@@ -4,8 +4,9 @@
 rows, repeat groups joined to their submission) or raises ``SurveyFileError``
 with a message for the user. ``guess_mapping(survey)`` proposes what each
 column feeds; ``services.imports.import_survey(...)`` stores every answer as one contribution
-through the exactly-once service, keyed on the submission's uuid and the
-column, so importing the same or a newer export twice adds nothing twice.
+keyed on the submission's uuid and the column, and each submission as one
+respondent (a voice keyed on the same uuid), so importing the same or a newer
+export twice adds nothing twice.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from workshops.choices import Category, Gender, Language, OrganisationKind
+from workshops.models import Region
 from workshops.models.sources import normalise_place
 from workshops.sources.delimited import sniff_delimiter
 from workshops.sources.regions import RegionMatcher
@@ -459,6 +461,27 @@ def organisation_kind_of(value: str) -> str:
         if _has_word(key, words):
             return kind
     return OrganisationKind.OTHER if key else ""
+
+
+@dataclass(frozen=True)
+class Respondent:
+    """Who answered one submission, from the mapped demographic columns."""
+
+    region: Region | None
+    gender: str
+    organisation_kind: str
+
+
+def respondent_of(values: dict[str, str], mapping: Mapping, matcher: RegionMatcher) -> Respondent:
+    def value(key: str) -> str:
+        return values.get(key, "") if key else ""
+
+    region = matcher.match(value(mapping.region)) if mapping.region else None
+    return Respondent(
+        region=region,
+        gender=gender_of(value(mapping.gender)),
+        organisation_kind=organisation_kind_of(value(mapping.organisation_kind).strip()),
+    )
 
 
 def unknown_region_values(survey: Survey, mapping: Mapping, matcher: RegionMatcher) -> list[str]:

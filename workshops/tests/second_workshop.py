@@ -8,7 +8,10 @@ categories, and some of its input has no theme.
 
 - ``load_second_workshop()`` builds it in the test database through the current
   services (the contribution write path, the survey import, interview coding,
-  theme tagging, voting) and returns a ``SecondWorkshop`` handle.
+  theme tagging, voting) and returns a ``SecondWorkshop`` handle. Every voice is a
+  ``Participant``: the 30 in the room, one respondent per survey submission (made by
+  the import), one interviewee per interview (its ``voice``); each is the author of
+  what it said. The unnamed speakers' notes have no author.
 - ``expected()`` counts straight from the data files with plain Python, never through
   the app's analysis: distinct voices (a workshop participant, a survey respondent, an
   interviewee; an unnamed speaker is nobody) per category × theme, by zone and by
@@ -34,7 +37,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from workshops.choices import Source, StaffRole, WorkshopStatus
+from workshops.choices import Source, StaffRole, VoiceKind, WorkshopStatus
 from workshops.models import (
     BreakoutSession,
     Contribution,
@@ -47,7 +50,7 @@ from workshops.models import (
 from workshops.services.contributions import submit_contribution
 from workshops.services.demo import load_reference_data
 from workshops.services.imports import SurveyImportResult, import_survey
-from workshops.services.interviews import code_passage
+from workshops.services.interviews import code_passage, sync_voice
 from workshops.services.moderation import tag_themes
 from workshops.services.participants import cast_votes
 from workshops.sources.kobo import Mapping, client_id_for, parse_survey
@@ -85,7 +88,8 @@ def _read_json(path: Path):
 @dataclass
 class SecondWorkshop:
     workshop: Workshop
-    participants: dict[str, Participant]  # by participant key ("p01")
+    participants: dict[str, Participant]  # people in the room, by key ("p01")
+    respondents: dict[str, Participant]  # survey respondents, by submission uuid
     sessions: dict[str, BreakoutSession]  # by session key ("s1")
     contributions: dict[str, Contribution]  # workshop contributions by key ("c001")
     survey: SurveyImportResult
@@ -118,9 +122,13 @@ class _Loader:
         self._votes()
         survey, answers = self._survey()
         interviews, passages = self._interviews()
+        respondents = Participant.objects.filter(
+            workshop=self.workshop, kind=VoiceKind.RESPONDENT
+        ).select_related("region__zone")
         return SecondWorkshop(
             workshop=self.workshop,
             participants=self.participants,
+            respondents={voice.external_id: voice for voice in respondents},
             sessions=self.sessions,
             contributions=self.contributions,
             survey=survey,
@@ -293,6 +301,7 @@ class _Loader:
                 notes=spec["notes"],
                 created_by=notetaker,
             )
+            sync_voice(interview=interview)  # as the interview form does
             interviews[spec["key"]] = interview
             passages[spec["key"]] = [
                 code_passage(

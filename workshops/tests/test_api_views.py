@@ -7,8 +7,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from rest_framework.throttling import UserRateThrottle
 
-from workshops.choices import Category, Gender, ModerationStatus, Source
-from workshops.models import Contribution, ExportAuditLog, Vote
+from workshops.choices import Category, Gender, ModerationStatus, Source, VoiceKind
+from workshops.models import Contribution, ExportAuditLog, Participant, Vote
 from workshops.services.contributions import submit_contribution
 from workshops.services.report import build_draft
 
@@ -178,6 +178,69 @@ def test_participants_show_pseudonymous_fields_only(organiser, participant, regi
         }
     ]
     assert "Aïcha" not in str(body) and "token" not in str(body)
+
+
+def test_participants_list_only_people_in_the_room(organiser, participant, workshop):
+    baker.make(Participant, workshop=workshop, kind=VoiceKind.RESPONDENT, external_id="u-1")
+    interviewee = baker.make(Participant, workshop=workshop, kind=VoiceKind.INTERVIEWEE)
+    client = api_for(organiser)
+    body = client.get(W + "participants/").json()
+    assert [p["public_id"] for p in body["results"]] == [participant.public_id]
+    assert client.get(W + f"participants/{interviewee.public_id}/").status_code == 404
+
+
+def test_create_names_its_author_by_public_id(note_taker, participant, regions):
+    response = api_for(note_taker).post(
+        W + "contributions/",
+        {
+            "client_id": "tablet-7:43",
+            "text": "Les routes sont coupées",
+            "category": "challenge",
+            "author": participant.public_id,
+            "region": regions["Ségou"].pk,  # ignored: the author's own region counts
+        },
+        format="json",
+    )
+    assert response.status_code == 201
+    assert response.json()["author"] == participant.public_id
+    stored = Contribution.objects.get()
+    assert (stored.author, stored.region, stored.zone, stored.gender) == (
+        participant,
+        regions["Gao"],
+        regions["Gao"].zone,
+        Gender.WOMAN,
+    )
+
+
+def test_create_without_author_is_an_unattributed_note(note_taker):
+    payload = {"client_id": "t:1", "text": "Quelqu'un a dit", "category": "challenge"}
+    response = api_for(note_taker).post(W + "contributions/", payload, format="json")
+    assert response.status_code == 201 and response.json()["author"] is None
+    assert Contribution.objects.get().author is None
+
+
+@pytest.mark.parametrize("who", ["other_workshop", "respondent", "unknown", "malformed"])
+def test_create_refuses_an_author_who_is_not_a_participant_of_the_workshop(
+    who, note_taker, workshop, other_workshop
+):
+    author = {
+        "other_workshop": lambda: baker.make(Participant, workshop=other_workshop).public_id,
+        "respondent": lambda: (
+            baker.make(
+                Participant, workshop=workshop, kind=VoiceKind.RESPONDENT, external_id="u-1"
+            ).public_id
+        ),
+        "unknown": lambda: "0123456789ab",
+        "malformed": lambda: "<script>",
+    }[who]()
+    response = api_for(note_taker).post(
+        W + "contributions/",
+        {"client_id": "t:1", "text": "x", "category": "challenge", "author": author},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert list(response.json()) == ["author"]
+    assert not Contribution.objects.exists()
 
 
 def test_create_is_exactly_once_with_200_on_repeat_and_409_on_conflict(note_taker, session):

@@ -8,9 +8,9 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from workshops.choices import Audience, Category, Gender, Horizon, Source
+from workshops.choices import Audience, Category, Gender, Horizon, Source, VoiceKind
 from workshops.forms.facilitator import CaptureForm
-from workshops.models import BreakoutSession, Contribution, Workshop
+from workshops.models import BreakoutSession, Contribution, Participant, Workshop
 
 
 @pytest.fixture
@@ -91,6 +91,20 @@ def test_speaker_must_be_a_participant_of_the_session(
     )
     assert response.status_code == 400
     assert "speaker" in response.json()["errors"]
+    assert not Contribution.objects.exists()
+
+
+def test_a_respondent_is_never_a_speaker_even_if_added_to_the_session(
+    client_for, note_taker, capture_url, session, workshop
+):
+    respondent = Participant.objects.create(
+        workshop=workshop, kind=VoiceKind.RESPONDENT, external_id="uuid-1"
+    )
+    session.participants.add(respondent)
+    response = client_for(note_taker).post(
+        capture_url, note(speaker=respondent.pk), HTTP_ACCEPT="application/json"
+    )
+    assert response.status_code == 400 and "speaker" in response.json()["errors"]
     assert not Contribution.objects.exists()
 
 

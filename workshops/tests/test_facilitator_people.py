@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from model_bakery import baker
 
-from workshops.choices import Gender
+from workshops.choices import Gender, VoiceKind
 from workshops.models import Contribution, Organisation, Participant, Vote
 from workshops.tests.participant_factories import contribution_of
 
@@ -157,6 +157,33 @@ def test_the_list_offers_changes_to_organisers_only(
     edit = _url("participant_edit", workshop, participant_id=awa.pk)
     assert edit in client_for(organiser).get(_url("participants", workshop)).content.decode()
     assert edit not in client_for(facilitator).get(_url("participants", workshop)).content.decode()
+
+
+def test_the_list_shows_people_in_the_room_not_respondents_or_interviewees(
+    client_for, organiser, workshop, awa, regions
+):
+    others = [
+        baker.make(
+            Participant,
+            workshop=workshop,
+            kind=VoiceKind.RESPONDENT,
+            external_id="uuid-1",
+            region=regions["Gao"],
+        ),
+        baker.make(Participant, workshop=workshop, kind=VoiceKind.INTERVIEWEE),
+    ]
+    client = client_for(organiser)
+    response = client.get(_url("participants", workshop))
+    assert list(response.context["participants"]) == [awa]
+    page = response.content.decode()
+    assert _url("participant_edit", workshop, participant_id=awa.pk) in page
+    for voice in others:
+        edit = _url("participant_edit", workshop, participant_id=voice.pk)
+        assert edit not in page
+        assert client.get(edit).status_code == 404
+        remove = _url("participant_remove", workshop, participant_id=voice.pk)
+        assert client.post(remove).status_code == 404
+    assert Participant.objects.count() == 3
 
 
 # --- Organisations ---------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from model_bakery import baker
 
-from workshops.choices import Category, Gender, SessionKind, SessionStatus, StaffRole
+from workshops.choices import Category, Gender, SessionKind, SessionStatus, StaffRole, VoiceKind
 from workshops.models import (
     BreakoutSession,
     Organisation,
@@ -231,6 +231,29 @@ def test_session_is_planned_with_focus_times_people_and_staff(
     assert session.starts_at.hour == 9
     page = client_for(organiser).get(url("workshop", workshop))
     assert "What drives conflict in the North?" in page.text
+
+
+def test_session_people_are_picked_among_people_in_the_room(
+    client_for, organiser, workshop, participant
+):
+    respondent = baker.make(
+        Participant, workshop=workshop, kind=VoiceKind.RESPONDENT, external_id="uuid-1"
+    )
+    client = client_for(organiser)
+    page = client.get(url("session_create", workshop))
+    assert list(page.context["form"].fields["participants"].queryset) == [participant]
+    response = client.post(
+        url("session_create", workshop),
+        {
+            "title": "Breakout North",
+            "kind": SessionKind.BREAKOUT,
+            "starts_at": "2026-11-28T09:00",
+            "ends_at": "2026-11-28T10:30",
+            "participants": [participant.pk, respondent.pk],
+        },
+    )
+    assert response.status_code == 200 and "participants" in response.context["form"].errors
+    assert not BreakoutSession.objects.filter(title="Breakout North").exists()
 
 
 def test_session_that_ends_before_it_starts_is_refused(client_for, organiser, workshop):

@@ -20,6 +20,7 @@ from workshops.choices import (
     ModerationStatus,
     SessionStatus,
     Source,
+    VoiceKind,
     WorkshopStatus,
 )
 from workshops.forms.participant import VoteForm
@@ -685,6 +686,14 @@ def test_vote_closed_while_choosing_is_explained_not_a_500(phone, session, votin
     assert response.status_code == 400
     assert b"Voting is not open in this session." in response.content
     assert re.search(rf'value="{voting[0].pk}"[^>]*checked', response.content.decode())
+    assert not Vote.objects.exists()
+
+
+def test_respondents_and_interviewees_never_vote(workshop, session, voting):
+    for kind in (VoiceKind.RESPONDENT, VoiceKind.INTERVIEWEE):
+        voice = baker.make(Participant, workshop=workshop, kind=kind)
+        with pytest.raises(participants.NotInTheRoom, match="Only workshop participants vote"):
+            participants.cast_votes(participant=voice, session=session, contributions=voting[:1])
     assert not Vote.objects.exists()
 
 

@@ -8,7 +8,7 @@ from collections import Counter
 
 import pytest
 
-from workshops.choices import Category, Source
+from workshops.choices import Category, Source, VoiceKind
 from workshops.models import Contribution, Interview, Participant, Vote
 from workshops.tests.second_workshop import (
     ALL,
@@ -37,53 +37,59 @@ def numbers():
     return expected()
 
 
+# The source of a voice, by its kind; and the sources its contributions may have.
+SOURCE_OF_KIND = {
+    VoiceKind.PARTICIPANT: WORKSHOP,
+    VoiceKind.RESPONDENT: SURVEY,
+    VoiceKind.INTERVIEWEE: INTERVIEW,
+}
+STORED_SOURCES = {
+    WORKSHOP: {Source.PHONE, Source.NOTE},
+    SURVEY: {Source.SURVEY},
+    INTERVIEW: {Source.INTERVIEW},
+    UNATTRIBUTED: {Source.NOTE},
+}
+
+
 def _mentions_in_db(loaded) -> tuple[list[Voice], list[Mention]]:
-    """Voices and mentions read back from the database (not through the analysis)."""
+    """Voices and mentions read back from the database (not through the analysis).
+
+    A voice is a participant row of any kind, keyed like the files key it (participant
+    key, submission uuid, interview key); a contribution is its author's, or an
+    unnamed speaker's when it has none."""
     workshop = loaded.workshop
     key_of_participant = {p.pk: key for key, p in loaded.participants.items()}
-    key_of_interview = {i.pk: key for key, i in loaded.interviews.items()}
-    key_of_contribution = {c.pk: key for key, c in loaded.contributions.items()}
-    voices: dict[tuple[str, str], Voice] = {}
+    key_of_interviewee = {i.voice_id: key for key, i in loaded.interviews.items()}
+    voices: dict[int, Voice] = {}
     for p in Participant.objects.filter(workshop=workshop).select_related("region__zone"):
-        key = key_of_participant[p.pk]
-        voices[(WORKSHOP, key)] = Voice(
-            WORKSHOP, key, p.region.zone.name, p.gender, p.organisation_kind
+        source = SOURCE_OF_KIND[p.kind]
+        key = {
+            WORKSHOP: key_of_participant.get(p.pk),
+            SURVEY: p.external_id,
+            INTERVIEW: key_of_interviewee.get(p.pk),
+        }[source]
+        voices[p.pk] = Voice(
+            source,
+            key,
+            p.region.zone.name if p.region else None,
+            p.gender or None,
+            p.organisation_kind or None,
         )
-    for i in Interview.objects.filter(workshop=workshop).select_related("region__zone"):
-        key = key_of_interview[i.pk]
-        voices[(INTERVIEW, key)] = Voice(
-            INTERVIEW, key, i.region.zone.name, i.gender, i.organisation_kind
-        )
+    key_of_contribution = {c.pk: key for key, c in loaded.contributions.items()}
     mentions = []
     contributions = (
-        Contribution.objects.filter(workshop=workshop)
-        .countable()
-        .select_related("zone")
-        .prefetch_related("themes")
+        Contribution.objects.filter(workshop=workshop).countable().prefetch_related("themes")
     )
     for c in contributions:
-        themes = tuple(sorted(t.slug for t in c.themes.all()))
-        if c.source == Source.SURVEY:
-            uuid = c.client_id.split(":")[1]
-            voice = voices.setdefault(
-                (SURVEY, uuid),
-                # The organisation kind of a respondent is not stored yet.
-                Voice(SURVEY, uuid, c.zone.name if c.zone else None, c.gender or None, None),
-            )
-            source = SURVEY
-        elif c.source == Source.INTERVIEW:
-            voice = voices[(INTERVIEW, key_of_interview[int(c.client_id.split(":")[1])])]
-            source = INTERVIEW
-        elif c.author_id is None:
-            voice, source = None, UNATTRIBUTED
-        else:
-            voice, source = voices[(WORKSHOP, key_of_participant[c.author_id])], WORKSHOP
+        voice = voices[c.author_id] if c.author_id else None
+        source = voice.source if voice else UNATTRIBUTED
+        assert c.source in STORED_SOURCES[source], (c.client_id, source)
         mentions.append(
             Mention(
                 source,
                 voice,
                 c.category,
-                themes,
+                tuple(sorted(t.slug for t in c.themes.all())),
                 c.horizon,
                 c.audience,
                 key_of_contribution.get(c.pk, ""),
@@ -92,16 +98,16 @@ def _mentions_in_db(loaded) -> tuple[list[Voice], list[Mention]]:
     return list(voices.values()), mentions
 
 
-def _without_kinds(voices):
-    return [Voice(v.source, v.key, v.zone, v.gender, None) for v in voices]
-
-
 # --- The loader -----------------------------------------------------------------------
 
 
 def test_loader_builds_every_source(loaded, numbers):
     workshop = loaded.workshop
-    assert workshop.participants.count() == 30
+    assert workshop.participants.in_the_room().count() == 30
+    kinds = Counter(workshop.participants.values_list("kind", flat=True))
+    assert kinds == {VoiceKind.PARTICIPANT: 30, VoiceKind.RESPONDENT: 36, VoiceKind.INTERVIEWEE: 3}
+    assert loaded.survey.respondents == len(loaded.respondents) == 36
+    assert all(i.voice.kind == VoiceKind.INTERVIEWEE for i in loaded.interviews.values())
     assert workshop.sessions.count() == 3
     assert workshop.organisations.count() == 12
     assert Interview.objects.filter(workshop=workshop).count() == 3
@@ -121,9 +127,9 @@ def test_loader_builds_every_source(loaded, numbers):
 def test_loader_keeps_two_participants_silent_and_notes_anonymous(loaded):
     workshop = loaded.workshop
     authors = set(
-        Contribution.objects.filter(workshop=workshop, author__isnull=False).values_list(
-            "author", flat=True
-        )
+        Contribution.objects.filter(
+            workshop=workshop, author__kind=VoiceKind.PARTICIPANT
+        ).values_list("author", flat=True)
     )
     assert len(authors) == 28
     silent = {key for key, p in loaded.participants.items() if p.pk not in authors}
@@ -150,16 +156,24 @@ def test_loader_stores_the_votes_and_the_untagged_recommendations(loaded, number
 
 def test_loader_snapshots_survey_respondents_demographics(loaded):
     answers = Contribution.objects.filter(workshop=loaded.workshop, source=Source.SURVEY)
+    assert not answers.exclude(author__kind=VoiceKind.RESPONDENT).exists()
+    for answer in answers.select_related("author"):
+        assert (answer.region_id, answer.gender) == (answer.author.region_id, answer.author.gender)
+    passages = Contribution.objects.filter(workshop=loaded.workshop, source=Source.INTERVIEW)
+    for key, interview in loaded.interviews.items():
+        assert {c.author_id for c in loaded.passages[key]} == {interview.voice_id}
+    assert not passages.exclude(author__kind=VoiceKind.INTERVIEWEE).exists()
     assert answers.filter(zone=None).count() == 2  # one respondent gave no region
     assert answers.filter(gender="undisclosed").values("client_id").count() >= 2
     assert answers.filter(category=Category.CHALLENGE).count() == 36
 
 
 def test_database_holds_exactly_what_the_files_say(loaded, numbers):
-    voices, mentions = _mentions_in_db(loaded)
-    from_db = count(voices, mentions)
-    file_voices, file_mentions = read_voices_and_mentions()
-    from_files = count(_without_kinds(file_voices), file_mentions)
+    from_db = count(*_mentions_in_db(loaded))
+    assert from_db.sources == numbers.sources
+    assert from_db.sources_sentence == numbers.sources_sentence
+    assert from_db.group_sizes == numbers.group_sizes  # respondents who said nothing too
+    assert from_db.contributing == numbers.contributing
     assert from_db.themes == numbers.themes
     assert from_db.horizons == numbers.horizons
     assert from_db.audiences == numbers.audiences
@@ -167,8 +181,7 @@ def test_database_holds_exactly_what_the_files_say(loaded, numbers):
     assert from_db.contributions == numbers.contributions
     assert from_db.untagged == numbers.untagged
     assert from_db.votes == numbers.votes
-    # Respondents who said nothing would be missing from the database's voices.
-    assert from_db.group_sizes[ALL].zone == from_files.group_sizes[ALL].zone
+    assert from_db.untagged_recommendations == numbers.untagged_recommendations
 
 
 def test_loader_is_fast(db, django_assert_max_num_queries):

@@ -6,7 +6,7 @@ import io
 from django.core.management import call_command
 from model_bakery import baker
 
-from workshops.choices import Category, OrganisationKind, Source
+from workshops.choices import Category, OrganisationKind, Source, VoiceKind
 from workshops.models import ImportUpload, Interview, Participant
 from workshops.services.contributions import submit_contribution
 from workshops.services.retention import purge_expired
@@ -73,6 +73,34 @@ def test_purge_clears_what_identifies_people_and_keeps_the_analysis(workshop, re
     assert interview.notes == "" and interview.interviewer == ""
     assert interview.pseudonym == "Witness A"
     assert not ImportUpload.objects.exists()
+
+
+def test_purge_covers_every_kind_of_voice_and_keeps_their_demographics(workshop, regions):
+    _expired(workshop)
+    voices = [
+        baker.make(
+            Participant,
+            workshop=workshop,
+            kind=kind,
+            external_id=f"id-{n}",
+            display_name="Named by an import",
+            role="Chief",
+            region=regions["Gao"],
+            gender="man",
+            organisation_kind=OrganisationKind.YOUTH_LED,
+        )
+        for n, kind in enumerate([VoiceKind.RESPONDENT, VoiceKind.INTERVIEWEE])
+    ]
+    [result] = purge_expired(today=dt.date(2026, 2, 1))
+    assert result.participants == 2
+    for voice in voices:
+        voice.refresh_from_db()
+        assert (voice.display_name, voice.role) == ("", "")
+        assert (voice.region, voice.gender, voice.organisation_kind) == (
+            regions["Gao"],
+            "man",
+            OrganisationKind.YOUTH_LED,
+        )
 
 
 def test_purge_leaves_workshops_within_their_retention_date_alone(workshop, regions):

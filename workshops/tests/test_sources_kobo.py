@@ -9,8 +9,8 @@ from django.core.management import CommandError, call_command
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workshops.choices import Category, Gender, Source
-from workshops.models import Contribution, RegionAlias
+from workshops.choices import Category, Gender, OrganisationKind, Source, VoiceKind
+from workshops.models import Contribution, Participant, RegionAlias
 from workshops.services import imports
 from workshops.services.imports import import_survey
 from workshops.sources.kobo import (
@@ -118,6 +118,92 @@ def test_reimport_adds_nothing_and_a_newer_export_only_new_answers(workshop):
     assert Contribution.objects.filter(workshop=workshop).count() == 9
 
 
+def test_each_submission_is_one_respondent_with_its_own_demographics(workshop, regions):
+    survey = _survey("kobo_survey.csv")
+    result = import_survey(workshop=workshop, survey=survey, mapping=guess_mapping(survey))
+    assert result.respondents == 4
+    voices = {p.external_id: p for p in Participant.objects.filter(workshop=workshop)}
+    assert set(voices) == {s.uuid for s in survey.submissions}
+    first = voices["3f1c2a9e-0b6d-4c1e-9a43-6f0c1d2e3a01"]
+    assert (first.kind, first.region, first.gender, first.organisation_kind) == (
+        VoiceKind.RESPONDENT,
+        regions["Tombouctou"],
+        Gender.WOMAN,
+        OrganisationKind.WOMEN_LED,
+    )
+    assert (first.display_name, first.token_hash, first.organisation) == ("", None, None)
+    assert first.public_id
+    unmatched = voices["7d2e4b10-5c3a-4f2b-8e11-2a9b8c7d6e02"]
+    assert (unmatched.region, unmatched.gender, unmatched.organisation_kind) == (
+        None,
+        Gender.MAN,
+        OrganisationKind.YOUTH_LED,
+    )
+    assert voices["a81f9c33-1d2e-4a5b-9c6d-7e8f9a0b1c03"].organisation_kind == (
+        OrganisationKind.FAITH_BASED
+    )
+    # Every answer is its respondent's, with the respondent's demographics.
+    for answer in Contribution.objects.filter(workshop=workshop).select_related("author"):
+        assert answer.author == voices[answer.client_id.split(":")[1]]
+        assert (answer.region_id, answer.gender) == (answer.author.region_id, answer.author.gender)
+    assert first.contributions.count() == 2
+    assert not Participant.objects.in_the_room().exists()
+
+
+def test_a_submission_without_answers_is_still_a_respondent(workshop):
+    survey = _survey("kobo_survey.csv")
+    mapping = guess_mapping(survey)
+    for key in mapping.text_columns:
+        survey.submissions[2].values[key] = ""
+    result = import_survey(workshop=workshop, survey=survey, mapping=mapping)
+    assert result.respondents == 4
+    silent = Participant.objects.get(external_id=survey.submissions[2].uuid)
+    assert not silent.contributions.exists()
+
+
+def test_reimports_add_no_respondents_and_no_answers_twice(workshop):
+    survey = _survey("kobo_survey.csv")
+    import_survey(workshop=workshop, survey=survey, mapping=guess_mapping(survey))
+    first = dict(Participant.objects.values_list("external_id", "pk"))
+    again = import_survey(workshop=workshop, survey=survey, mapping=guess_mapping(survey))
+    assert (again.respondents, again.created) == (0, 0)
+    newer = _survey("kobo_survey_newer.csv")  # the same 4 submissions and a fifth
+    result = import_survey(workshop=workshop, survey=newer, mapping=guess_mapping(newer))
+    assert (result.respondents, result.created, result.unchanged) == (1, 2, 7)
+    voices = dict(Participant.objects.values_list("external_id", "pk"))
+    assert len(voices) == 5 and {k: voices[k] for k in first} == first
+    fifth = Participant.objects.get(external_id="e9f0a1b2-c3d4-4e5f-8a6b-7c8d9e0f1a05")
+    assert fifth.contributions.count() == 2
+    assert Contribution.objects.values("client_id").distinct().count() == 9
+    assert not Contribution.objects.filter(author=None).exists()
+
+
+def test_a_newer_answer_of_a_known_submission_joins_its_respondent(workshop, regions):
+    survey = _survey("kobo_survey.csv")
+    mapping = guess_mapping(survey)
+    uuid = survey.submissions[2].uuid
+    import_survey(workshop=workshop, survey=survey, mapping=mapping)
+    survey.submissions[2].values["questions/recommandations"] = "Une réponse ajoutée plus tard"
+    survey.submissions[2].values["region"] = "Gao"  # the stored respondent keeps its own
+    result = import_survey(workshop=workshop, survey=survey, mapping=mapping)
+    assert (result.respondents, result.created) == (0, 1)
+    added = Contribution.objects.get(text="Une réponse ajoutée plus tard")
+    assert added.author.external_id == uuid
+    assert added.region == added.author.region == regions["Mopti"]
+
+
+def test_odk_respondents_are_keyed_on_the_instance_id(workshop, regions):
+    survey = _survey("odk_central.csv")
+    import_survey(workshop=workshop, survey=survey, mapping=guess_mapping(survey))
+    voice = Participant.objects.get(external_id="0b1c2d3e-4f50-4617-8293-a4b5c6d7e801")
+    assert (voice.kind, voice.gender, voice.region) == (
+        VoiceKind.RESPONDENT,
+        Gender.WOMAN,
+        regions["Ségou"],
+    )
+    assert Participant.objects.count() == 2
+
+
 def test_an_edited_answer_is_reported_and_the_stored_one_kept(workshop):
     survey = _survey("kobo_survey.csv")
     import_survey(workshop=workshop, survey=survey, mapping=guess_mapping(survey))
@@ -161,8 +247,9 @@ def test_dry_run_writes_nothing(workshop):
     result = import_survey(
         workshop=workshop, survey=survey, mapping=guess_mapping(survey), dry_run=True
     )
-    assert result.created == 7
+    assert (result.created, result.respondents) == (7, 4)
     assert not Contribution.objects.exists()
+    assert not Participant.objects.exists()
 
 
 def test_long_column_names_still_fit_the_client_id():
@@ -223,11 +310,25 @@ def test_answers_are_inserted_in_batches_not_one_by_one(
     monkeypatch.setattr(imports, "IMPORT_BATCH", 2)
     mapping = guess_mapping(survey)
     result = import_survey(workshop=workshop, survey=survey, mapping=mapping, dry_run=True)
-    batches = -(-result.created // 2)
-    # Region spellings, stored answers, savepoints, then one INSERT per batch of two.
-    with django_assert_max_num_queries(12 + batches):
+    batches = -(-result.created // 2) + -(-result.respondents // 2)
+    # Region spellings, stored answers and respondents, savepoints, then one INSERT
+    # per batch of two answers or respondents.
+    with django_assert_max_num_queries(11 + batches):
         again = import_survey(workshop=workshop, survey=survey, mapping=mapping)
     assert again.created == result.created == Contribution.objects.count()
+
+
+@pytest.mark.parametrize("submissions", [1, 4])
+def test_an_import_takes_the_same_queries_for_one_submission_or_many(
+    workshop, submissions, django_assert_num_queries
+):
+    survey = _survey("kobo_survey.csv")
+    survey.submissions = survey.submissions[:submissions]
+    mapping = guess_mapping(survey)
+    # Regions, spellings, stored answers, stored respondents, savepoints, two INSERTs.
+    with django_assert_num_queries(11):
+        result = import_survey(workshop=workshop, survey=survey, mapping=mapping)
+    assert result.respondents == submissions
 
 
 def test_the_same_answer_twice_in_one_file_is_stored_once(workshop):
@@ -257,6 +358,7 @@ def test_an_import_racing_another_of_the_same_file_is_refused_whole(workshop, mo
         import_survey(workshop=workshop, survey=survey, mapping=mapping)
     monkeypatch.undo()
     assert Contribution.objects.count() == 0  # the other import's row was in our transaction
+    assert Participant.objects.count() == 0
     assert import_survey(workshop=workshop, survey=survey, mapping=mapping).created > 0
 
 

@@ -1,6 +1,7 @@
 """Sources pages: access for every role, upload → mapping → import, ACLED, interviews."""
 
 import datetime as dt
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -10,8 +11,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from model_bakery import baker
 
-from workshops.choices import Category, Gender, Horizon, Source
-from workshops.models import AcledEvent, Contribution, ImportUpload, Interview, RegionAlias
+from workshops.choices import Category, Gender, Horizon, OrganisationKind, Source, VoiceKind
+from workshops.models import (
+    AcledEvent,
+    Contribution,
+    ImportUpload,
+    Interview,
+    Participant,
+    RegionAlias,
+)
 from workshops.services.imports import import_acled
 from workshops.sources.acled import parse_acled
 from workshops.sources.forms import CodePassageForm, InterviewForm
@@ -242,6 +250,39 @@ def test_note_taker_records_an_interview(client_for, note_taker, workshop, regio
     interview = Interview.objects.get(workshop=workshop)
     assert response["Location"] == reverse("sources:interview", args=[workshop.slug, interview.pk])
     assert interview.pseudonym == "Moussa D." and interview.created_by == note_taker
+    voice = interview.voice
+    assert (voice.kind, voice.workshop, voice.region, voice.gender, voice.organisation_kind) == (
+        VoiceKind.INTERVIEWEE,
+        workshop,
+        regions["Gao"],
+        Gender.MAN,
+        OrganisationKind.YOUTH_LED,
+    )
+    assert (voice.display_name, voice.token_hash) == ("", None)  # the pseudonym stays there
+
+
+def test_editing_an_interview_keeps_its_voice_in_sync(
+    client_for, note_taker, workshop, interview, regions
+):
+    url = reverse("sources:interview_edit", args=[workshop.slug, interview.pk])
+    data = {
+        "date": "2026-10-12",
+        "pseudonym": interview.pseudonym,
+        "region": regions["Gao"].pk,
+        "gender": Gender.WOMAN,
+        "organisation_kind": "faith_based",
+        "consent_noted": "on",
+    }
+    client = client_for(note_taker)
+    assert client.post(url, data).status_code == 302
+    voice = Interview.objects.get(pk=interview.pk).voice
+    data["region"] = regions["Mopti"].pk
+    assert client.post(url, data).status_code == 302
+    interview.refresh_from_db()
+    assert interview.voice == voice
+    voice.refresh_from_db()
+    assert (voice.region, voice.organisation_kind) == (regions["Mopti"], "faith_based")
+    assert Participant.objects.filter(kind=VoiceKind.INTERVIEWEE).count() == 1
 
 
 def test_coding_a_passage_makes_one_interview_contribution(
@@ -271,8 +312,45 @@ def test_coding_a_passage_makes_one_interview_contribution(
         Gender.WOMAN,
     )
     assert list(stored.themes.all()) == [theme] and stored.quotable
+    interview.refresh_from_db()  # recorded before voices: it gets one at its first passage
+    assert stored.author == interview.voice
+    assert interview.voice.kind == VoiceKind.INTERVIEWEE
     page = client.get(url).content.decode()
     assert "1 coded passage" in page
+
+
+def test_every_passage_of_an_interview_is_its_one_voice(
+    client_for, note_taker, workshop, interview
+):
+    url = reverse("sources:interview", args=[workshop.slug, interview.pk])
+    client = client_for(note_taker)
+    for passage in interview.notes.splitlines():
+        client.post(url, {"passage": passage, "category": Category.CHALLENGE})
+    other = Interview.objects.create(
+        workshop=workshop, date=dt.date(2026, 10, 13), pseudonym="B.", consent_noted=True
+    )
+    client.post(
+        reverse("sources:interview", args=[workshop.slug, other.pk]),
+        {"passage": "Autre chose.", "category": Category.STRENGTH},
+    )
+    authors = Counter(Contribution.objects.values_list("author", flat=True))
+    interview.refresh_from_db()
+    other.refresh_from_db()
+    assert authors == {interview.voice_id: 2, other.voice_id: 1}
+    assert Participant.objects.in_the_room().count() == 0
+
+
+def test_coding_costs_the_same_queries_whatever_was_coded_before(
+    client_for, note_taker, workshop, interview, django_assert_num_queries
+):
+    url = reverse("sources:interview", args=[workshop.slug, interview.pk])
+    client = client_for(note_taker)
+    with django_assert_num_queries(14):  # the first passage also makes the interview's voice
+        client.post(url, {"passage": "p0", "category": Category.CHALLENGE})
+    for n in range(1, 6):
+        with django_assert_num_queries(13):
+            client.post(url, {"passage": f"p{n}", "category": Category.CHALLENGE})
+    assert Contribution.objects.filter(author__interview=interview).count() == 6
 
 
 def test_the_same_passage_coded_differently_is_refused(client_for, note_taker, workshop, interview):

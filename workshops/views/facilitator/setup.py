@@ -261,7 +261,7 @@ def organisation_import(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def participants(request: HttpRequest, slug: str) -> HttpResponse:
     workshop = get_workshop_for_user(request, slug, needs=MODERATE)
-    items = workshop.participants.select_related("organisation", "region__zone")
+    items = workshop.participants.in_the_room().select_related("organisation", "region__zone")
     return render(
         request,
         "workshops/facilitator/participants.html",

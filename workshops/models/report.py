@@ -207,6 +207,13 @@ class ExportAuditLog(models.Model):
             return str(_("system (command line)"))
         return str(_("deleted account"))
 
+    @property
+    def filters_text(self) -> str:
+        return "; ".join(
+            f"{key}: {', '.join(value) if isinstance(value, list) else value}"
+            for key, value in self.filters.items()
+        )
+
     @classmethod
     def record(
         cls,

@@ -31,8 +31,18 @@ READ = StaffRole.VIEWER
 CAPTURE = StaffRole.NOTE_TAKER
 MODERATE = StaffRole.FACILITATOR
 MANAGE = StaffRole.ORGANISER
+# Row-level data (one row per contribution with its zone, gender or author; participant
+# lists; votes with pseudonyms) is for organisers, on the web, the API and the command
+# line alike. Every read of it is recorded with a purpose (``ExportAuditLog.record``).
+ROW_LEVEL = StaffRole.ORGANISER
 # The names templates use for them: ``workshop|may:"moderate"``.
-ACTIONS = {"read": READ, "capture": CAPTURE, "moderate": MODERATE, "manage": MANAGE}
+ACTIONS = {
+    "read": READ,
+    "capture": CAPTURE,
+    "moderate": MODERATE,
+    "manage": MANAGE,
+    "rows": ROW_LEVEL,
+}
 
 
 def role_allows(role: str | None, needed: str) -> bool:
@@ -171,10 +181,18 @@ def get_organisation_for_user(
     return workshop, organisation
 
 
+def get_workshop_for_rows(request: HttpRequest, slug: str) -> Workshop:
+    """A workshop whose row-level data the user may read: organisers only, 403 for the
+    other roles, 404 for outsiders (the caller records the read with its purpose)."""
+    return get_workshop_for_user(request, slug, needs=ROW_LEVEL)
+
+
 def get_workshop_for_export(request: HttpRequest, slug: str, *, rows: bool = False) -> Workshop:
     """A workshop to export contributions from: every role exports aggregates; one
-    row per contribution (``rows``) is for organisers, 403 for the others."""
-    return get_workshop_for_user(request, slug, needs=MANAGE if rows else READ)
+    row per contribution (``rows``) is row-level data (``get_workshop_for_rows``)."""
+    if rows:
+        return get_workshop_for_rows(request, slug)
+    return get_workshop_for_user(request, slug, needs=READ)
 
 
 def workshops_for_user(user):

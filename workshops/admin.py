@@ -109,3 +109,23 @@ class VoteAdmin(admin.ModelAdmin):
     list_display = ["pk", "contribution", "participant", "created_at"]
     list_select_related = ["contribution", "participant"]
     raw_id_fields = ["contribution", "participant"]
+
+
+@admin.register(models.ExportAuditLog)
+class DataAccessLogAdmin(admin.ModelAdmin):
+    """The data access log, read-only: records are written by the app, never by hand."""
+
+    list_display = ["created_at", "workshop", "who", "channel", "kind", "purpose"]
+    list_filter = ["workshop", "channel", "kind"]
+    search_fields = ["purpose", "user__username", "workshop__slug"]
+    list_select_related = ["workshop", "user"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -27,7 +27,7 @@ from workshops.models import (
     Vote,
     Workshop,
 )
-from workshops.models.report import ReportLanguage
+from workshops.models.report import PURPOSE_MAX_LENGTH, ReportLanguage
 from workshops.validators import SAFE_CHARACTER, UNSAFE_RANGES, validate_safe_text
 
 # Patterns are documented in the schema too, so generated clients (and fuzzers) know the rule.
@@ -378,4 +378,17 @@ class ReportExportQuerySerializer(serializers.Serializer):
         choices=ReportLanguage.choices,
         required=False,
         help_text="The draft's language; default fr.",
+    )
+
+
+class PurposeQuerySerializer(serializers.Serializer):
+    """Why row-level data is read: required, recorded in the data access log."""
+
+    purpose = serializers.CharField(
+        max_length=PURPOSE_MAX_LENGTH,
+        validators=[HAS_TEXT],
+        help_text=(
+            "Why you read these rows (required; recorded in the workshop's data access "
+            "log with your name, the time and the filters). Or send an X-Purpose header."
+        ),
     )

@@ -4,12 +4,18 @@ Everything hangs under a workshop the user has a role in (``/api/v1/workshops/<s
 outsiders get 404, a role too weak for a write gets 403, anonymous callers 401.
 Contributions are created exactly once per client id: 201 when stored, 200 with the
 stored contribution on an identical repeat, 409 when the id was used for other content.
+
+Row-level reads (contributions with zone, gender and author; participants; votes with
+participants) are for organisers: 403 for the other roles, and 400 without a
+``purpose`` (query parameter or ``X-Purpose`` header). Each one is recorded in the data
+access log with its filters; the rows themselves are not.
 """
 
 from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -28,6 +34,7 @@ from rest_framework.views import APIView
 from workshops.access import (
     CAPTURE,
     READ,
+    ROW_LEVEL,
     get_session_for_user,
     get_workshop_for_user,
     workshops_for_user,
@@ -49,9 +56,15 @@ from workshops.models import (
     Vote,
     Workshop,
 )
-from workshops.models.report import ReportLanguage
+from workshops.models.report import (
+    AccessChannel,
+    ExportAuditLog,
+    ExportKind,
+    ReportLanguage,
+)
 from workshops.report import exports
 from workshops.services.contributions import ClientIdConflict, submit_contribution
+from workshops.validators import remove_unsafe_characters
 
 ERRORS = {
     401: OpenApiResponse(s.ErrorSerializer, description="Not authenticated."),
@@ -93,6 +106,72 @@ class WorkshopScoped(Paginated):
                 get_workshop_for_user(self.request, self.kwargs["slug"], needs=needs or self.needs),
             )
         return getattr(self, key)
+
+
+class RowLevel(WorkshopScoped):
+    """A read of row-level data: organisers only, with a purpose, recorded once per answer.
+
+    The role is checked before anything else (403 before a missing purpose's 400), so a
+    weaker role learns nothing, not even a count, from a filtered list.
+    """
+
+    needs = ROW_LEVEL
+    access_kind: str
+    filter_names: tuple[str, ...] = ()
+
+    def initial(self, request: Request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)
+        if request.method not in ("GET", "HEAD") or getattr(self, "swagger_fake_view", False):
+            return
+        self.get_workshop()
+        self.purpose = purpose_of(request)
+
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        response = super().get(request, *args, **kwargs)
+        ExportAuditLog.record(
+            workshop=self.get_workshop(),
+            user=request.user,
+            kind=self.access_kind,
+            purpose=self.purpose,
+            filters=self.recorded_filters(),
+            channel=AccessChannel.API,
+        )
+        return response
+
+    def recorded_filters(self) -> dict:
+        params = self.request.query_params
+        names = (*self.filter_names, "page")
+        found = {name: params.getlist(name) for name in names if name in params}
+        found.update({key: str(value) for key, value in self.kwargs.items() if key != "slug"})
+        return {key: v[0] if isinstance(v, list) and len(v) == 1 else v for key, v in found.items()}
+
+
+def purpose_of(request: Request) -> str:
+    """The purpose of a row-level read (``?purpose=`` or ``X-Purpose``); 400 without one.
+
+    Characters that cannot be stored are dropped rather than refused: what is left must
+    still say something.
+    """
+    value = request.query_params.get("purpose", request.headers.get("X-Purpose", ""))
+    params = s.PurposeQuerySerializer(data={"purpose": remove_unsafe_characters(value)})
+    if not params.is_valid():
+        raise ValidationError(
+            {
+                "purpose": [
+                    _(
+                        "Say why you read these rows: add ?purpose=… or an X-Purpose header. "
+                        "It is recorded in the workshop's data access log."
+                    )
+                ]
+            }
+        )
+    return params.validated_data["purpose"]
+
+
+ROW_LEVEL_QUERY = [s.PurposeQuerySerializer]
+ROW_LEVEL_ERRORS = {
+    400: OpenApiResponse(description="No purpose given, or invalid filters."),
+}
 
 
 @extend_schema_view(
@@ -156,10 +235,17 @@ class SessionDetail(WorkshopScoped, generics.RetrieveAPIView):
     get_queryset = SessionList.get_queryset
 
 
-@extend_schema_view(get=extend_schema(responses=_responses(s.ParticipantSerializer(many=True))))
-class ParticipantList(WorkshopScoped, generics.ListAPIView):
+@extend_schema_view(
+    get=extend_schema(
+        parameters=ROW_LEVEL_QUERY,
+        responses=_responses(s.ParticipantSerializer(many=True), ROW_LEVEL_ERRORS),
+        summary="Participants (organisers; row-level, recorded)",
+    )
+)
+class ParticipantList(RowLevel, generics.ListAPIView):
     serializer_class = s.ParticipantSerializer
     lookup_field = "public_id"
+    access_kind = ExportKind.API_PARTICIPANTS
 
     def get_queryset(self):
         return (
@@ -170,10 +256,17 @@ class ParticipantList(WorkshopScoped, generics.ListAPIView):
         )
 
 
-@extend_schema_view(get=extend_schema(responses=_responses(s.ParticipantSerializer)))
-class ParticipantDetail(WorkshopScoped, generics.RetrieveAPIView):
+@extend_schema_view(
+    get=extend_schema(
+        parameters=ROW_LEVEL_QUERY,
+        responses=_responses(s.ParticipantSerializer, ROW_LEVEL_ERRORS),
+        summary="One participant (organisers; row-level, recorded)",
+    )
+)
+class ParticipantDetail(RowLevel, generics.RetrieveAPIView):
     serializer_class = s.ParticipantSerializer
     lookup_field = "public_id"
+    access_kind = ExportKind.API_PARTICIPANT
     get_queryset = ParticipantList.get_queryset
 
 
@@ -187,9 +280,16 @@ class ThemeList(WorkshopScoped, generics.ListAPIView):
         return Theme.objects.for_workshop(self.get_workshop()).order_by("slug", "pk")
 
 
-@extend_schema_view(get=extend_schema(responses=_responses(s.VoteSerializer(many=True))))
-class VoteList(WorkshopScoped, generics.ListAPIView):
+@extend_schema_view(
+    get=extend_schema(
+        parameters=ROW_LEVEL_QUERY,
+        responses=_responses(s.VoteSerializer(many=True), ROW_LEVEL_ERRORS),
+        summary="Votes with participants (organisers; row-level, recorded)",
+    )
+)
+class VoteList(RowLevel, generics.ListAPIView):
     serializer_class = s.VoteSerializer
+    access_kind = ExportKind.API_VOTES
 
     def get_queryset(self):
         return (
@@ -211,8 +311,9 @@ def _contributions(workshop: Workshop):
 
 @extend_schema_view(
     get=extend_schema(
-        responses=_responses(s.ContributionSerializer(many=True), INVALID),
-        summary="Contributions, filtered and paginated",
+        parameters=ROW_LEVEL_QUERY,
+        responses=_responses(s.ContributionSerializer(many=True), ROW_LEVEL_ERRORS),
+        summary="Contributions, filtered and paginated (organisers; row-level, recorded)",
     ),
     post=extend_schema(
         request=s.ContributionCreateSerializer,
@@ -231,10 +332,14 @@ def _contributions(workshop: Workshop):
         summary="Send a contribution (exactly once per client id)",
     ),
 )
-class ContributionList(WorkshopScoped, generics.ListCreateAPIView):
+class ContributionList(RowLevel, generics.ListCreateAPIView):
+    """GET is row-level (organisers, recorded); POST captures (note-takers and up)."""
+
     serializer_class = s.ContributionSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = ApiContributionFilter
+    access_kind = ExportKind.API_CONTRIBUTIONS
+    filter_names = tuple(ApiContributionFilter.base_filters)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -308,9 +413,16 @@ class ContributionList(WorkshopScoped, generics.ListCreateAPIView):
         )
 
 
-@extend_schema_view(get=extend_schema(responses=_responses(s.ContributionSerializer)))
-class ContributionDetail(WorkshopScoped, generics.RetrieveAPIView):
+@extend_schema_view(
+    get=extend_schema(
+        parameters=ROW_LEVEL_QUERY,
+        responses=_responses(s.ContributionSerializer, ROW_LEVEL_ERRORS),
+        summary="One contribution (organisers; row-level, recorded)",
+    )
+)
+class ContributionDetail(RowLevel, generics.RetrieveAPIView):
     serializer_class = s.ContributionSerializer
+    access_kind = ExportKind.API_CONTRIBUTION
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

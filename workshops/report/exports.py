@@ -3,7 +3,7 @@
 Aggregated tables count distinct participants per category and theme, with the
 small-cell rule applied ("<5", and "×" for complementary cells). Row-level tables
 carry no name, no author id, no organisation and no device data; views record
-every export in the audit log.
+every export in the data access log (``ExportAuditLog.record``).
 """
 
 from __future__ import annotations
@@ -165,15 +165,6 @@ def to_xlsx(rows: list[list[str]], title: str) -> bytes:
     return buffer.getvalue()
 
 
-def record_export(*, workshop: Workshop, user, kind: str, language: str = "") -> ExportAuditLog:
-    return ExportAuditLog.objects.create(
-        workshop=workshop,
-        user=user if getattr(user, "is_authenticated", False) else None,
-        kind=kind,
-        language=language,
-    )
-
-
 # --- Report drafts (web and API exports) ------------------------------------------------
 
 DRAFT_FORMATS = {
@@ -209,6 +200,6 @@ def export_draft(*, report: ReportDraft, fmt: str, user) -> DraftFile:
         body = render.to_markdown(report).encode()
     else:
         body = render.to_html(report, data).encode()
-    record_export(workshop=workshop, user=user, kind=kind, language=report.language)
+    ExportAuditLog.record(workshop=workshop, user=user, kind=kind, language=report.language)
     filename = f"{slugify(workshop.slug)}-report-{report.language}.{fmt}"
     return DraftFile(body, content_type, filename)

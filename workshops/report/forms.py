@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from workshops.choices import Source
-from workshops.models.report import ReportLanguage
+from workshops.models.report import PURPOSE_MAX_LENGTH, ReportLanguage
 from workshops.validators import SafeCharField
 
 MAX_SECTION_LENGTH = 20_000
@@ -19,6 +19,33 @@ class SourceFilterForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
+
+
+class PurposeForm(forms.Form):
+    """Why someone reads row-level data: required, kept in the data access log."""
+
+    purpose = SafeCharField(
+        label=_("Purpose"),
+        max_length=PURPOSE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Recorded in the data access log with your name and the time, e.g. "
+            "“checking the Gao notes before the validation meeting”."
+        ),
+    )
+
+
+class RowExportForm(PurposeForm):
+    """One row per contribution, as CSV or XLSX, for the sources chosen."""
+
+    ROW_FORMATS = (("csv", "CSV"), ("xlsx", "XLSX"))
+
+    fmt = forms.ChoiceField(
+        label=_("Format"), choices=ROW_FORMATS, initial="xlsx", widget=forms.RadioSelect
+    )
+    sources = SourceFilterForm.base_fields["sources"]
+
+    field_order = ["fmt", "sources", "purpose"]
 
 
 class CreateDraftForm(forms.Form):

@@ -114,6 +114,30 @@ def test_a_viewer_exports_aggregates_but_row_level_is_403(viewer, workshop):
         access.get_workshop_for_export(request, workshop.slug, rows=True)
 
 
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [("organiser", True), ("facilitator", False), ("note_taker", False), ("viewer", False)],
+)
+def test_row_level_data_is_for_organisers_only(request, role, allowed, workshop):
+    asking = _request(request.getfixturevalue(role))
+    if allowed:
+        assert access.get_workshop_for_rows(asking, workshop.slug) == workshop
+    else:
+        with pytest.raises(PermissionDenied):
+            access.get_workshop_for_rows(asking, workshop.slug)
+
+
+def test_row_level_data_is_404_for_an_outsider(outsider, workshop):
+    with pytest.raises(Http404):
+        access.get_workshop_for_rows(_request(outsider), workshop.slug)
+
+
+@pytest.mark.parametrize(("role", "shown"), [("organiser", True), ("facilitator", False)])
+def test_templates_ask_may_rows(request, role, shown, workshop):
+    found = access.get_workshop_for_user(_request(request.getfixturevalue(role)), workshop.slug)
+    assert access.may(found, "rows") is shown
+
+
 def test_an_organiser_exports_one_row_per_contribution(organiser, workshop):
     found = access.get_workshop_for_export(_request(organiser), workshop.slug, rows=True)
     assert found == workshop and found.role == StaffRole.ORGANISER

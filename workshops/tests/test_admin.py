@@ -8,7 +8,15 @@ from model_bakery import baker
 from rest_framework.authtoken.models import Token
 
 from workshops.choices import Audience, Category, Source
-from workshops.models import BreakoutSession, Contribution, Organisation, Participant, Theme, Vote
+from workshops.models import (
+    BreakoutSession,
+    Contribution,
+    ExportAuditLog,
+    Organisation,
+    Participant,
+    Theme,
+    Vote,
+)
 from workshops.services.contributions import submit_contribution
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
@@ -37,6 +45,9 @@ def one_of_each(workshop, session, participant, organiser, organisation, superus
     Vote.objects.create(participant=participant, contribution=recommendation)
     organisation.memberships.create(user=organiser, role="viewer")
     Token.objects.create(user=superuser)
+    ExportAuditLog.record(
+        workshop=workshop, user=organiser, kind="csv_rows", purpose="Checking the notes"
+    )
     for model in REGISTERED:
         if not model._default_manager.exists():
             baker.make(model)

@@ -1,4 +1,8 @@
-"""REST API: access for every endpoint and role, exactly-once creation, filters, counts."""
+"""REST API: access for every endpoint and role, exactly-once creation, filters, counts.
+
+Row-level reads (contributions, participants, votes) are for organisers, need a purpose
+and are recorded in the data access log.
+"""
 
 import pytest
 from django.core.cache import cache
@@ -49,7 +53,8 @@ def api_for(user):
 
 ROLES = ["organiser", "facilitator", "note_taker", "viewer", "outsider", None]
 W = "/api/v1/workshops/peace-exchange-test/"
-# url (with {placeholders} filled from fixtures), needed fixtures, outsider sees 404?
+PURPOSE = {"purpose": "Checking the Gao notes before the validation meeting"}
+# url (with {placeholders} filled from fixtures), listed for all (no 404 for outsiders)?
 READS = [
     ("/api/v1/workshops/", True),
     (W, False),
@@ -65,6 +70,14 @@ READS = [
     (W + "votes/", False),
     (W + "rollup/", False),
 ]
+# Row-level reads and the kind each one is recorded as.
+ROW_LEVEL = {
+    W + "participants/": "api_participants",
+    W + "participants/{participant_public_id}/": "api_participant",
+    W + "contributions/": "api_contributions",
+    W + "contributions/{contribution}/": "api_contribution",
+    W + "votes/": "api_votes",
+}
 
 
 def _fill(request, url):
@@ -81,13 +94,21 @@ def _fill(request, url):
 @pytest.mark.parametrize(("url", "listed_for_all"), READS)
 def test_read_access_matrix(request, role, url, listed_for_all, workshop, vote):
     user = request.getfixturevalue(role) if role else None
-    response = api_for(user).get(_fill(request, url))
+    response = api_for(user).get(_fill(request, url), PURPOSE)
     if role is None:
         assert response.status_code == 401
     elif role == "outsider" and not listed_for_all:
         assert response.status_code == 404
+    elif url in ROW_LEVEL and role != "organiser":
+        assert response.status_code == 403
+        assert "count" not in response.json() and "results" not in response.json()
     else:
         assert response.status_code == 200
+    logged = list(ExportAuditLog.objects.values_list("kind", "user__username", "purpose"))
+    if url in ROW_LEVEL and role == "organiser":
+        assert logged == [(ROW_LEVEL[url], "olivia", PURPOSE["purpose"])]
+    else:
+        assert logged == []
     if role == "outsider" and listed_for_all:
         assert "peace-exchange-test" not in response.content.decode()
         assert "WANEP" not in response.content.decode()
@@ -167,7 +188,7 @@ def test_participants_show_pseudonymous_fields_only(organiser, participant, regi
     participant.display_name = "Aïcha Traoré"
     participant.role = "Coordinator"
     participant.save()
-    body = api_for(organiser).get(W + "participants/").json()
+    body = api_for(organiser).get(W + "participants/", PURPOSE).json()
     assert body["results"] == [
         {
             "public_id": participant.public_id,
@@ -296,7 +317,7 @@ def test_create_in_a_session_of_another_workshop_is_not_found(organiser, other_w
     assert response.status_code == 404 and not Contribution.objects.exists()
 
 
-def test_list_filters_and_paginates(viewer, workshop, regions, contribution):
+def test_list_filters_and_paginates(organiser, workshop, regions, contribution):
     for index in range(3):
         submit_contribution(
             workshop=workshop,
@@ -307,21 +328,21 @@ def test_list_filters_and_paginates(viewer, workshop, regions, contribution):
             source=Source.SURVEY,
             region=regions["Bamako"],
         )
-    client = api_for(viewer)
-    body = client.get(W + "contributions/", {"category": "recommendation"}).json()
+    client = api_for(organiser)
+    body = client.get(W + "contributions/", {"category": "recommendation", **PURPOSE}).json()
     assert body["count"] == 3
     assert {item["source"] for item in body["results"]} == {"survey"}
     zone = regions["Gao"].zone_id
-    assert client.get(W + "contributions/", {"zone": zone}).json()["count"] == 1
-    assert client.get(W + "contributions/", {"category": "gossip"}).status_code == 400
-    assert client.get(W + "contributions/", {"page": 99}).status_code == 404
+    assert client.get(W + "contributions/", {"zone": zone, **PURPOSE}).json()["count"] == 1
+    assert client.get(W + "contributions/", {"category": "gossip", **PURPOSE}).status_code == 400
+    assert client.get(W + "contributions/", {"page": 99, **PURPOSE}).status_code == 404
 
 
-def test_contribution_list_query_count_is_flat(viewer, workshop, django_assert_max_num_queries):
-    client = api_for(viewer)
+def test_contribution_list_query_count_is_flat(organiser, workshop, django_assert_max_num_queries):
+    client = api_for(organiser)
     baker.make(Contribution, workshop=workshop, category=Category.DRIVER, source=Source.NOTE)
     with django_assert_max_num_queries(8):
-        client.get(W + "contributions/")
+        client.get(W + "contributions/", PURPOSE)
     baker.make(
         Contribution,
         workshop=workshop,
@@ -331,7 +352,7 @@ def test_contribution_list_query_count_is_flat(viewer, workshop, django_assert_m
         client_id=iter(f"bulk-{i}" for i in range(30)),
     )
     with django_assert_max_num_queries(8):
-        assert len(client.get(W + "contributions/").json()["results"]) == 31
+        assert len(client.get(W + "contributions/", PURPOSE).json()["results"]) == 31
 
 
 def test_rollup_counts_countable_contributions_and_suppresses_small_counts(
@@ -387,7 +408,7 @@ def test_unknown_api_paths_answer_in_json(organiser):
 
 @pytest.mark.parametrize("path", ["participants/", "votes/", "sessions/", "themes/"])
 def test_list_query_counts_do_not_grow(
-    path, viewer, workshop, regions, django_assert_max_num_queries
+    path, organiser, workshop, regions, django_assert_max_num_queries
 ):
     def add(count):
         for _ in range(count):
@@ -405,17 +426,17 @@ def test_list_query_counts_do_not_grow(
             baker.make("workshops.BreakoutSession", workshop=workshop)
             baker.make("workshops.Theme", workshop=workshop, slug=f"t-{participant.public_id}")
 
-    client = api_for(viewer)
+    client = api_for(organiser)
     add(1)
     with django_assert_max_num_queries(12):
-        assert client.get(W + path).status_code == 200
+        assert client.get(W + path, PURPOSE).status_code == 200
     add(15)
     with django_assert_max_num_queries(12):
-        assert client.get(W + path).status_code == 200
+        assert client.get(W + path, PURPOSE).status_code == 200
 
 
-def test_list_filters_refuse_empty_and_malformed_values(viewer, workshop, contribution):
-    client = api_for(viewer)
+def test_list_filters_refuse_empty_and_malformed_values(organiser, workshop, contribution):
+    client = api_for(organiser)
     for params in (
         {"category": ""},
         {"zone": "abc"},
@@ -423,10 +444,10 @@ def test_list_filters_refuse_empty_and_malformed_values(viewer, workshop, contri
         {"session": 0},
         {"theme": "not a slug"},
     ):
-        response = client.get(W + "contributions/", params)
+        response = client.get(W + "contributions/", {**params, **PURPOSE})
         assert response.status_code == 400, params
         assert set(response.json()) == set(params)
-    assert client.get(W + "contributions/", {"zone": 2**31 - 1}).json()["count"] == 0
+    assert client.get(W + "contributions/", {"zone": 2**31 - 1, **PURPOSE}).json()["count"] == 0
 
 
 def test_schema_documents_the_contribution_filters(client):
@@ -434,3 +455,67 @@ def test_schema_documents_the_contribution_filters(client):
     listing = schema["paths"]["/api/v1/workshops/{slug}/contributions/"]["get"]
     names = {parameter["name"] for parameter in listing["parameters"]}
     assert {"category", "source", "status", "gender", "session", "zone", "region", "theme"} <= names
+
+
+@pytest.mark.parametrize("url", sorted(ROW_LEVEL))
+def test_row_level_reads_without_a_purpose_are_refused_and_not_recorded(
+    request, url, organiser, vote
+):
+    client = api_for(organiser)
+    for params in ({}, {"purpose": ""}, {"purpose": "   "}, {"purpose": "x" * 501}):
+        response = client.get(_fill(request, url), params)
+        assert response.status_code == 400, params
+        assert "purpose" in response.json()["purpose"][0]
+    assert not ExportAuditLog.objects.exists()
+
+
+def test_a_purpose_may_come_in_the_x_purpose_header(organiser, vote):
+    response = api_for(organiser).get(W + "votes/", HTTP_X_PURPOSE="Vote audit")
+    assert response.status_code == 200
+    assert ExportAuditLog.objects.get().purpose == "Vote audit"
+
+
+@pytest.mark.parametrize("role", ["facilitator", "note_taker", "viewer"])
+def test_a_weaker_role_gets_403_before_a_missing_purpose_and_no_count(
+    request, role, workshop, regions, contribution
+):
+    client = api_for(request.getfixturevalue(role))
+    for params in ({}, {"theme": "governance", "zone": regions["Gao"].zone_id, **PURPOSE}):
+        response = client.get(W + "contributions/", params)
+        assert response.status_code == 403
+        assert "count" not in response.json()
+    assert not ExportAuditLog.objects.exists()
+
+
+def test_a_row_level_read_records_its_filters_and_purpose_but_no_row(
+    organiser, workshop, regions, contribution
+):
+    zone = regions["Gao"].zone_id
+    response = api_for(organiser).get(
+        W + "contributions/", {"category": "driver", "zone": zone, "junk": "x", **PURPOSE}
+    )
+    assert response.json()["count"] == 1
+    record = ExportAuditLog.objects.get()
+    assert (record.workshop, record.user, record.channel, record.kind) == (
+        workshop,
+        organiser,
+        "api",
+        "api_contributions",
+    )
+    assert record.filters == {"category": "driver", "zone": str(zone)}
+    assert record.purpose == PURPOSE["purpose"]
+    assert "absent" not in str(record.filters) + record.purpose
+
+
+def test_the_detail_read_records_which_row(organiser, contribution):
+    api_for(organiser).get(W + f"contributions/{contribution.pk}/", PURPOSE)
+    assert ExportAuditLog.objects.get().filters == {"pk": str(contribution.pk)}
+
+
+def test_posting_a_contribution_still_needs_no_purpose(note_taker, workshop):
+    response = api_for(note_taker).post(
+        W + "contributions/",
+        {"client_id": "p-1", "text": "Jobs for young people", "category": "recommendation"},
+        format="json",
+    )
+    assert response.status_code == 201 and not ExportAuditLog.objects.exists()

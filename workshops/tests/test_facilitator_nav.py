@@ -39,6 +39,7 @@ def test_every_workshop_area_is_linked_from_the_nav(client_for, organiser, works
         "sources:interviews",
         "workshops:organisations",
         "workshops:participants",
+        "workshops:access_log",
         "workshops:staff",
         "workshops:workshop_edit",
     ):
@@ -49,20 +50,29 @@ def test_a_viewer_sees_no_link_to_pages_it_may_not_open(client_for, viewer, work
     response = client_for(viewer).get(reverse("workshops:workshop", args=[workshop.slug]))
     links = _nav_links(response)
     assert reverse("report:rollup", args=[workshop.slug]) in links
-    for target in ("workshops:participants", "workshops:staff", "workshops:workshop_edit"):
+    for target in (
+        "workshops:participants",
+        "workshops:access_log",
+        "workshops:staff",
+        "workshops:workshop_edit",
+    ):
         assert reverse(target, args=[workshop.slug]) not in links, target
     capture = reverse("workshops:capture", args=[workshop.slug, session.pk])
     assert capture not in response.content.decode()
 
 
-def test_a_facilitator_sees_participants_but_not_staff_or_settings(
+def test_a_facilitator_sees_no_participants_access_log_staff_or_settings(
     client_for, facilitator, workshop
 ):
     response = client_for(facilitator).get(reverse("report:rollup", args=[workshop.slug]))
     links = _nav_links(response)
-    assert reverse("workshops:participants", args=[workshop.slug]) in links
-    assert reverse("workshops:staff", args=[workshop.slug]) not in links
-    assert reverse("workshops:workshop_edit", args=[workshop.slug]) not in links
+    for target in (
+        "workshops:participants",  # names are row-level data: organisers only
+        "workshops:access_log",
+        "workshops:staff",
+        "workshops:workshop_edit",
+    ):
+        assert reverse(target, args=[workshop.slug]) not in links, target
 
 
 def test_the_current_page_is_marked_in_the_nav(client_for, note_taker, workshop, session):

@@ -15,7 +15,7 @@ from workshops.tests.report_factories import one_contribution
 
 def build_report(*args: str) -> str:
     out = io.StringIO()
-    call_command("build_report", *args, stdout=out)
+    call_command("build_report", *args, "--purpose", "Weekly report", stdout=out)
     return out.getvalue()
 
 

@@ -209,13 +209,12 @@ def test_exports_are_recorded_and_row_level_is_for_organisers_only(
     aggregated = client_for(viewer).get(base)
     assert aggregated.status_code == 200
     assert "Secret Name" not in aggregated.content.decode("utf-8-sig")
-    rows = client_for(organiser).get(base + "?level=rows")
+    rows_url = reverse("report:rows", args=[workshop.slug])
+    assert client_for(organiser).get(base + "?level=rows")["Location"] == rows_url + "?fmt=csv"
+    rows = client_for(organiser).post(rows_url, {"fmt": "csv", "purpose": "Coding the notes"})
     text = rows.content.decode("utf-8-sig")
     assert "Quote about impunity" in text and "Secret Name" not in text
-    xlsx = client_for(organiser).get(
-        reverse("report:contributions", kwargs={"slug": workshop.slug, "fmt": "xlsx"})
-        + "?level=rows"
-    )
+    xlsx = client_for(organiser).post(rows_url, {"fmt": "xlsx", "purpose": "Coding the notes"})
     assert xlsx.content[:2] == b"PK"
     kinds = list(ExportAuditLog.objects.values_list("kind", "user__username"))
     assert ("csv", "victor") in kinds

@@ -121,8 +121,8 @@ def test_purge_is_idempotent(workshop, regions):
 def test_purge_command_dry_run_changes_nothing(workshop, regions):
     _named_participant(_expired(workshop), regions)
     out = io.StringIO()
-    call_command("purge_expired", "--dry-run", stdout=out)
+    call_command("purge_expired", "--dry-run", purpose="Daily retention run", stdout=out)
     assert "would clear 1 participant" in out.getvalue()
     assert Participant.objects.get().display_name == "Aminata"
-    call_command("purge_expired", stdout=io.StringIO())
+    call_command("purge_expired", purpose="Daily retention run", stdout=io.StringIO())
     assert Participant.objects.get().display_name == ""

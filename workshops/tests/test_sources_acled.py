@@ -158,7 +158,13 @@ def test_charts_are_svg_and_png(workshop, regions):
 
 def test_command_imports_and_reports(workshop):
     out = io.StringIO()
-    call_command("import_acled", str(DATA / "acled_old.csv"), workshop=workshop.slug, stdout=out)
+    call_command(
+        "import_acled",
+        str(DATA / "acled_old.csv"),
+        workshop=workshop.slug,
+        purpose="Survey week",
+        stdout=out,
+    )
     assert "5 rows (old layout): 5 new" in out.getvalue()
     assert AcledEvent.objects.count() == 5
 
@@ -169,6 +175,7 @@ def test_command_dry_run_and_errors(workshop, tmp_path):
         "import_acled",
         str(DATA / "acled_current.csv"),
         workshop=workshop.slug,
+        purpose="Survey week",
         dry_run=True,
         stdout=out,
     )
@@ -177,7 +184,7 @@ def test_command_dry_run_and_errors(workshop, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("a,b\n1,2\n")
     with pytest.raises(CommandError, match="not an ACLED export"):
-        call_command("import_acled", str(bad), workshop=workshop.slug)
+        call_command("import_acled", str(bad), workshop=workshop.slug, purpose="Survey week")
 
 
 @settings(max_examples=200, deadline=None)

@@ -392,6 +392,7 @@ def test_command_imports_with_a_mapping_file(workshop, regions, tmp_path):
         "import_kobo",
         str(DATA / "kobo_survey.csv"),
         workshop=workshop.slug,
+        purpose="Survey week",
         mapping=str(mapping),
         stdout=out,
     )
@@ -405,6 +406,7 @@ def test_command_dry_run_reports_and_writes_nothing(workshop):
         "import_kobo",
         str(DATA / "kobo_survey.csv"),
         workshop=workshop.slug,
+        purpose="Survey week",
         dry_run=True,
         stdout=out,
     )
@@ -417,9 +419,9 @@ def test_command_reports_bad_files_and_unknown_workshops(workshop, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_bytes(b"a|b\n1|2")
     with pytest.raises(CommandError, match="semicolons"):
-        call_command("import_kobo", str(bad), workshop=workshop.slug)
+        call_command("import_kobo", str(bad), workshop=workshop.slug, purpose="Survey week")
     with pytest.raises(CommandError, match="No workshop"):
-        call_command("import_kobo", str(bad), workshop="nope")
+        call_command("import_kobo", str(bad), workshop="nope", purpose="Survey week")
 
 
 @settings(max_examples=200, deadline=None)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from workshops.views import facilitator
+from workshops.views import access_log, facilitator
 
 app_name = "workshops"
 
@@ -51,6 +51,7 @@ urlpatterns = [
         facilitator.participant_import,
         name="participant_import",
     ),
+    path("<slug:slug>/access-log/", access_log.access_log, name="access_log"),
     path("<slug:slug>/join-code/", facilitator.join_code, name="join_code"),
     path("<slug:slug>/join-code/sheet/", facilitator.join_sheet, name="join_sheet"),
     path("<slug:slug>/sessions/new/", facilitator.session_create, name="session_create"),

@@ -12,6 +12,7 @@ section = draft + "sections/<slug:key>/"
 urlpatterns = [
     path("<slug:slug>/rollup/", report.rollup, name="rollup"),
     path("<slug:slug>/contributions.<str:fmt>", report.export_contributions, name="contributions"),
+    path("<slug:slug>/contributions/rows/", report.export_rows, name="rows"),
     path("<slug:slug>/report/", report.report_home, name="home"),
     path("<slug:slug>/report/new/", report.create_draft, name="create"),
     path(draft, report.draft, name="draft"),

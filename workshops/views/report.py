@@ -2,7 +2,8 @@
 
 Who may do what (through ``workshops.access`` only): every staff role reads the
 roll-up, the draft and the aggregated exports; facilitators and organisers edit
-the draft; only organisers export contributions one row each (recorded).
+the draft; only organisers export contributions one row each, saying why (recorded
+in the data access log with the sources asked for).
 """
 
 from __future__ import annotations
@@ -16,13 +17,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from workshops import queries
-from workshops.access import MODERATE, READ, get_workshop_for_export, get_workshop_for_user
+from workshops.access import (
+    MODERATE,
+    READ,
+    get_workshop_for_export,
+    get_workshop_for_rows,
+    get_workshop_for_user,
+)
 from workshops.analysis.rollup import build_rollup
 from workshops.models import ReportDraft, ReportSection, Workshop
-from workshops.models.report import ExportKind, ReportLanguage
+from workshops.models.report import ExportAuditLog, ExportKind, ReportLanguage
 from workshops.report import charts, exports
 from workshops.report import render as renderers
-from workshops.report.forms import CreateDraftForm, SectionForm, SourceFilterForm
+from workshops.report.forms import CreateDraftForm, RowExportForm, SectionForm, SourceFilterForm
 from workshops.services import report as services
 
 CHART_KEYS = ("categories", "drivers", "zones", "genders", "recommendations")
@@ -302,23 +309,53 @@ def export_draft(request: HttpRequest, slug: str, language: str, fmt: str) -> Ht
 @login_required
 @require_GET
 def export_contributions(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
-    """Aggregated by default; ``?level=rows`` gives one row per contribution to organisers."""
+    """Aggregated, for every role. ``?level=rows`` leads organisers to the row export."""
     if fmt not in ("csv", "xlsx"):
         raise Http404
-    row_level = request.GET.get("level") == "rows"
-    workshop = get_workshop_for_export(request, slug, rows=row_level)
+    if request.GET.get("level") == "rows":
+        workshop = get_workshop_for_export(request, slug, rows=True)
+        return redirect(f"{reverse('report:rows', args=[workshop.slug])}?fmt={fmt}")
+    workshop = get_workshop_for_export(request, slug)
     language = (request.LANGUAGE_CODE or "fr")[:2]
     form = SourceFilterForm(request.GET or None)
     sources = form.cleaned_data["sources"] if form.is_valid() else []
-    if row_level:
-        rows = exports.row_level_rows(workshop, sources, language)
-        kind = ExportKind.CSV_ROWS if fmt == "csv" else ExportKind.XLSX_ROWS
-        name = f"{workshop.slug}-contributions-rows.{fmt}"
+    rows = exports.aggregated_rows(build_rollup(workshop, language=language, sources=sources))
+    kind = ExportKind.CSV_AGGREGATED if fmt == "csv" else ExportKind.XLSX_AGGREGATED
+    ExportAuditLog.record(workshop=workshop, user=request.user, kind=kind, language=language)
+    return _spreadsheet(rows, fmt, f"{workshop.slug}-contributions.{fmt}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def export_rows(request: HttpRequest, slug: str) -> HttpResponse:
+    """One row per contribution (CSV or XLSX), for organisers who say why (recorded)."""
+    workshop = get_workshop_for_rows(request, slug)
+    if request.method == "POST":
+        form = RowExportForm(request.POST)
+        if form.is_valid():
+            fmt, sources = form.cleaned_data["fmt"], sorted(form.cleaned_data["sources"])
+            language = (request.LANGUAGE_CODE or "fr")[:2]
+            rows = exports.row_level_rows(workshop, sources, language)
+            ExportAuditLog.record(
+                workshop=workshop,
+                user=request.user,
+                kind=ExportKind.CSV_ROWS if fmt == "csv" else ExportKind.XLSX_ROWS,
+                purpose=form.cleaned_data["purpose"],
+                filters={"sources": sources},
+                language=language,
+            )
+            return _spreadsheet(rows, fmt, f"{workshop.slug}-contributions-rows.{fmt}")
     else:
-        rows = exports.aggregated_rows(build_rollup(workshop, language=language, sources=sources))
-        kind = ExportKind.CSV_AGGREGATED if fmt == "csv" else ExportKind.XLSX_AGGREGATED
-        name = f"{workshop.slug}-contributions.{fmt}"
-    exports.record_export(workshop=workshop, user=request.user, kind=kind, language=language)
+        form = RowExportForm(initial={"fmt": request.GET.get("fmt", "xlsx")})
+    return render(
+        request,
+        "workshops/report/rows.html",
+        {"workshop": workshop, "form": form},
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _spreadsheet(rows: list[list[str]], fmt: str, name: str) -> HttpResponse:
     if fmt == "csv":
         return _attachment(exports.to_csv(rows), "text/csv; charset=utf-8", name)
     return _attachment(

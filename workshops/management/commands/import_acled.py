@@ -4,7 +4,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from workshops.management.purpose import add_purpose_argument, record_command
 from workshops.models import Workshop
+from workshops.models.report import ExportKind
 from workshops.services.imports import import_acled
 from workshops.sources.acled import AcledFileError, parse_acled
 
@@ -16,11 +18,15 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path)
         parser.add_argument("--workshop", required=True, help="slug of the workshop")
         parser.add_argument("--dry-run", action="store_true", help="report, write nothing")
+        add_purpose_argument(parser)
 
-    def handle(self, *args, file, workshop: str, dry_run: bool, **options):
+    def handle(self, *args, file, workshop: str, dry_run: bool, purpose: str, **options):
         target = Workshop.objects.select_related("country").filter(slug=workshop).first()
         if target is None:
             raise CommandError(f"No workshop with slug {workshop!r}.")
+        record_command(
+            workshop=target, kind=ExportKind.IMPORT_ACLED, purpose=purpose, dry_run=dry_run
+        )
         try:
             parsed = parse_acled(Path(file).read_bytes())
         except OSError as error:

@@ -5,7 +5,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from workshops.management.purpose import add_purpose_argument, record_command
 from workshops.models import Workshop
+from workshops.models.report import ExportKind
 from workshops.services.imports import import_survey
 from workshops.sources.kobo import Mapping, SurveyFileError, guess_mapping, parse_survey
 
@@ -18,11 +20,15 @@ class Command(BaseCommand):
         parser.add_argument("--workshop", required=True, help="slug of the workshop")
         parser.add_argument("--mapping", type=Path, help="JSON mapping (default: automatic guess)")
         parser.add_argument("--dry-run", action="store_true", help="report, write nothing")
+        add_purpose_argument(parser)
 
     def handle(self, *args, file: Path, workshop: str, mapping: Path | None, dry_run: bool, **kw):
         target = Workshop.objects.filter(slug=workshop).first()
         if target is None:
             raise CommandError(f"No workshop with slug {workshop!r}.")
+        record_command(
+            workshop=target, kind=ExportKind.IMPORT_KOBO, purpose=kw["purpose"], dry_run=dry_run
+        )
         file, mapping = Path(file), Path(mapping) if mapping else None
         try:
             survey = parse_survey(file.read_bytes(), file.name)

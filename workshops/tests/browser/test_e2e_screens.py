@@ -141,7 +141,7 @@ def _staff_pages(workshop, section, upload_id, interview) -> dict[str, str]:
         "10-join-code": reverse("workshops:join_code", args=[slug]),
         "11-join-sheet": reverse("workshops:join_sheet", args=[slug]),
         "12-organisations": reverse("workshops:organisations", args=[slug]),
-        "13-participants": reverse("workshops:participants", args=[slug]),
+        "13-participants": reverse("workshops:participants", args=[slug]) + "?purpose=Screens",
         "14-staff": reverse("workshops:staff", args=[slug]),
         "15-settings": reverse("workshops:workshop_edit", args=[slug]),
         "16-session-edit": reverse("workshops:session_edit", args=[slug, open_session.pk]),

@@ -180,7 +180,8 @@ def test_set_up_pages_look_right(
         "join-code": reverse("workshops:join_code", args=[workshop.slug]),
         "join-sheet": reverse("workshops:join_sheet", args=[workshop.slug]),
         "session-edit": reverse("workshops:session_edit", args=[workshop.slug, session.pk]),
-        "participants": reverse("workshops:participants", args=[workshop.slug]),
+        "participants": reverse("workshops:participants", args=[workshop.slug])
+        + "?purpose=Screenshots",
     }
     for size_name, size in (("desktop", DESKTOP), ("phone", PHONE)):
         page.set_viewport_size(size)

@@ -19,6 +19,7 @@ from workshops.access import (
     get_organisation_for_user,
     get_participant_for_user,
     get_session_for_user,
+    get_workshop_for_rows,
     get_workshop_for_user,
     organisations_for_new_workshop,
     organisations_of,
@@ -37,6 +38,8 @@ from workshops.forms.facilitator import (
     StaffForm,
     WorkshopForm,
 )
+from workshops.models.report import ExportAuditLog, ExportKind
+from workshops.report.forms import PurposeForm
 from workshops.services import setup
 
 
@@ -260,7 +263,28 @@ def organisation_import(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_GET
 def participants(request: HttpRequest, slug: str) -> HttpResponse:
-    workshop = get_workshop_for_user(request, slug, needs=MODERATE)
+    """The participant list (names): row-level, for organisers, recorded at each visit.
+
+    The purpose is asked once per browser session and workshop (``?change`` asks again).
+    """
+    workshop = get_workshop_for_rows(request, slug)
+    key = f"row_level_purpose:{workshop.pk}"
+    if "change" in request.GET:
+        request.session.pop(key, None)
+    form = PurposeForm(request.GET if "purpose" in request.GET else None)
+    if form.is_bound and form.is_valid():
+        request.session[key] = form.cleaned_data["purpose"]
+    purpose = request.session.get(key) if not form.is_bound or form.is_valid() else None
+    if not purpose:
+        return render(
+            request,
+            "workshops/facilitator/participants_purpose.html",
+            {"workshop": workshop, "form": form},
+            status=400 if form.is_bound else 200,
+        )
+    ExportAuditLog.record(
+        workshop=workshop, user=request.user, kind=ExportKind.PARTICIPANT_PAGE, purpose=purpose
+    )
     items = workshop.participants.in_the_room().select_related("organisation", "region__zone")
     return render(
         request,
@@ -268,6 +292,7 @@ def participants(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "workshop": workshop,
             "participants": items,
+            "purpose": purpose,
         },
     )
 

@@ -56,17 +56,23 @@ def discard_upload(*, upload: ImportUpload) -> None:
 
 
 @dataclass
-class SurveyImportResult:
-    submissions: int = 0
-    respondents: int = 0  # new voices: submissions not imported before
+class ImportCounts:
+    """What every import reports: rows created, rows already there, and whether it was a trial."""
+
     created: int = 0
     unchanged: int = 0
+    dry_run: bool = False
+
+
+@dataclass
+class SurveyImportResult(ImportCounts):
+    submissions: int = 0
+    respondents: int = 0  # new voices: submissions not imported before
     conflicts: int = 0
     empty: int = 0
     without_id: int = 0
     unknown_regions: list[str] = field(default_factory=list)
     aliases_added: int = 0
-    dry_run: bool = False
 
 
 def import_survey(
@@ -221,15 +227,12 @@ def delete_alias(*, alias: RegionAlias) -> int:
 
 
 @dataclass
-class AcledResult:
+class AcledResult(ImportCounts):
     events: int = 0
-    created: int = 0
     updated: int = 0
-    unchanged: int = 0
     other_country: int = 0
     unknown_admin1: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
-    dry_run: bool = False
 
 
 def import_acled(

@@ -54,10 +54,7 @@ def index(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "workshops/sources/index.html",
-        {
-            "workshop": workshop,
-            "counts": counts,
-        },
+        {"workshop": workshop, "counts": counts},
     )
 
 
@@ -69,26 +66,23 @@ def index(request: HttpRequest, slug: str) -> HttpResponse:
 def survey_upload(request: HttpRequest, slug: str) -> HttpResponse:
     workshop = get_workshop_for_user(request, slug, needs=MODERATE)
     form = SurveyUploadForm(request.POST or None, request.FILES or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            data = upload.read()
-            try:
-                kobo.parse_survey(data, upload.name)
-            except kobo.SurveyFileError as error:
-                form.add_error("file", str(error))
-            else:
-                stored = imports.store_upload(
-                    workshop=workshop, filename=upload.name, data=data, user=request.user
-                )
-                return redirect("sources:survey_mapping", slug=workshop.slug, upload_id=stored.pk)
-        status = 400
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        try:
+            kobo.parse_survey(data, upload.name)
+        except kobo.SurveyFileError as error:
+            form.add_error("file", str(error))
+        else:
+            stored = imports.store_upload(
+                workshop=workshop, filename=upload.name, data=data, user=request.user
+            )
+            return redirect("sources:survey_mapping", slug=workshop.slug, upload_id=stored.pk)
     return render(
         request,
         "workshops/sources/survey_upload.html",
         {"workshop": workshop, "form": form},
-        status=status,
+        status=400 if form.errors else 200,
     )
 
 
@@ -196,26 +190,23 @@ def survey_discard(request: HttpRequest, slug: str, upload_id: int) -> HttpRespo
 def aliases(request: HttpRequest, slug: str) -> HttpResponse:
     workshop = get_workshop_for_user(request, slug, needs=MODERATE)
     form = RegionAliasForm(request.POST or None, workshop=workshop)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            moved = imports.add_alias(
-                workshop=workshop,
-                spelling=form.cleaned_data["alias"],
-                region=form.cleaned_data["region"],
-            )
-            messages.success(
-                request,
-                _("Spelling saved; %(moved)d conflict events matched again.") % {"moved": moved},
-            )
-            return redirect("sources:aliases", slug=workshop.slug)
-        status = 400
+    if request.method == "POST" and form.is_valid():
+        moved = imports.add_alias(
+            workshop=workshop,
+            spelling=form.cleaned_data["alias"],
+            region=form.cleaned_data["region"],
+        )
+        messages.success(
+            request,
+            _("Spelling saved; %(moved)d conflict events matched again.") % {"moved": moved},
+        )
+        return redirect("sources:aliases", slug=workshop.slug)
     rows = workshop.region_aliases.select_related("region__zone")
     return render(
         request,
         "workshops/sources/aliases.html",
         {"workshop": workshop, "form": form, "aliases": rows},
-        status=status,
+        status=400 if form.errors else 200,
     )
 
 
@@ -236,44 +227,39 @@ def alias_delete(request: HttpRequest, slug: str, alias_id: int) -> HttpResponse
 def acled_upload(request: HttpRequest, slug: str) -> HttpResponse:
     workshop = get_workshop_for_user(request, slug, needs=MODERATE)
     form = AcledUploadForm(request.POST or None, request.FILES or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                parsed = acled.parse_acled(form.cleaned_data["file"].read())
-            except acled.AcledFileError as error:
-                form.add_error("file", str(error))
-            else:
-                result = imports.import_acled(workshop=workshop, parsed=parsed)
-                text = _(
-                    "%(created)d new events, %(updated)d updated, %(unchanged)d unchanged."
-                ) % {
-                    "created": result.created,
-                    "updated": result.updated,
-                    "unchanged": result.unchanged,
+    if request.method == "POST" and form.is_valid():
+        try:
+            parsed = acled.parse_acled(form.cleaned_data["file"].read())
+        except acled.AcledFileError as error:
+            form.add_error("file", str(error))
+        else:
+            result = imports.import_acled(workshop=workshop, parsed=parsed)
+            text = _("%(created)d new events, %(updated)d updated, %(unchanged)d unchanged.") % {
+                "created": result.created,
+                "updated": result.updated,
+                "unchanged": result.unchanged,
+            }
+            if result.other_country:
+                text += " " + _("%(count)d events of another country skipped.") % {
+                    "count": result.other_country
                 }
-                if result.other_country:
-                    text += " " + _("%(count)d events of another country skipped.") % {
-                        "count": result.other_country
-                    }
-                if result.errors:
-                    text += " " + _("%(count)d unreadable rows skipped.") % {
-                        "count": len(result.errors)
-                    }
-                messages.success(request, text)
-                if result.unknown_admin1:
-                    messages.warning(
-                        request,
-                        _("No region matches: %(values)s. Add region spellings for them.")
-                        % {"values": ", ".join(result.unknown_admin1)},
-                    )
-                return redirect("sources:context", slug=workshop.slug)
-        status = 400
+            if result.errors:
+                text += " " + _("%(count)d unreadable rows skipped.") % {
+                    "count": len(result.errors)
+                }
+            messages.success(request, text)
+            if result.unknown_admin1:
+                messages.warning(
+                    request,
+                    _("No region matches: %(values)s. Add region spellings for them.")
+                    % {"values": ", ".join(result.unknown_admin1)},
+                )
+            return redirect("sources:context", slug=workshop.slug)
     return render(
         request,
         "workshops/sources/acled_upload.html",
         {"workshop": workshop, "form": form},
-        status=status,
+        status=400 if form.errors else 200,
     )
 
 
@@ -324,18 +310,15 @@ def interview_edit(
     if interview_id is not None:
         interview = get_object_or_404(Interview, workshop=workshop, pk=interview_id)
     form = InterviewForm(request.POST or None, instance=interview, workshop=workshop)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            saved = interview_codes.save_interview(workshop=workshop, form=form, user=request.user)
-            messages.success(request, _("Interview saved."))
-            return redirect("sources:interview", slug=workshop.slug, interview_id=saved.pk)
-        status = 400
+    if request.method == "POST" and form.is_valid():
+        saved = interview_codes.save_interview(workshop=workshop, form=form, user=request.user)
+        messages.success(request, _("Interview saved."))
+        return redirect("sources:interview", slug=workshop.slug, interview_id=saved.pk)
     return render(
         request,
         "workshops/sources/interview_form.html",
         {"workshop": workshop, "form": form, "interview": interview},
-        status=status,
+        status=400 if form.errors else 200,
     )
 
 
@@ -347,26 +330,23 @@ def interview_detail(request: HttpRequest, slug: str, interview_id: int) -> Http
         Interview.objects.select_related("region__zone"), workshop=workshop, pk=interview_id
     )
     form = CodePassageForm(request.POST or None, workshop=workshop, interview=interview)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                submission = interview_codes.code_passage(
-                    interview=interview, user=request.user, **form.cleaned_data
-                )
-            except ClientIdConflict:
-                form.add_error("passage", _("This passage is already coded differently."))
+    if request.method == "POST" and form.is_valid():
+        try:
+            submission = interview_codes.code_passage(
+                interview=interview, user=request.user, **form.cleaned_data
+            )
+        except ClientIdConflict:
+            form.add_error("passage", _("This passage is already coded differently."))
+        else:
+            if submission.created:
+                messages.success(request, _("Passage coded as a contribution."))
             else:
-                if submission.created:
-                    messages.success(request, _("Passage coded as a contribution."))
-                else:
-                    messages.info(request, _("This passage was already coded."))
-                return redirect("sources:interview", slug=workshop.slug, interview_id=interview.pk)
-        status = 400
+                messages.info(request, _("This passage was already coded."))
+            return redirect("sources:interview", slug=workshop.slug, interview_id=interview.pk)
     coded = interview_codes.coded_contributions(interview=interview)
     return render(
         request,
         "workshops/sources/interview_detail.html",
         {"workshop": workshop, "interview": interview, "form": form, "coded": coded},
-        status=status,
+        status=400 if form.errors else 200,
     )

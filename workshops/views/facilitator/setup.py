@@ -141,6 +141,15 @@ def staff_remove(request: HttpRequest, slug: str, membership_id: int) -> HttpRes
     return redirect("workshops:staff", slug=workshop.slug)
 
 
+def _simple_form(request, workshop, form, *, title, back) -> HttpResponse:
+    """The one-form page shared by the add and edit views: `back` names the list to go back to."""
+    return render(
+        request,
+        "workshops/facilitator/simple_form.html",
+        {"workshop": workshop, "form": form, "title": title, "back": back},
+    )
+
+
 @login_required
 @require_GET
 def organisations(request: HttpRequest, slug: str) -> HttpResponse:
@@ -149,10 +158,7 @@ def organisations(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "workshops/facilitator/organisations.html",
-        {
-            "workshop": workshop,
-            "organisations": items,
-        },
+        {"workshop": workshop, "organisations": items},
     )
 
 
@@ -165,15 +171,8 @@ def organisation_add(request: HttpRequest, slug: str) -> HttpResponse:
         setup.add_organisation(workshop=workshop, data=form.cleaned_data)
         messages.success(request, _("Organisation added."))
         return redirect("workshops:organisations", slug=workshop.slug)
-    return render(
-        request,
-        "workshops/facilitator/simple_form.html",
-        {
-            "workshop": workshop,
-            "form": form,
-            "title": _("Add an organisation"),
-            "back": "workshops:organisations",
-        },
+    return _simple_form(
+        request, workshop, form, title=_("Add an organisation"), back="workshops:organisations"
     )
 
 
@@ -289,11 +288,7 @@ def participants(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "workshops/facilitator/participants.html",
-        {
-            "workshop": workshop,
-            "participants": items,
-            "purpose": purpose,
-        },
+        {"workshop": workshop, "participants": items, "purpose": purpose},
     )
 
 
@@ -306,15 +301,8 @@ def participant_add(request: HttpRequest, slug: str) -> HttpResponse:
         setup.add_participant(workshop=workshop, form=form)
         messages.success(request, _("Participant added."))
         return redirect("workshops:participants", slug=workshop.slug)
-    return render(
-        request,
-        "workshops/facilitator/simple_form.html",
-        {
-            "workshop": workshop,
-            "form": form,
-            "title": _("Add a participant"),
-            "back": "workshops:participants",
-        },
+    return _simple_form(
+        request, workshop, form, title=_("Add a participant"), back="workshops:participants"
     )
 
 
@@ -376,16 +364,7 @@ def session_create(request: HttpRequest, slug: str) -> HttpResponse:
         setup.save_session(form=form, workshop=workshop)
         messages.success(request, _("Session added to the agenda."))
         return redirect(workshop)
-    return render(
-        request,
-        "workshops/facilitator/simple_form.html",
-        {
-            "workshop": workshop,
-            "form": form,
-            "title": _("New session"),
-            "back": "workshops:workshop",
-        },
-    )
+    return _simple_form(request, workshop, form, title=_("New session"), back="workshops:workshop")
 
 
 @login_required
@@ -398,16 +377,7 @@ def session_edit(request: HttpRequest, slug: str, session_id: int) -> HttpRespon
         setup.save_session(form=form, workshop=workshop)
         messages.success(request, _("Session saved."))
         return redirect(workshop)
-    return render(
-        request,
-        "workshops/facilitator/simple_form.html",
-        {
-            "workshop": workshop,
-            "form": form,
-            "title": session.title,
-            "back": "workshops:workshop",
-        },
-    )
+    return _simple_form(request, workshop, form, title=session.title, back="workshops:workshop")
 
 
 @login_required

@@ -205,9 +205,9 @@ def test_participants_list_only_people_in_the_room(organiser, participant, works
     baker.make(Participant, workshop=workshop, kind=VoiceKind.RESPONDENT, external_id="u-1")
     interviewee = baker.make(Participant, workshop=workshop, kind=VoiceKind.INTERVIEWEE)
     client = api_for(organiser)
-    body = client.get(W + "participants/").json()
+    body = client.get(W + "participants/", PURPOSE).json()
     assert [p["public_id"] for p in body["results"]] == [participant.public_id]
-    assert client.get(W + f"participants/{interviewee.public_id}/").status_code == 404
+    assert client.get(W + f"participants/{interviewee.public_id}/", PURPOSE).status_code == 404
 
 
 def test_create_names_its_author_by_public_id(note_taker, participant, regions):

@@ -175,7 +175,7 @@ def test_the_list_shows_people_in_the_room_not_respondents_or_interviewees(
         baker.make(Participant, workshop=workshop, kind=VoiceKind.INTERVIEWEE),
     ]
     client = client_for(organiser)
-    response = client.get(_url("participants", workshop))
+    response = client.get(_url("participants", workshop), {"purpose": "Badges"})
     assert list(response.context["participants"]) == [awa]
     page = response.content.decode()
     assert _url("participant_edit", workshop, participant_id=awa.pk) in page

@@ -1,0 +1,306 @@
+"""Disclosure control of a whole release: the arithmetic attacks, and an attacker
+written independently of the product's audit (its own constraints, built from the
+way the tables are made, and its own branch-and-bound over ``linprog``)."""
+
+from __future__ import annotations
+
+import math
+from itertools import product
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy.optimize import linprog
+
+from workshops.analysis.disclosure import (
+    SECONDARY,
+    Release,
+    Rule,
+    Status,
+    audit,
+    primary_only,
+    protect,
+)
+
+
+def shown(protected, keys):
+    return {key: protected.display(key) for key in keys}
+
+
+# --- the arithmetic attacks of issue 11 ----------------------------------------------
+
+
+def test_small_cells_beside_a_printed_cell_and_total_are_no_longer_exact():
+    release = Release()
+    zones = ["north", "centre", "south"]
+    table = release.table("t", ["theme"], zones, [[8, 1, 1]], col_totals=False, grand=False)
+    naive = audit(primary_only(release))
+    assert not naive.ok
+    assert {(c.low, c.high) for c in naive.failures} == {(1, 1)}  # 8 + <5 + <5 = 10
+
+    protected = protect(release)
+
+    assert protected.result.ok and audit(protected).ok
+    assert protected.display(table.cells[0][1]) == "<5"
+    assert SECONDARY in {
+        protected.display(table.cells[0][0]),
+        protected.display(table.row_totals[0]),
+    }
+
+
+def test_category_total_minus_theme_totals_no_longer_gives_a_hidden_theme():
+    release = Release()
+    themes = [release.cell(name, value) for name, value in [("a", 6), ("b", 5), ("c", 3)]]
+    release.cell("category", 14)
+    release.sum("category", themes)
+    naive = audit(primary_only(release))
+    assert [(c.key, c.low, c.high) for c in naive.failures] == [("c", 3, 3)]  # 14 − 11 = 3
+
+    protected = protect(release)
+
+    assert audit(protected).ok
+    assert protected.display("c") == "<5"
+
+
+def test_roll_up_with_and_without_a_source_filter_no_longer_gives_a_group_size():
+    release = Release()
+    release.cell(("all", "north"), 12)
+    parts = [release.cell(("phone", "north"), 9), release.cell(("note", "north"), 3)]
+    release.sum(("all", "north"), parts)
+    assert not audit(primary_only(release)).ok  # 12 − 9 = 3
+
+    protected = protect(release)
+
+    assert audit(protected).ok
+    assert protected.status(("note", "north")) == Status.PRIMARY
+
+
+def test_small_total_of_small_votes_needs_floor_one_and_then_holds():
+    release = Release()
+    votes = [release.cell(f"rec-{k}", v) for k, v in enumerate([2, 1, 1])]
+    release.cell("dots", 4)
+    release.sum("dots", votes)
+
+    conservative = protect(release)  # "×" = 5 or more cannot hide a total of 4
+    assert not conservative.result.ok
+    assert "can be narrowed" in conservative.result.summary()
+
+    protected = protect(release, floor=1)
+    assert protected.result.ok and audit(protected).ok
+    assert protected.display("dots") == SECONDARY
+
+
+def test_union_of_themes_bounds_the_category_count():
+    release = Release()
+    release.table(
+        "people",
+        ["land", "water"],
+        ["north", "south"],
+        [[2, 7], [6, 6]],
+        col_totals=[8, 10],
+        grand=18,
+        col_rule=Rule.UNION,
+    )
+    protected = protect(release)
+    assert audit(protected).ok
+    assert protected.display(("people", "land", "north")) == "<5"
+
+
+def test_protect_is_deterministic_and_summary_says_every_cell_spans():
+    def build():
+        release = Release()
+        release.table("t", list("abc"), list("xyz"), [[1, 6, 9], [7, 2, 8], [5, 9, 3]])
+        return release
+
+    first, second = protect(build()), protect(build())
+    assert first.secondary == second.secondary
+    assert first.result.summary().startswith("Every one of the 3 hidden cells still spans 1–4")
+
+
+def test_keep_and_cost_hints_steer_the_secondaries():
+    release = Release()
+    release.table("t", ["a"], ["x", "y", "z"], [[8, 1, 1]], col_totals=False, grand=False)
+    release.hint(("t", "a", "x"), keep=True)
+    protected = protect(release)
+    assert protected.is_shown(("t", "a", "x"))
+    assert protected.display(("t", "a", "total")) == SECONDARY
+
+
+def test_a_shared_key_must_keep_its_value():
+    release = Release()
+    release.cell("k", 3)
+    with pytest.raises(ValueError, match="given as 3 and as 4"):
+        release.cell("k", 4)
+
+
+# --- random workshops against an independent attacker ---------------------------------
+
+ZONES, SOURCES, THEMES = (0, 1), ("phone", "note"), ("land", "water")
+SCOPES = (*SOURCES, "all")
+
+voice = st.tuples(
+    st.sampled_from(ZONES),
+    st.sampled_from(SOURCES),
+    st.frozensets(st.sampled_from(THEMES)),
+)
+
+
+def counts(voices, scope):
+    """Distinct voices per (theme, zone), per theme, per zone, and overall."""
+    members = [v for v in voices if scope in ("all", v[1])]
+    cell = {
+        (t, z): sum(1 for v in members if v[0] == z and t in v[2]) for t in THEMES for z in ZONES
+    }
+    theme = {t: sum(1 for v in members if t in v[2]) for t in THEMES}
+    zone = {z: sum(1 for v in members if v[0] == z) for z in ZONES}
+    return cell, theme, zone, len(members)
+
+
+def build_release(voices):
+    release = Release()
+    for scope in SCOPES:
+        cell, theme, zone, everyone = counts(voices, scope)
+        release.table(
+            scope,
+            THEMES,
+            ZONES,
+            [[cell[t, z] for z in ZONES] for t in THEMES],
+            row_totals=[theme[t] for t in THEMES],
+            col_totals=[zone[z] for z in ZONES],
+            grand=everyone,
+            row_rule=Rule.SUM,  # every voice has one zone
+            col_rule=Rule.UNION_AND_REST,  # a voice raises none, one or both themes
+        )
+    for t, z in product([*THEMES, "total"], [*ZONES, "total"]):
+        release.sum(("all", t, z), [(s, t, z) for s in SOURCES])
+    return release
+
+
+def attacker_constraints(protected, voices):
+    """What a reader can write down from the printed tables, without the product's model."""
+    names = [
+        (scope, kind, t, z)
+        for scope in SCOPES
+        for kind, t, z in [("cell", t, z) for t in THEMES for z in ZONES]
+        + [("theme", t, None) for t in THEMES]
+        + [("zone", None, z) for z in ZONES]
+        + [("everyone", None, None)]
+    ]
+    index = {name: k for k, name in enumerate(names)}
+    printed_key = {
+        name: (
+            name[0],
+            name[2] if name[2] is not None else "total",
+            name[3] if name[3] is not None else "total",
+        )
+        for name in names
+    }
+    eq, ub = [], []
+
+    def row(terms):
+        vector = np.zeros(len(names))
+        for name, coefficient in terms:
+            vector[index[name]] += coefficient
+        return vector
+
+    for scope in SCOPES:
+        for t in THEMES:  # a theme's people are split by zone
+            eq.append(
+                row([((scope, "theme", t, None), 1)] + [((scope, "cell", t, z), -1) for z in ZONES])
+            )
+        # everyone is split by zone
+        eq.append(
+            row(
+                [((scope, "everyone", None, None), 1)]
+                + [((scope, "zone", None, z), -1) for z in ZONES]
+            )
+        )
+        for t, z in product(
+            THEMES, ZONES
+        ):  # people raising a theme in a zone are people of the zone
+            ub.append(row([((scope, "cell", t, z), 1), ((scope, "zone", None, z), -1)]))
+        for t in THEMES:
+            ub.append(row([((scope, "theme", t, None), 1), ((scope, "everyone", None, None), -1)]))
+    for name in names:  # all sources = phone + note, for every printed number
+        if name[0] == "all":
+            eq.append(row([(name, 1)] + [((s, *name[1:]), -1) for s in SOURCES]))
+    bounds = []
+    for name in names:
+        text = protected.display(printed_key[name])
+        if text == "<5":
+            bounds.append((1, 4))
+        elif text == SECONDARY:
+            bounds.append((protected.floor, None))
+        else:
+            bounds.append((int(text), int(text)))
+    return names, index, np.array(eq), np.array(ub), bounds
+
+
+def integer_feasible(eq, ub, bounds, depth=0):
+    """Branch and bound on the LP relaxation: is there an integer point?"""
+    result = linprog(
+        np.zeros(len(bounds)),
+        A_eq=eq,
+        b_eq=np.zeros(len(eq)),
+        A_ub=ub,
+        b_ub=np.zeros(len(ub)),
+        bounds=bounds,
+        method="highs",
+    )
+    if result.status != 0:
+        return False
+    fractional = [k for k, v in enumerate(result.x) if abs(v - round(v)) > 1e-6]
+    if not fractional:
+        return True
+    assert depth < 60
+    k, v = fractional[0], result.x[fractional[0]]
+    low, high = bounds[k]
+    down = [*bounds[:k], (low, math.floor(v)), *bounds[k + 1 :]]
+    up = [*bounds[:k], (math.ceil(v), high), *bounds[k + 1 :]]
+    return integer_feasible(eq, ub, down, depth + 1) or integer_feasible(eq, ub, up, depth + 1)
+
+
+@pytest.mark.fuzz
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(voices=st.lists(voice, min_size=1, max_size=14), floor=st.sampled_from([1, 5]))
+def test_independent_attacker_never_narrows_a_hidden_cell(voices, floor):
+    release = build_release(voices)
+    protected = protect(release, floor=floor)
+    result = audit(protected)
+    if floor == 1:
+        assert result.ok
+    names, index, eq, ub, bounds = attacker_constraints(protected, voices)
+    truth = build_release(voices)
+    for name in names:
+        key = (
+            name[0],
+            name[2] if name[2] is not None else "total",
+            name[3] if name[3] is not None else "total",
+        )
+        if protected.display(key) != "<5":
+            continue
+        proven_ok = next(c.ok for c in result.cells if c.key == key)
+        reach = []
+        for target in (1, 4):
+            fixed = list(bounds)
+            fixed[index[name]] = (target, target)
+            reach.append(integer_feasible(eq, ub, fixed))
+        assert all(reach) == proven_ok, (key, truth.value(key), reach)
+
+
+@settings(max_examples=30, deadline=None)
+@given(voices=st.lists(voice, min_size=1, max_size=14))
+def test_protect_shows_every_cell_it_does_not_hide_exactly(voices):
+    release = build_release(voices)
+    protected = protect(release, floor=1)
+    for key in release.keys:
+        value = release.value(key)
+        status = protected.status(key)
+        if status == Status.SHOWN:
+            assert protected.display(key) == str(value)
+            assert not 0 < value < 5
+        elif status == Status.PRIMARY:
+            assert 0 < value < 5
+        else:
+            assert status == Status.SECONDARY and value > 0

@@ -592,12 +592,17 @@ def _audit_component(state: _State, cells: list[int]) -> tuple[list[CellAudit], 
         raise ValueError("true values break the release's relations")
     harvest(truth)
     for sign, found in ((-1, high), (1, low)):
+        # Push all pending cells at once while that keeps proving bounds.
         pending = [i for i in primaries if i not in found]
-        if len(pending) > 1:
+        while len(pending) > 1:
             solution = model.solve({position[i]: sign for i in pending})
             solves += 1
             if solution is not None:
                 harvest(solution[1])
+            still = [i for i in pending if i not in found]
+            if len(still) == len(pending):
+                break
+            pending = still
         for i in primaries:
             if i in found:
                 continue

@@ -194,7 +194,8 @@ def main() -> None:
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     text = (
         f"# Disclosure benchmark\n\n{date.today().isoformat()}, load average {load}, "
-        f'{args.voices} voices, floor {args.floor}, median of {args.repeat}. "Narrowed before": "<5" cells an '
+        f"{args.voices} voices, floor {args.floor}, median of {args.repeat}. "
+        '"Narrowed before": "<5" cells an '
         "exact audit narrows when only primary suppression is applied.\n\n"
         + "\n".join(lines)
         + "\n"

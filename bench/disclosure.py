@@ -1,13 +1,14 @@
 """Benchmark of the whole-release disclosure control (workshops.analysis.disclosure).
 
-Synthetic voice-level data (no database): contributions from voices, each with a
-zone (3), a gender (3) and a source (3); 37 themes in 5 categories. The release:
-theme × zone and theme × gender for each category, for each source and for all
-sources, with theme totals (shared by both tables), group sizes, the category
-count, participants per zone, and the dots of 40 recommendations. Times building
-the release + protect() + a fresh audit() (median of 5), against the baseline
-measured in the same run: the existing per-table workshops.analysis.suppression.
-Goal: ≤ 2 s at 10,000 contributions and 300 voices.
+Synthetic voice-level data (no database): 300 voices, each with a scope
+(workshop, survey, interview), a zone (3, or not stated) and a gender (3, or not
+stated); contributions spread over the 10 facets and 37 themes (a few popular
+themes, a long tail), and dots on the recommendations. The release is the one the
+roll-up publishes, built by ``workshop_release``. Times the release build,
+protect() and a fresh audit() (median of 5) at 1,000 and 10,000 contributions,
+against the baseline measured in the same run: the per-table
+``workshops.analysis.suppression.protect`` on the same theme × group tables.
+Goal: ≤ 2 s in total at 10,000 contributions.
 
     .venv/bin/python bench/disclosure.py [--repeat 5]
 """
@@ -20,7 +21,6 @@ import random
 import statistics
 import sys
 import time
-from collections import defaultdict
 from datetime import date
 from pathlib import Path
 
@@ -28,175 +28,148 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peaceexchange.settings")
 
-CATEGORIES = {"driver": 14, "strength": 4, "challenge": 5, "opportunity": 6, "recommendation": 8}
-WEIGHTS = [0.45, 0.12, 0.15, 0.08, 0.20]
+THEMES = {"driver": 14, "strength": 4, "challenge": 5, "opportunity": 6, "recommendation": 8}
+FACETS = {  # facet -> (category, weight)
+    "driver:long_term": ("driver", 0.15),
+    "driver:dynamic": ("driver", 0.15),
+    "driver": ("driver", 0.10),
+    "strength": ("strength", 0.12),
+    "challenge": ("challenge", 0.15),
+    "opportunity": ("opportunity", 0.08),
+    "recommendation:national": ("recommendation", 0.07),
+    "recommendation:international": ("recommendation", 0.05),
+    "recommendation:communities": ("recommendation", 0.08),
+    "recommendation": ("recommendation", 0.05),
+}
 ZONES = ("north", "centre", "south")
 GENDERS = ("woman", "man", "other")
-SOURCES = ("phone", "note", "survey")
-SCOPES = (*SOURCES, "all")
+SCOPES = ("workshop", "survey", "interview")
 
 
 def make_data(contributions: int, voices: int, seed: int = 2018):
+    """Voices and the (recommendation, dots) ranking."""
+    from workshops.analysis.disclosure import Voice
+
     rng = random.Random(seed)
-    people = [(rng.choice(ZONES), rng.choice(GENDERS), rng.choice(SOURCES)) for _ in range(voices)]
-    raised: dict[tuple, set[int]] = defaultdict(set)  # (category, theme) -> voices
+
+    def maybe(values):
+        return None if rng.random() < 0.05 else rng.choice(values)
+
+    people = [
+        (rng.choices(SCOPES, [0.5, 0.35, 0.15])[0], maybe(ZONES), maybe(GENDERS))
+        for _ in range(voices)
+    ]
+    raised: list[set] = [set() for _ in range(voices)]
+    recommendations = 0
+    facets, weights = list(FACETS), [w for _c, w in FACETS.values()]
     for _ in range(contributions):
         who = rng.randrange(voices)
-        category = rng.choices(list(CATEGORIES), WEIGHTS)[0]
-        n = CATEGORIES[category]
-        theme = min(int(rng.paretovariate(1.2)) - 1, n - 1)  # a few popular themes, a long tail
-        raised[category, theme].add(who)
-    dots = [0] * 40
-    for _ in range(voices):
-        for k in rng.sample(range(40), 5):
-            dots[k] += 1 if rng.random() < 0.3 else 0
-    return people, raised, dots
+        facet = rng.choices(facets, weights)[0]
+        n = THEMES[FACETS[facet][0]]
+        theme = min(int(rng.paretovariate(1.2)) - 1, n - 1)
+        raised[who].add((facet, f"{FACETS[facet][0]}-{theme}"))
+        recommendations += facet.startswith("recommendation")
+    dots = [0] * recommendations
+    for _ in range(voices):  # three dots each, on the recommendations read out first
+        for k in rng.sample(range(min(40, recommendations)), 3):
+            dots[k] += 1
+    votes = sorted(enumerate(dots), key=lambda kv: -kv[1])
+    return [
+        Voice(s, z, g, frozenset(r)) for (s, z, g), r in zip(people, raised, strict=True)
+    ], votes
 
 
-def tables(people, raised):
-    """(category, scope, dimension) -> (cells, theme totals, group sizes, everyone)."""
-    out = {}
-    for category, n in CATEGORIES.items():
-        for scope in SCOPES:
-
-            def member(v, scope=scope):
-                return scope == "all" or people[v][2] == scope
-
-            everyone = {v for t in range(n) for v in raised[category, t] if member(v)}
-            totals = [sum(1 for v in raised[category, t] if member(v)) for t in range(n)]
-            for dimension, groups, d in (("zone", ZONES, 0), ("gender", GENDERS, 1)):
-                cells = [
-                    [
-                        sum(1 for v in raised[category, t] if member(v) and people[v][d] == g)
-                        for g in groups
-                    ]
-                    for t in range(n)
-                ]
-                sizes = [sum(1 for v in everyone if people[v][d] == g) for g in groups]
-                out[category, scope, dimension] = (cells, totals, sizes, len(everyone))
+def theme_tables(published):
+    """The baseline's input: per scope, facet and dimension, theme × group with totals."""
+    release, tables = published.release, {}
+    for key in release.keys:
+        if key[0] == "cell" and key[5] is not None:
+            _c, scope, facet, theme, dimension, group = key
+            rows = tables.setdefault((scope, facet, dimension), {})
+            rows.setdefault(theme, {})[group] = release.value(key)
+    out = []
+    for (scope, facet, dimension), rows in tables.items():
+        groups = published.groups[dimension]
+        themes = sorted(rows)
+        cells = [[rows[t].get(g, 0) for g in groups] for t in themes]
+        totals = [release.value(("theme", scope, facet, t)) for t in themes]
+        out.append((cells, totals))
     return out
 
 
-def build_release(people, dots, crosstabs):
-    from workshops.analysis.disclosure import Release, Rule
+def baseline(tables):
+    from workshops.analysis.suppression import protect
 
-    release = Release()
-    for scope in SCOPES:
-        members = [p for p in people if scope == "all" or p[2] == scope]
-        zone_people = [
-            release.cell((scope, "people", z), sum(1 for p in members if p[0] == z)) for z in ZONES
-        ]
-        total = release.cell((scope, "people", "total"), len(members))
-        release.sum(total, zone_people)
-        for category, n in CATEGORIES.items():
-            themes = [f"{category}-{t}" for t in range(n)]
-            shared = {}
-            for dimension, groups in (("zone", ZONES), ("gender", GENDERS)):
-                cells, totals, sizes, everyone = crosstabs[category, scope, dimension]
-                keys = release.table(
-                    (scope, category, dimension),
-                    themes,
-                    groups,
-                    cells,
-                    row_totals=totals,
-                    col_totals=sizes,
-                    grand=everyone,
-                    row_rule=Rule.SUM,  # one zone (gender) per voice
-                    col_rule=Rule.UNION,  # a voice may raise several themes
-                    **shared,
-                )
-                shared = {"row_total_keys": keys.row_totals, "grand_key": keys.grand}
-                if dimension == "zone":
-                    for key, person in zip(keys.col_totals, zone_people, strict=True):
-                        release.at_most(key, person)
-                    release.at_most(keys.grand, total)
-    for key in release.keys:  # every all-sources number is the sum of its per-source ones
-        scope = key[0][0] if isinstance(key[0], tuple) else key[0]
-        if scope == "all":
-            release.sum(key, [in_scope(key, s) for s in SOURCES])
-    votes = [release.cell(("votes", k), v) for k, v in enumerate(dots)]
-    release.sum(release.cell(("votes", "total"), sum(dots)), votes)
-    return release
-
-
-def in_scope(key, scope):
-    if isinstance(key[0], tuple):  # a table cell: ((scope, category, dimension), row, col)
-        return ((scope, *key[0][1:]), *key[1:])
-    return (scope, *key[1:])
-
-
-def baseline(crosstabs):
-    from workshops.analysis.suppression import protect, protect_vector
-
-    for cells, totals, sizes, everyone in crosstabs.values():
+    for cells, totals in tables:
         protect(cells, row_totals=totals, keep_totals=True)
-        protect_vector(sizes, total=everyone)
 
 
-def median_time(fn, repeat):
-    times, value = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        value = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), value
+def median(times):
+    return statistics.median(times)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--voices", type=int, default=300)
-    parser.add_argument("--floor", type=int, default=1, help="what × reveals (see protect)")
     args = parser.parse_args()
     import django
 
     django.setup()
-    from workshops.analysis.disclosure import audit, primary_only, protect
+    from workshops.analysis.disclosure import audit, primary_only, protect, workshop_release
 
     rows = []
     for contributions in (1_000, 10_000):
-        people, raised, dots = make_data(contributions, args.voices)
-        crosstabs = tables(people, raised)
-
-        def run(people=people, dots=dots, crosstabs=crosstabs):
-            protected = protect(build_release(people, dots, crosstabs), floor=args.floor)
-            return protected, audit(protected)
-
-        seconds, (protected, result) = median_time(run, args.repeat)
-        base, _ = median_time(lambda crosstabs=crosstabs: baseline(crosstabs), args.repeat)
-        release = protected.release
+        voices, votes = make_data(contributions, args.voices)
+        build, guard, check, base = [], [], [], []
+        for _ in range(args.repeat):
+            start = time.perf_counter()
+            published = workshop_release(voices=voices, votes=votes)
+            built = time.perf_counter()
+            protected = protect(published.release)
+            protected_at = time.perf_counter()
+            result = audit(protected)
+            done = time.perf_counter()
+            build.append(built - start)
+            guard.append(protected_at - built)
+            check.append(done - protected_at)
+            tables = theme_tables(published)
+            start = time.perf_counter()
+            baseline(tables)
+            base.append(time.perf_counter() - start)
+        release = published.release
         naive = audit(primary_only(release))
+        escalated = sum(1 for c in result.cells if protected.status(c.key) == "secondary")
         rows.append(
             (
-                contributions,
-                len(release),
-                release.relation_count,
-                len(protected.primary),
-                len(protected.secondary),
-                len(naive.failures),
-                len(result.failures),
-                result.components,
-                base,
-                seconds,
+                f"{contributions:,}",
+                f"{len(release):,}",
+                f"{release.relation_count:,}",
+                f"{len(protected.primary):,}",
+                f"{len(protected.secondary):,} ({escalated} escalated)",
+                f"{len(naive.failures):,}",
+                f"{len(result.failures):,}",
+                f"{result.solves:,}",
+                f"{median(base):.3f}",
+                f"{median(build):.3f}",
+                f"{median(guard):.3f}",
+                f"{median(check):.3f}",
+                f"{median([a + b + c for a, b, c in zip(build, guard, check, strict=True)]):.3f}",
             )
         )
-        print(result.summary())
+        print(result.summary(), flush=True)
     header = (
-        "| contributions | cells | relations | <5 | × | narrowed before | narrowed after "
-        "| components | baseline: suppression.protect (s) | release + protect + audit (s) |"
+        "| contributions | cells | relations | <5 | × | narrowable, primary only "
+        "| narrowable after protect | audit solves | baseline suppression.protect (s) "
+        "| release build (s) | protect (s) | audit (s) | total (s) |"
     )
-    lines = [header, "|" + "---|" * 10]
-    for row in rows:
-        *counts, base, seconds = row
-        lines.append(
-            "| " + " | ".join(f"{c:,}" for c in counts) + f" | {base:.3f} | {seconds:.3f} |"
-        )
+    lines = [header, "|" + "---|" * 13, *("| " + " | ".join(row) + " |" for row in rows)]
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     text = (
-        f"# Disclosure benchmark\n\n{date.today().isoformat()}, load average {load}, "
-        f"{args.voices} voices, floor {args.floor}, median of {args.repeat}. "
-        '"Narrowed before": "<5" cells an '
-        "exact audit narrows when only primary suppression is applied.\n\n"
+        f"# Disclosure benchmark\n\n{date.today().isoformat()}, load average {load} "
+        f"({os.cpu_count()} CPUs, shared), {args.voices} voices, 37 themes, 3 zones, "
+        f'3 genders, 3 scopes, median of {args.repeat}. "Narrowable, primary only": '
+        '"<5" cells the exact audit narrows when only primary suppression is applied.\n\n'
         + "\n".join(lines)
         + "\n"
     )

@@ -56,11 +56,17 @@ The package is pure: numbers and relations in, display decisions out.
 
 from .control import AuditResult, CellAudit, Protected, audit, primary_only, protect
 from .release import SECONDARY, THRESHOLD, TOTAL, Release, Rule, Status, TableKeys, primary_mark
+from .workshop import ALL, FACETS, GENDER, SCOPES, ZONE, Voice, WorkshopRelease, workshop_release
 
 __all__ = [
+    "ALL",
+    "FACETS",
+    "GENDER",
+    "SCOPES",
     "SECONDARY",
     "THRESHOLD",
     "TOTAL",
+    "ZONE",
     "AuditResult",
     "CellAudit",
     "Protected",
@@ -68,8 +74,11 @@ __all__ = [
     "Rule",
     "Status",
     "TableKeys",
+    "Voice",
+    "WorkshopRelease",
     "audit",
     "primary_mark",
     "primary_only",
     "protect",
+    "workshop_release",
 ]

@@ -335,6 +335,7 @@ class _State:
         self.threshold = threshold
         self.primary = {release._index[k] for k in _primaries(release, threshold)}
         self.secondary: set[int] = set()
+        self.group_of: dict[int, list[int]] = {}  # audited cells' groups at the last audit
         self.by_cell: list[list[int]] = [[] for _c in self.cells]
         for r, relation in enumerate(self.relations):
             for i, _c in relation.terms:
@@ -370,8 +371,11 @@ class _State:
                         todo.append(j)
         return sorted(seen)
 
-    def rows(self, position: dict[int, int]) -> list[_Row]:
-        """Every relation touching ``position``'s cells; other cells at their true value."""
+    def rows(self, position: dict[int, int], low: list, high: list) -> list[_Row]:
+        """Every relation touching ``position``'s cells; other cells at their true value.
+
+        A relation left with one variable tightens that variable's bounds instead.
+        """
         rows = []
         for r in sorted({r for i in position for r in self.by_cell[i]}):
             relation = self.relations[r]
@@ -381,14 +385,30 @@ class _State:
                     terms.append((position[i], c))
                 else:
                     constant += c * self.cells[i].value
-            rows.append((terms, -constant if relation.equal else -INF, -constant))
+            row_low, row_high = (-constant if relation.equal else -INF), -constant
+            if len(terms) == 1:
+                ((v, a),) = terms
+                if row_high != INF:  # a * x <= row_high
+                    bound = int(row_high)
+                    if a > 0:
+                        high[v] = min(high[v], bound // a)
+                    else:
+                        low[v] = max(low[v], _ceil_div(bound, a))
+                if row_low != -INF:  # a * x >= row_low
+                    bound = int(row_low)
+                    if a > 0:
+                        low[v] = max(low[v], _ceil_div(bound, a))
+                    else:
+                        high[v] = min(high[v], bound // a)
+                continue
+            rows.append((terms, row_low, row_high))
         return rows
 
     def presolved(self, cells: list[int]) -> tuple[list, list, list[_Row]]:
         """Bounds and binding rows of a hidden component, after propagation."""
         position = {i: k for k, i in enumerate(cells)}
         low, high = map(list, zip(*(self.domain(i) for i in cells), strict=True))
-        rows = _reduce(self.rows(position), low, high)
+        rows = _reduce(self.rows(position, low, high), low, high)
         return low, high, rows
 
 
@@ -453,10 +473,14 @@ def _audit_group(variables, rows, low, high, audited, truth, top) -> tuple[dict,
     return found, solves
 
 
-def _audit_component(state: _State, cells: list[int]) -> tuple[list[CellAudit], int]:
+def _audit_component(
+    state: _State, cells: list[int], cache: dict | None
+) -> tuple[list[CellAudit], int]:
+    """Audit one component: presolve, then each independent group (cached by its model)."""
     top = state.threshold - 1
     low, high, rows = state.presolved(cells)
     truth = [state.cells[i].value for i in cells]
+    position = {i: k for k, i in enumerate(cells)}
     audited = {k for k, i in enumerate(cells) if state.audited(i)}
     ends: dict[int, tuple] = {}
     solves = 0
@@ -465,13 +489,30 @@ def _audit_component(state: _State, cells: list[int]) -> tuple[list[CellAudit], 
         targets = [v for v in variables if v in audited]
         if not targets:
             continue
+        members = [cells[v] for v in variables]
+        for i in members:
+            state.group_of[i] = members
         if not held:  # a lone variable: its bounds are exact
             (v,) = variables
             ends[v] = (max(low[v], 1), min(high[v], top))
             continue
-        found, count = _audit_group(variables, held, low, high, targets, truth, top)
-        ends.update(found)
-        solves += count
+        local = {v: k for k, v in enumerate(variables)}
+        signature = (
+            tuple(members),
+            tuple(low[v] for v in variables),
+            tuple(high[v] for v in variables),
+            tuple((tuple((local[v], a) for v, a in t), lo, hi) for t, lo, hi in held),
+            tuple(i in state.primary for i in members),
+        )
+        if cache is not None and signature in cache:
+            found = cache[signature]
+        else:
+            found, count = _audit_group(variables, held, low, high, targets, truth, top)
+            solves += count
+            found = {cells[v]: ends_v for v, ends_v in found.items()}
+            if cache is not None:
+                cache[signature] = found
+        ends.update({position[i]: e for i, e in found.items()})
     audits = []
     for k in sorted(audited):
         cell = state.cells[cells[k]]
@@ -484,21 +525,16 @@ def _audit(state: _State, cache: dict | None = None) -> AuditResult:
     done: set[int] = set()
     audits: list[CellAudit] = []
     components = solves = 0
+    state.group_of = {}
     for i in sorted(state.primary | state.secondary):
         if i in done or not state.audited(i):
             continue
         cells = state.component(i)
         done.update(cells)
         components += 1
-        signature = (tuple(cells), tuple(j in state.secondary for j in cells))
-        if cache is not None and signature in cache:
-            audits.extend(cache[signature])
-            continue
-        found, count = _audit_component(state, cells)
+        found, count = _audit_component(state, cells, cache)
         solves += count
         audits.extend(found)
-        if cache is not None:
-            cache[signature] = found
     order = {key: n for n, key in enumerate(state.release.keys)}
     audits.sort(key=lambda a: order[a.key])
     return AuditResult(tuple(audits), components, solves, state.threshold)
@@ -532,17 +568,20 @@ def _freeable(state: _State, i: int) -> bool:
 def _cheapest_cover(state: _State, target_cell: int, target: int) -> list[int] | None:
     """The cheapest cells to hide as "×" so that ``target_cell`` may take ``target``.
 
-    The hidden component of the cell and the cells one relation away become
-    variables. A published cell may leave its value, and a "<5" leave 1–4, only if
-    its switch is on (cost: hiding it); the switch widens the variable's bounds
-    through plain rows whose coefficients are the room between those bounds, never
-    a common big number. Widened ring by ring until feasible, or None.
+    The cell's group at the last audit and the cells one relation away become
+    variables (every other cell stays at its true value, so a point found is a
+    point of the whole release). A published cell may leave its value, and a "<5"
+    leave 1–4, only if its switch is on (cost: hiding it); the switch widens the
+    variable's bounds through plain rows whose coefficients are the room between
+    those bounds, never a common big number. Widened ring by ring until feasible,
+    and further while only an escalation helps. [] when no hiding is needed, None
+    when nothing helps.
     """
-    inside = set(state.component(target_cell))
+    inside = set(state.group_of.get(target_cell, [target_cell]))
+    best, extra = None, 1
     while True:
         ring = {j for i in inside for r in state.by_cell[i] for j, _c in state.relations[r].terms}
         variables = sorted(inside | ring)
-        position = {i: k for k, i in enumerate(variables)}
         low, high, switched = [], [], []
         for i in variables:
             cell = state.cells[i]
@@ -562,23 +601,32 @@ def _cheapest_cover(state: _State, target_cell: int, target: int) -> list[int] |
             else:
                 low.append(shown[0])
                 high.append(shown[1])
-        rows = state.rows(position)
+        rows = state.rows({i: k for k, i in enumerate(variables)}, low, high)
         try:  # upper bounds implied by the relations, with every switch on
+            if any(lo > hi for lo, hi in zip(low, high, strict=True)):
+                raise RuntimeError("infeasible")
             _propagate(rows, low, high)
+            rows = [row for row in rows if _binds(*row, low, high)]
         except RuntimeError:
             solution = None
         else:
             solution = _cover_solve(state, variables, switched, low, high, rows)
         if solution is not None:
-            return solution
+            cost, freed = solution
+            if best is None or cost < best[0]:
+                best = (cost, freed)
+            if cost < _ESCALATION_COST:
+                return freed
         grown = inside | ring
-        if grown == inside:
-            return None
+        if grown == inside or (best is not None and (not extra or len(variables) > 300)):
+            return None if best is None else best[1]
+        if best is not None:
+            extra -= 1
         inside = grown
 
 
-def _cover_solve(state: _State, variables, switched, low, high, rows) -> list[int] | None:
-    """Hide the switched cells at the least cost; the cells to hide, or None if infeasible."""
+def _cover_solve(state: _State, variables, switched, low, high, rows) -> tuple | None:
+    """Hide the switched cells at the least cost: (cost, cells to hide), or None."""
     position = {i: k for k, i in enumerate(variables)}
     cap = 2 * max(state.cells[i].value for i in variables) + state.threshold
     high = [max(min(h, cap), lo) for lo, h in zip(low, high, strict=True)]  # a safe cap
@@ -597,24 +645,14 @@ def _cover_solve(state: _State, variables, switched, low, high, rows) -> list[in
     solution = _Model(low + [0] * len(switched), high + [1] * len(switched), rows).solve(objective)
     if solution is None:
         return None
-    _value, point, raw = solution
+    cost, point, raw = solution
     if point is None:  # inexact: hide whatever the solver touched; the audit checks again
-        return [i for n, (i, _s) in enumerate(switched) if raw[len(variables) + n] > 1e-9]
-    return [
+        return cost, [i for n, (i, _s) in enumerate(switched) if raw[len(variables) + n] > 1e-9]
+    return cost, [
         i
         for n, ((i, _s), (shown_low, shown_high)) in enumerate(zip(switched, bounds, strict=True))
         if point[len(variables) + n] or not shown_low <= point[position[i]] <= shown_high
     ]
-
-
-def _reachable(state: _State, i: int, target: int) -> bool:
-    cells = state.component(i)
-    low, high, rows = state.presolved(cells)
-    k = cells.index(i)
-    if not low[k] <= target <= high[k]:
-        return False
-    low[k] = high[k] = target
-    return _Model(low, high, rows).solve({}) is not None
 
 
 def protect(release: Release, threshold: int = THRESHOLD) -> Protected:
@@ -643,11 +681,12 @@ def protect(release: Release, threshold: int = THRESHOLD) -> Protected:
                 todo.append((i, top))
         changed = False
         for i, target in todo:
-            if (i, target) in hopeless or _reachable(state, i, target):
+            if (i, target) in hopeless:
                 continue
             freed = _cheapest_cover(state, i, target)
-            if not freed:
+            if freed is None:
                 hopeless.add((i, target))
+            if not freed:  # nothing helps, or reachable since an earlier step
                 continue
             for j in freed:
                 state.primary.discard(j)

@@ -5,6 +5,7 @@ way the tables are made, and its own branch-and-bound over ``linprog``)."""
 from __future__ import annotations
 
 import math
+import random
 from itertools import product
 
 import numpy as np
@@ -13,15 +14,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
+from workshops.analysis import disclosure
 from workshops.analysis.disclosure import (
+    ALL,
     SECONDARY,
+    ZONE,
     Protected,
     Release,
     Rule,
     Status,
+    Voice,
     audit,
     primary_only,
     protect,
+    workshop_release,
 )
 
 
@@ -330,3 +336,58 @@ def test_protect_shows_every_cell_it_does_not_hide_exactly(voices):
             assert 0 < value < 5
         else:
             assert status == Status.SECONDARY  # any value, zeros included
+
+
+# --- the release the roll-up publishes --------------------------------------------------
+
+
+def random_workshop(seed, size=12):
+    rng = random.Random(seed)
+    topics = [(f, t) for f in ("driver:long_term", "challenge", "recommendation") for t in "ab"]
+
+    def maybe(values):
+        return None if rng.random() < 0.1 else rng.choice(values)
+
+    voices = [
+        Voice(
+            rng.choice(disclosure.SCOPES),
+            maybe(["north", "south", "centre"]),
+            maybe(["woman", "man"]),
+            frozenset(rng.sample(topics, rng.randint(0, 3))),
+        )
+        for _ in range(size)
+    ]
+    dots = sorted((rng.randint(0, 7) for _ in range(5)), reverse=True)
+    return voices, [(f"rec-{k}", d) for k, d in enumerate(dots)]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_workshop_release_passes_the_audit_after_protect(seed):
+    voices, votes = random_workshop(seed)
+    published = workshop_release(voices=voices, votes=votes)
+
+    protected = published.protected
+    assert protected.result.ok and audit(protected).ok
+    for key in published.release.keys:
+        value, text = published.release.value(key), published.display(key)
+        if text not in (None, "<5", SECONDARY):
+            assert text == str(value) and not 0 < value < 5
+
+
+def test_workshop_release_publishes_sizes_themes_cells_and_votes():
+    voices = [
+        Voice("workshop", "north", "woman", frozenset({("challenge", "land")})),
+        Voice("workshop", None, "man", frozenset({("challenge", "land")})),
+        Voice("survey", "south", None, frozenset()),
+    ]
+    published = workshop_release(voices=voices, votes=[("r1", 6), ("r2", 0)])
+    release = published.release
+
+    assert published.scopes == ("workshop", "survey", ALL)
+    assert release.value(("voices", ALL)) == 3
+    assert release.value(("theme", ALL, "challenge", "land")) == 2
+    assert release.value(("cell", "workshop", "challenge", "land", ZONE, "north")) == 1
+    assert published.display(("size", "workshop", ZONE, None)) is None  # "not stated"
+    assert published.display(("theme", "survey", "challenge", "land")) == "0"  # no voice
+    assert published.display(("vote", "r1")) == "6"
+    assert published.protected.result.ok

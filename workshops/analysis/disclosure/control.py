@@ -21,6 +21,9 @@ from .release import SECONDARY, THRESHOLD, Release, Status, primary_mark
 INF = math.inf
 # Hiding a "<5" as "×" (escalation) costs more than hiding any usual cell.
 _ESCALATION_COST = 10**6
+# Single complements tried, cheapest first, before the exact cover program.
+_GREEDY_TRIES = 6
+_REACH_RINGS = 2  # how far from its group a greedy proof lets hidden cells move
 _MILP_OPTIONS = {"mip_rel_gap": 0.0, "presolve": True}
 
 # A linear row over a model's variables: (terms [(variable, coefficient)], low, high).
@@ -625,6 +628,93 @@ def _cheapest_cover(state: _State, target_cell: int, target: int) -> list[int] |
         inside = grown
 
 
+def _reachable(
+    state: _State, target_cell: int, target: int, extra: frozenset = frozenset()
+) -> bool:
+    """Whether ``target_cell`` may take ``target`` once ``extra`` is hidden too (a proof).
+
+    The variables are the cell's group at the last audit, ``extra``, and the hidden
+    cells up to ``_REACH_RINGS`` relations away from them; every other cell stays at
+    its true value, so a point found is a point of the whole release (False may
+    only mean "not here").
+    """
+    inside = set(state.group_of.get(target_cell, [target_cell])) | extra
+    ring = inside
+    for _ring in range(_REACH_RINGS):
+        ring = {
+            j
+            for i in ring
+            for r in state.by_cell[i]
+            for j, _c in state.relations[r].terms
+            if j not in inside and (state.hidden(j) or j in extra)
+        }
+        inside |= ring
+    variables = sorted(inside)
+    low, high = [], []
+    for i in variables:
+        if i == target_cell:
+            bounds = (target, target)
+        elif i in extra:
+            cell = state.cells[i]
+            bounds = (cell.low, INF if cell.high is None else cell.high)
+        elif state.hidden(i):
+            bounds = state.domain(i)
+        else:
+            bounds = (state.cells[i].value,) * 2
+        low.append(bounds[0])
+        high.append(bounds[1])
+    try:
+        rows = state.rows({i: k for k, i in enumerate(variables)}, low, high)
+        if any(lo > hi for lo, hi in zip(low, high, strict=True)):
+            return False
+        rows = _reduce(rows, low, high)
+    except RuntimeError:  # the propagation proved it impossible
+        return False
+    if not rows:  # no row can bind within the propagated bounds: any point in them fits
+        return True
+    return _Model(low, high, rows).solve({}) is not None
+
+
+def _bundle(state: _State, j: int, inside: set[int]) -> frozenset[int]:
+    """``j`` and, for each other sum ``j`` is in, its cheapest published cell: hiding ``j``
+    alone leaves it pinned by a sum whose other terms are shown (e.g. its ALL total)."""
+    bundle = {j}
+    for r in state.by_cell[j]:
+        relation = state.relations[r]
+        terms = [i for i, _c in relation.terms if i != j]
+        if not relation.equal or any(i in inside for i in terms):
+            continue
+        shown = [i for i in terms if not state.hidden(i) and _freeable(state, i)]
+        if shown and not any(i in bundle for i in terms):
+            bundle.add(min(shown, key=lambda i: (_cost(state, i), i)))
+    return frozenset(bundle)
+
+
+def _greedy_cover(
+    state: _State, target_cell: int, target: int, tries: int, changed: bool
+) -> list[int] | None:
+    """A cheap complement that lets ``target_cell`` take ``target``: [] if it already may
+    (checked when cells were ``changed`` since the audit); else the cheapest that
+    works of the published cells in relations with its group, each with the cells
+    that would pin it (``_bundle``); None when none of the ``tries`` cheapest does."""
+    if changed and _reachable(state, target_cell, target):
+        return []
+    inside = set(state.group_of.get(target_cell, [target_cell]))
+    candidates = {
+        j
+        for i in inside
+        for r in state.by_cell[i]
+        for j, _c in state.relations[r].terms
+        if not state.hidden(j) and _freeable(state, j)
+    }
+    bundles = {_bundle(state, j, inside) for j in candidates}
+    ranked = sorted(bundles, key=lambda b: (sum(_cost(state, i) for i in b), sorted(b)))
+    for bundle in ranked[:tries]:
+        if _reachable(state, target_cell, target, bundle):
+            return sorted(bundle)
+    return None
+
+
 def _cover_solve(state: _State, variables, switched, low, high, rows) -> tuple | None:
     """Hide the switched cells at the least cost: (cost, cells to hide), or None."""
     position = {i: k for k, i in enumerate(variables)}
@@ -683,7 +773,9 @@ def protect(release: Release, threshold: int = THRESHOLD) -> Protected:
         for i, target in todo:
             if (i, target) in hopeless:
                 continue
-            freed = _cheapest_cover(state, i, target)
+            freed = _greedy_cover(state, i, target, _GREEDY_TRIES, changed)
+            if freed is None:
+                freed = _cheapest_cover(state, i, target)
             if freed is None:
                 hopeless.add((i, target))
             if not freed:  # nothing helps, or reachable since an earlier step

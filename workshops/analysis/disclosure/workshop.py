@@ -12,6 +12,20 @@ Keys (plain tuples; ``None`` as a group is the unpublished "not stated" remainde
 ``ZONE`` or ``GENDER``. No people total per category is published: a voice may
 raise several themes, so such totals are not additive and would tie every theme
 together.
+
+What is not published (the cells stay in the release, unpublished, so the
+relations still link them to what is shown, e.g. as parts of the ALL row):
+
+- a row (a theme's total and its cells) whose total is under ``THRESHOLD``; the
+  theme still counts in the ALL row when that total is ``THRESHOLD`` or more;
+- the tables and group sizes of a scope with fewer than ``MIN_SCOPE`` voices
+  (e.g. 3 interviewees): its voices count in ALL only. ALL too: a workshop of
+  fewer voices publishes its voice counts and votes only (with V shown exactly,
+  a group of 1 among 3 voices could never be made to span 1–4).
+
+The number of voices of each scope ("3 interviewees") is published exactly: it
+counts the interviews and submissions staff ran, not a demographic cell, so it is
+never hidden (not sensitive, kept).
 """
 
 from __future__ import annotations
@@ -23,9 +37,11 @@ from itertools import pairwise
 from typing import Protocol
 
 from .control import Protected, protect
-from .release import Release
+from .release import THRESHOLD, Release
 
 SCOPES = ("workshop", "survey", "interview")
+# A scope with fewer voices has no table of its own (a source counts in ALL only).
+MIN_SCOPE = 10
 ALL = "all"
 ZONE, GENDER = "zone", "gender"
 FACETS = (
@@ -64,13 +80,18 @@ class WorkshopRelease:
     release: Release
     scopes: tuple[str, ...]  # the sources present, then ALL
     groups: dict[str, tuple[Hashable, ...]]  # ZONE / GENDER -> the groups published
+    tables: tuple[str, ...] = ()  # the scopes with tables (MIN_SCOPE voices or more)
 
     @cached_property
     def protected(self) -> Protected:
         return protect(self.release)
 
     def display(self, key: tuple) -> str | None:
-        """ "7", "<5", "×"; None for a remainder; "0" for a count no voice makes."""
+        """ "7", "<5", "×"; None for what is not published; "0" for a count no voice makes.
+
+        Not published: a remainder, a row under ``THRESHOLD``, anything of a scope
+        without a table (but its voices).
+        """
         if key not in self.release:
             return "0"
         return self.protected.display(key)
@@ -95,6 +116,10 @@ def workshop_release(
     its remainder (sum + rest = T, rest <= the scope's rest), each cell <= its
     group's size. ALL is the sum of the sources for every number. ``votes``:
     (recommendation, dots) in ranking order, each at least the next.
+
+    Unpublished (but related): rows whose total is under ``THRESHOLD``, and the
+    sizes and rows of a scope (ALL included) with fewer than ``MIN_SCOPE``
+    voices. Every scope's V is published exactly.
     """
     voices = list(voices)
     raised = [frozenset(v.raised) for v in voices]
@@ -110,9 +135,13 @@ def workshop_release(
         key=lambda t: (facet_order.get(t[0], len(FACETS)), str(t[0]), str(t[1])),
     )
     release = Release()
+    tables = []
     for scope in (*present, ALL):
         members = [k for k, v in enumerate(voices) if scope in (ALL, v.scope)]
-        everyone = release.cell(("voices", scope), len(members))
+        tabled = len(members) >= MIN_SCOPE
+        if tabled:
+            tables.append(scope)
+        everyone = release.cell(("voices", scope), len(members), sensitive=False, keep=True)
         for dimension, names in groups.items():
 
             def group_of(k: int, dimension: str = dimension) -> Hashable | None:
@@ -120,7 +149,9 @@ def workshop_release(
 
             sizes = [
                 release.cell(
-                    ("size", scope, dimension, g), sum(1 for k in members if group_of(k) == g)
+                    ("size", scope, dimension, g),
+                    sum(1 for k in members if group_of(k) == g),
+                    published=tabled,
                 )
                 for g in names
             ]
@@ -134,11 +165,13 @@ def workshop_release(
                 who = [k for k in members if (facet, theme) in raised[k]]
                 if not who:
                     continue
-                total = release.cell(("theme", scope, facet, theme), len(who))
+                shown = tabled and len(who) >= THRESHOLD
+                total = release.cell(("theme", scope, facet, theme), len(who), published=shown)
                 cells = []
                 for g, size in zip(names, sizes, strict=True):
                     key = ("cell", scope, facet, theme, dimension, g)
-                    cells.append(release.cell(key, sum(1 for k in who if group_of(k) == g)))
+                    value = sum(1 for k in who if group_of(k) == g)
+                    cells.append(release.cell(key, value, published=shown))
                     release.at_most(key, size)
                 remainder = release.cell(
                     ("cell", scope, facet, theme, dimension, None),
@@ -154,4 +187,4 @@ def workshop_release(
     ranked = [release.cell(("vote", contribution), dots) for contribution, dots in votes]
     for higher, lower in pairwise(ranked):
         release.at_most(lower, higher)
-    return WorkshopRelease(release, (*present, ALL), groups)
+    return WorkshopRelease(release, (*present, ALL), groups, tuple(tables))

@@ -17,6 +17,8 @@ from scipy.optimize import linprog
 from workshops.analysis import disclosure
 from workshops.analysis.disclosure import (
     ALL,
+    GENDER,
+    MIN_SCOPE,
     SECONDARY,
     ZONE,
     Protected,
@@ -27,6 +29,7 @@ from workshops.analysis.disclosure import (
     audit,
     primary_only,
     protect,
+    protect_cached,
     workshop_release,
 )
 
@@ -392,3 +395,75 @@ def test_workshop_release_publishes_sizes_themes_cells_and_votes():
     assert published.display(("theme", "survey", "challenge", "land")) == "0"  # no voice
     assert published.display(("vote", "r1")) == "6"
     assert published.protected.result.ok
+
+
+def test_a_row_under_five_is_not_published_but_counts_in_the_all_row():
+    theme = frozenset({("challenge", "land")})
+    zones = ["north", "centre", "south"]
+    voices = [
+        Voice("workshop", zones[k % 3], "woman", theme if k < 3 else frozenset()) for k in range(12)
+    ] + [Voice("survey", zones[k % 3], "man", theme if k < 3 else frozenset()) for k in range(10)]
+    published = workshop_release(voices=voices)
+
+    assert published.tables == ("workshop", "survey", ALL)
+    for scope in ("workshop", "survey"):  # a total of 3: neither the total nor its cells
+        assert published.display(("theme", scope, "challenge", "land")) is None
+        assert published.display(("cell", scope, "challenge", "land", ZONE, "north")) is None
+    naive = primary_only(published.release)  # before secondary suppression
+    assert naive.display(("theme", ALL, "challenge", "land")) == "6"
+    assert naive.display(("cell", ALL, "challenge", "land", GENDER, "woman")) == "<5"
+    assert published.display(("theme", ALL, "challenge", "land")) in ("6", SECONDARY)
+    assert published.protected.result.ok and audit(published.protected).ok
+
+
+def test_a_scope_under_min_scope_has_no_table_but_its_voices_are_shown():
+    """The second workshop's shape: 30 participants in 3 zones of 10 (14 women, 16
+    men), 36 survey respondents, 3 interviewees."""
+    rng = random.Random(7)
+    zones, topics = ["North", "Centre", "South"], [("challenge", t) for t in "abcdef"]
+
+    def said():
+        return frozenset(rng.sample(topics, rng.randint(1, 3)))
+
+    voices = [
+        Voice("workshop", zones[k // 10], "woman" if k % 15 < 7 else "man", said())
+        for k in range(30)
+    ]
+    voices += [
+        Voice("survey", rng.choice(zones), rng.choice(["woman", "man"]), said()) for _ in range(36)
+    ]
+    voices += [Voice("interview", zone, "man", frozenset(topics)) for zone in zones]
+    published = workshop_release(voices=voices)
+
+    assert MIN_SCOPE == 10
+    assert published.tables == ("workshop", "survey", ALL)
+    assert published.display(("voices", "interview")) == "3"  # shown exactly
+    assert published.display(("size", "interview", ZONE, "North")) is None
+    assert published.display(("theme", "interview", "challenge", "a")) is None
+    assert published.display(("size", "workshop", ZONE, "North")) == "10"
+    assert published.protected.result.ok and audit(published.protected).ok
+
+
+class _Cache(dict):
+    def get(self, key, default=None):
+        return super().get(key, default)
+
+    def set(self, key, value):
+        self[key] = value
+
+
+def test_protect_cached_protects_once_per_fingerprint(monkeypatch):
+    def build(value):
+        release = Release()
+        release.table("t", ["a"], ["x", "y", "z"], [[8, 1, value]], col_totals=False, grand=False)
+        return release
+
+    cache = _Cache()
+    first = protect_cached(build(1), cache=cache)
+    monkeypatch.setattr(disclosure.control, "protect", lambda *a: pytest.fail("protected again"))
+
+    again = protect_cached(build(1), cache=cache)
+
+    assert (again.primary, again.secondary) == (first.primary, first.secondary)
+    assert again.result.ok
+    assert build(1).fingerprint() != build(2).fingerprint()

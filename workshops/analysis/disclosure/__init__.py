@@ -40,28 +40,57 @@ How the audit stays exact and fast (``control``):
   are checked exactly in integers.
 
 Secondary suppression (``protect``): while some audited cell cannot reach 1 (or
-4), solve the cheapest way to make that value feasible by letting published
-cells change — any cell, zeros and totals included, at a cost of 1 + its value;
-a "<5" may be escalated to "×" only at a prohibitive cost, as a last resort — and
-hide the cells that had to change. The model has no common big number: each
-switch widens one variable from its shown value to bounds implied by the
-relations (or, where none binds, a cap of twice the largest value around).
-It starts from the cell's component and the cells one relation away, and widens
-ring by ring until feasible. Hiding only widens the feasible set, so each step
-settles its cell for good and the loop ends. The attacker is not assumed to
-know how the secondaries were chosen (as in τ-ARGUS and sdcTable).
+4), first try a few cheap complements, cheapest first: a published cell in a
+relation with the cell's group, together with the cheapest shown cell of each
+other sum that would pin it (e.g. its ALL total); one is kept when an exact
+integer point of the whole release (the neighbourhood free, the rest at its true
+values) shows the value reachable. Only when none does, solve the cheapest way
+to make that value feasible by letting published cells change — any cell, zeros
+and totals included, at a cost of 1 + its value; a "<5" may be escalated to "×"
+only at a prohibitive cost, as a last resort — and hide the cells that had to
+change. The model has no common big number: each switch widens one variable from
+its shown value to bounds implied by the relations (or, where none binds, a cap
+of twice the largest value around). It starts from the cell's component and the
+cells one relation away, and widens ring by ring until feasible. Hiding only
+widens the feasible set, so each step settles its cell for good and the loop
+ends. The attacker is not assumed to know how the secondaries were chosen (as in
+τ-ARGUS and sdcTable).
+
+``protect_cached`` (and ``WorkshopRelease.protected``) memoises ``protect`` in
+Django's cache by the release's fingerprint (a hash of every cell and relation),
+so a page reloaded with unchanged data costs one hash; without Django settings
+it just protects.
 
 The package is pure: numbers and relations in, display decisions out.
 """
 
-from .control import AuditResult, CellAudit, Protected, audit, primary_only, protect
+from .control import (
+    AuditResult,
+    CellAudit,
+    Protected,
+    audit,
+    primary_only,
+    protect,
+    protect_cached,
+)
 from .release import SECONDARY, THRESHOLD, TOTAL, Release, Rule, Status, TableKeys, primary_mark
-from .workshop import ALL, FACETS, GENDER, SCOPES, ZONE, Voice, WorkshopRelease, workshop_release
+from .workshop import (
+    ALL,
+    FACETS,
+    GENDER,
+    MIN_SCOPE,
+    SCOPES,
+    ZONE,
+    Voice,
+    WorkshopRelease,
+    workshop_release,
+)
 
 __all__ = [
     "ALL",
     "FACETS",
     "GENDER",
+    "MIN_SCOPE",
     "SCOPES",
     "SECONDARY",
     "THRESHOLD",
@@ -80,5 +109,6 @@ __all__ = [
     "primary_mark",
     "primary_only",
     "protect",
+    "protect_cached",
     "workshop_release",
 ]

@@ -11,6 +11,8 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.core.cache import cache as django_cache
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from scipy.optimize import Bounds, LinearConstraint, milp
@@ -794,3 +796,25 @@ def protect(release: Release, threshold: int = THRESHOLD) -> Protected:
         frozenset(keys[i] for i in state.secondary),
         result,
     )
+
+
+def protect_cached(release: Release, threshold: int = THRESHOLD, *, cache=None) -> Protected:
+    """``protect``, memoised by the release's fingerprint: a page reloaded with
+    unchanged data costs one hash.
+
+    ``cache``: any object with Django's ``get``/``set`` (default: Django's default
+    cache, with its default timeout; without Django settings, no cache).
+    """
+    if cache is None:
+        cache = django_cache  # a lazy proxy: settings are read at its first use
+    key = f"disclosure:protect:{threshold}:{release.fingerprint()}"
+    try:
+        stored = cache.get(key)
+    except ImproperlyConfigured:
+        return protect(release, threshold)
+    if stored is not None:
+        primary, secondary, result = stored
+        return Protected(release, threshold, primary, secondary, result)
+    protected = protect(release, threshold)
+    cache.set(key, (protected.primary, protected.secondary, protected.result))
+    return protected

@@ -5,6 +5,7 @@ See the package docstring for what is published and how it is audited.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -266,6 +267,20 @@ class Release:
                     raise ValueError(f"table {name!r}: a grand total without margins needs sums")
                 self.sum(grand_cell, [k for row in cells for k in row])
         return TableKeys(cells, row_keys, col_keys, grand_cell)
+
+    def fingerprint(self) -> str:
+        """A hash of every cell (key, value, bounds, hints) and relation, for caching.
+
+        Keys must have a stable ``repr`` (tuples of strings and numbers do).
+        """
+        digest = hashlib.sha256()
+        for c in self._cells:
+            fields = (c.key, c.value, c.published, c.low, c.high, c.cost, c.keep, c.sensitive)
+            digest.update(repr(fields).encode())
+        digest.update(b"|")
+        for relation in self._relations:
+            digest.update(repr((relation.terms, relation.equal)).encode())
+        return digest.hexdigest()
 
     def check(self) -> None:
         """The true values satisfy every relation and bound (else the release is wrong)."""

@@ -36,7 +36,7 @@ from functools import cached_property
 from itertools import pairwise
 from typing import Protocol
 
-from .control import Protected, protect
+from .control import Protected, protect_cached
 from .release import THRESHOLD, Release
 
 SCOPES = ("workshop", "survey", "interview")
@@ -84,7 +84,8 @@ class WorkshopRelease:
 
     @cached_property
     def protected(self) -> Protected:
-        return protect(self.release)
+        """``protect``, memoised in Django's cache by the release's fingerprint."""
+        return protect_cached(self.release)
 
     def display(self, key: tuple) -> str | None:
         """ "7", "<5", "×"; None for what is not published; "0" for a count no voice makes.

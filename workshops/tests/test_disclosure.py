@@ -436,12 +436,19 @@ def test_a_scope_under_min_scope_has_no_table_but_its_voices_are_shown():
     published = workshop_release(voices=voices)
 
     assert MIN_SCOPE == 10
-    assert published.tables == ("workshop", "survey", ALL)
+    # ALL minus the workshop's and the survey's tables would give the interviewees' own:
+    # so no source has tables while one is too small for its own.
+    assert published.tables == (ALL,)
     assert published.display(("voices", "interview")) == "3"  # shown exactly
     assert published.display(("size", "interview", ZONE, "North")) is None
     assert published.display(("theme", "interview", "challenge", "a")) is None
-    assert published.display(("size", "workshop", ZONE, "North")) == "10"
+    assert published.display(("size", "workshop", ZONE, "North")) is None
+    assert published.display(("size", ALL, ZONE, "North")) is not None
     assert published.protected.result.ok and audit(published.protected).ok
+
+    without_interviews = workshop_release(voices=[v for v in voices if v.scope != "interview"])
+    assert without_interviews.tables == ("workshop", "survey", ALL)
+    assert without_interviews.display(("size", "workshop", ZONE, "North")) == "10"
 
 
 class _Cache(dict):

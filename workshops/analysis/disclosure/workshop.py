@@ -19,9 +19,10 @@ relations still link them to what is shown, e.g. as parts of the ALL row):
 - a row (a theme's total and its cells) whose total is under ``THRESHOLD``; the
   theme still counts in the ALL row when that total is ``THRESHOLD`` or more;
 - the tables and group sizes of a scope with fewer than ``MIN_SCOPE`` voices
-  (e.g. 3 interviewees): its voices count in ALL only. ALL too: a workshop of
-  fewer voices publishes its voice counts and votes only (with V shown exactly,
-  a group of 1 among 3 voices could never be made to span 1–4).
+  (e.g. 3 interviewees): its voices count in ALL only. Then no other source gets
+  tables either, since ALL minus the others' tables would give the small one's.
+  ALL too: a workshop of fewer voices publishes its voice counts and votes only
+  (with V shown exactly, a group of 1 among 3 voices could never span 1–4).
 
 The number of voices of each scope ("3 interviewees") is published exactly: it
 counts the interviews and submissions staff ran, not a demographic cell, so it is
@@ -137,9 +138,13 @@ def workshop_release(
     )
     release = Release()
     tables = []
+    sizes = {s: sum(1 for v in voices if v.scope == s) for s in present}
+    # A source too small for tables of its own would still show through subtraction
+    # (ALL minus the other sources' tables): then no source gets tables, ALL alone does.
+    by_source = all(n >= MIN_SCOPE for n in sizes.values())
     for scope in (*present, ALL):
         members = [k for k, v in enumerate(voices) if scope in (ALL, v.scope)]
-        tabled = len(members) >= MIN_SCOPE
+        tabled = len(members) >= MIN_SCOPE and (scope == ALL or by_source)
         if tabled:
             tables.append(scope)
         everyone = release.cell(("voices", scope), len(members), sensitive=False, keep=True)

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-AREAS = ["foundation", "participant", "facilitator", "report", "sources"]
+AREAS = ["foundation", "participant", "facilitator", "report", "sources", "disclosure"]
 
 
 def main(argv: list[str]) -> int:

@@ -437,13 +437,14 @@ def test_a_scope_under_min_scope_has_no_table_but_its_voices_are_shown():
 
     assert MIN_SCOPE == 10
     # ALL minus the workshop's and the survey's tables would give the interviewees' own:
-    # so no source has tables while one is too small for its own.
-    assert published.tables == (ALL,)
+    # so a source too small for tables is left out of ALL too, and only counted.
+    assert published.tables == ("workshop", "survey", ALL)
     assert published.display(("voices", "interview")) == "3"  # shown exactly
-    assert published.display(("size", "interview", ZONE, "North")) is None
-    assert published.display(("theme", "interview", "challenge", "a")) is None
-    assert published.display(("size", "workshop", ZONE, "North")) is None
-    assert published.display(("size", ALL, ZONE, "North")) is not None
+    assert published.display(("voices", ALL)) == "66"  # the voices of the tables
+    assert published.display(("people",)) == "69"  # every voice
+    assert ("size", "interview", ZONE, "North") not in published.release
+    assert ("theme", "interview", "challenge", "a") not in published.release
+    assert published.display(("size", "workshop", ZONE, "North")) == "10"
     assert published.protected.result.ok and audit(published.protected).ok
 
     without_interviews = workshop_release(voices=[v for v in voices if v.scope != "interview"])

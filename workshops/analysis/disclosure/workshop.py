@@ -19,8 +19,9 @@ relations still link them to what is shown, e.g. as parts of the ALL row):
 - a row (a theme's total and its cells) whose total is under ``THRESHOLD``; the
   theme still counts in the ALL row when that total is ``THRESHOLD`` or more;
 - the tables and group sizes of a scope with fewer than ``MIN_SCOPE`` voices
-  (e.g. 3 interviewees): its voices count in ALL only. Then no other source gets
-  tables either, since ALL minus the others' tables would give the small one's.
+  (e.g. 3 interviewees), which is also left out of ALL (ALL minus the other
+  sources' tables would give its table): its voices are only counted, in
+  ``("voices", scope)`` and in ``("people",)``, every voice of the workshop.
   ALL too: a workshop of fewer voices publishes its voice counts and votes only
   (with V shown exactly, a group of 1 among 3 voices could never span 1–4).
 
@@ -44,6 +45,10 @@ SCOPES = ("workshop", "survey", "interview")
 # A scope with fewer voices has no table of its own (a source counts in ALL only).
 MIN_SCOPE = 10
 ALL = "all"
+# Group sizes are every comparison's denominators and theme totals its rows' subject:
+# complements are taken from the cells first.
+SIZE_COST = 10_000
+TOTAL_COST = 1_000
 ZONE, GENDER = "zone", "gender"
 FACETS = (
     "driver:long_term",
@@ -138,13 +143,21 @@ def workshop_release(
     )
     release = Release()
     tables = []
-    sizes = {s: sum(1 for v in voices if v.scope == s) for s in present}
-    # A source too small for tables of its own would still show through subtraction
-    # (ALL minus the other sources' tables): then no source gets tables, ALL alone does.
-    by_source = all(n >= MIN_SCOPE for n in sizes.values())
+    counts = {s: sum(1 for v in voices if v.scope == s) for s in present}
+    # A source too small for tables of its own is left out of ALL as well: otherwise ALL
+    # minus the other sources' tables would give its table. Its voices are only counted.
+    small = {s for s, n in counts.items() if n < MIN_SCOPE}
+    if small == set(present):
+        small = set()  # no source has tables: ALL may hold everyone
+    release.cell(("people",), len(voices), sensitive=False, keep=True)
     for scope in (*present, ALL):
-        members = [k for k, v in enumerate(voices) if scope in (ALL, v.scope)]
-        tabled = len(members) >= MIN_SCOPE and (scope == ALL or by_source)
+        if scope in small:
+            release.cell(("voices", scope), counts[scope], sensitive=False, keep=True)
+            continue
+        members = [
+            k for k, v in enumerate(voices) if v.scope not in small and scope in (ALL, v.scope)
+        ]
+        tabled = len(members) >= MIN_SCOPE
         if tabled:
             tables.append(scope)
         everyone = release.cell(("voices", scope), len(members), sensitive=False, keep=True)
@@ -158,6 +171,7 @@ def workshop_release(
                     ("size", scope, dimension, g),
                     sum(1 for k in members if group_of(k) == g),
                     published=tabled,
+                    cost=SIZE_COST,
                 )
                 for g in names
             ]
@@ -172,7 +186,9 @@ def workshop_release(
                 if not who:
                     continue
                 shown = tabled and len(who) >= THRESHOLD
-                total = release.cell(("theme", scope, facet, theme), len(who), published=shown)
+                total = release.cell(
+                    ("theme", scope, facet, theme), len(who), published=shown, cost=TOTAL_COST
+                )
                 cells = []
                 for g, size in zip(names, sizes, strict=True):
                     key = ("cell", scope, facet, theme, dimension, g)
@@ -187,8 +203,8 @@ def workshop_release(
                 release.at_most(remainder, rest)
                 release.sum(total, [*cells, remainder])
     for key in release.keys:  # ALL is the sum of the sources, for every number
-        if key[1] == ALL:
-            parts = [(key[0], s, *key[2:]) for s in present]
+        if len(key) > 1 and key[1] == ALL:
+            parts = [(key[0], s, *key[2:]) for s in present if s not in small]
             release.sum(key, [p for p in parts if p in release])
     ranked = [release.cell(("vote", contribution), dots) for contribution, dots in votes]
     for higher, lower in pairwise(ranked):

@@ -4,11 +4,12 @@ Every function runs a fixed handful of aggregate queries, whatever the number of
 contributions. What is counted is ``Contribution.objects.countable()`` (published,
 or pending where no one moderates), optionally restricted to some sources.
 
-Distinct participants ("one loud voice is one voice"): a contribution with an
-author counts as that participant; a contribution without an author (a survey row,
-a note without a named speaker) counts as one voice of its own, keyed by the
-contribution. Contributions without a zone (or gender) count in the totals only:
-they appear in a "not stated" remainder that is never compared.
+Distinct voices ("one loud voice is one voice"): a contribution's author is its voice,
+whether a workshop participant, a survey respondent (one per submission) or an
+interviewee (one per interview). A contribution without an author (a note from an
+unnamed speaker) is counted as a contribution, never as a person. Contributions
+without a zone (or gender) count in the totals only: they appear in a "not stated"
+remainder that is never compared.
 """
 
 from __future__ import annotations
@@ -46,7 +47,9 @@ def anonymous() -> Count:
 
 
 def voices(row: dict) -> int:
-    return row["people"] + row["anonymous"]
+    """Distinct voices: every author once (participant, respondent or interviewee). A note
+    from an unnamed speaker is a contribution, never a person (``anonymous`` counts them)."""
+    return row["people"]
 
 
 def contributions_of(workshop: Workshop, sources: Sequence[str] = ()) -> QuerySet:
@@ -393,6 +396,8 @@ class Rollup:
     contributions: int
     participants: int  # distinct voices among contributions
     registered: int  # participants registered in the workshop
+    voices_by_kind: dict[str, int]  # distinct voices that contributed, per VoiceKind
+    unattributed: int  # contributions from unnamed speakers: counted, never as people
     organisations: int
     by_category: list[Tally]
     by_horizon: list[Tally]
@@ -439,8 +444,10 @@ def _build_rollup(workshop: Workshop, *, language: str, sources: Sequence[str]) 
     by_category_themes = theme_counts(qs, by="category")
     by_horizon_themes = theme_counts(qs.filter(category=Category.DRIVER), by="horizon")
     totals = qs.aggregate(n=Count("pk"), people=people(), anonymous=anonymous())
-    participants = Participant.objects.filter(workshop=workshop).aggregate(
-        n=Count("pk"), organisations=Count("organisation", distinct=True)
+    participants = (
+        Participant.objects.in_the_room()
+        .filter(workshop=workshop)
+        .aggregate(n=Count("pk"), organisations=Count("organisation", distinct=True))
     )
     zones = crosstab(qs, dimension="zone", groups=zone_groups(workshop, language), themes=themes)
     genders = crosstab(qs, dimension="gender", groups=gender_groups(), themes=themes)
@@ -457,6 +464,13 @@ def _build_rollup(workshop: Workshop, *, language: str, sources: Sequence[str]) 
         contributions=totals["n"],
         participants=voices(totals),
         registered=participants["n"],
+        voices_by_kind={
+            row["author__kind"]: row["n"]
+            for row in qs.filter(author__isnull=False)
+            .values("author__kind")
+            .annotate(n=Count("author", distinct=True))
+        },
+        unattributed=totals["anonymous"],
         organisations=participants["organisations"],
         by_category=counts_by_category(qs),
         by_horizon=counts_by_horizon(qs),

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy, ngettext, override, pgettext
 from workshops.analysis.rollup import CrossTab, Rollup, ThemeCount
 from workshops.analysis.stats import ALPHA, MIN_GROUP, MIN_RATIO
 from workshops.analysis.suppression import SECONDARY, THRESHOLD, shown
-from workshops.choices import Audience, Category, Gender, Horizon
+from workshops.choices import Audience, Category, Gender, Horizon, VoiceKind
 from workshops.report.context import context_markdown
 
 CHART_MARK = "{{chart:%s}}"
@@ -173,22 +173,61 @@ def group_sizes(table) -> list[str]:
     ]
 
 
+def sources_parts(rollup: Rollup) -> list[str]:
+    """ "20 workshop participants (18 contributed)", "36 survey respondents", … as the
+    Bamako report states its sources; each part only when there is any. These count
+    the interviews, submissions and notes staff ran, not a demographic cell: exact."""
+    kinds = rollup.voices_by_kind
+    parts = [
+        ngettext(
+            "%(n)s workshop participant (%(contributed)s contributed)",
+            "%(n)s workshop participants (%(contributed)s contributed)",
+            rollup.registered,
+        )
+        % {
+            "n": formats.number_format(rollup.registered),
+            "contributed": formats.number_format(kinds.get(VoiceKind.PARTICIPANT, 0)),
+        }
+    ]
+    respondents = kinds.get(VoiceKind.RESPONDENT, 0)
+    if respondents:
+        parts.append(
+            ngettext("%(n)s survey respondent", "%(n)s survey respondents", respondents)
+            % {"n": formats.number_format(respondents)}
+        )
+    interviewees = kinds.get(VoiceKind.INTERVIEWEE, 0)
+    if interviewees:
+        parts.append(
+            ngettext("%(n)s interviewee", "%(n)s interviewees", interviewees)
+            % {"n": formats.number_format(interviewees)}
+        )
+    if rollup.unattributed:
+        parts.append(
+            ngettext(
+                "%(n)s note from an unnamed speaker",
+                "%(n)s notes from unnamed speakers",
+                rollup.unattributed,
+            )
+            % {"n": formats.number_format(rollup.unattributed)}
+        )
+    return parts
+
+
 def method(rollup: Rollup) -> str:
     w = rollup.workshop
     lines = [
         _(
-            "The workshop took place in %(place)s from %(start)s to %(end)s. "
-            "%(registered)s participants took part, from %(organisations)s organisations; "
-            "%(people)s of them made at least one contribution."
+            "The workshop took place in %(place)s from %(start)s to %(end)s, with "
+            "participants from %(organisations)s organisations."
         )
         % {
             "place": w.location or "—",
             "start": formats.date_format(w.start_date, "DATE_FORMAT"),
             "end": formats.date_format(w.end_date, "DATE_FORMAT"),
-            "registered": shown(rollup.registered),
             "organisations": shown(rollup.organisations),
-            "people": shown(rollup.participants),
         },
+        "",
+        _("Sources: %(list)s.") % {"list": join(sources_parts(rollup))},
         "",
     ]
     zones = group_sizes(rollup.zones)

@@ -94,8 +94,8 @@ def test_rollup_query_count_does_not_grow_with_contributions(
     workshop, regions, django_assert_num_queries
 ):
     one_contribution(workshop, regions)
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(19):
         build_rollup(workshop)
     make_mali_like_workshop(workshop, regions)
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(19):
         build_rollup(workshop)

@@ -356,8 +356,10 @@ def test_contribution_list_query_count_is_flat(organiser, workshop, django_asser
 
 
 def test_rollup_counts_countable_contributions_and_suppresses_small_counts(
-    viewer, workshop, contribution, vote, regions
+    viewer, workshop, contribution, vote, regions, participant
 ):
+    # The note is a participant's: one voice (a note from an unnamed speaker is none).
+    Contribution.objects.filter(pk=contribution.pk).update(author=participant)
     submit_contribution(
         workshop=workshop,
         client_id="hidden-1",

@@ -197,16 +197,7 @@ class _DemoBuilder:
         return timezone.make_aware(naive)
 
     def _organisation(self, spec: dict) -> Organisation:
-        organisation, _ = Organisation.objects.get_or_create(
-            name=spec["name"],
-            defaults={
-                "acronym": spec["acronym"],
-                "kind": spec["kind"],
-                "home_region": self.ref.regions[spec["home_region"]],
-                "network": spec["network"],
-            },
-        )
-        return organisation
+        return organisation_from_spec(spec, self.ref.regions)
 
     def _workshop(self) -> Workshop:
         spec = self.content["workshop"]
@@ -381,3 +372,18 @@ class _DemoBuilder:
         if min(dots.values()) < 0:  # pragma: no cover - guards the content file
             raise ValueError("the demo plans more votes than participants have dots")
         Vote.objects.bulk_create(votes)
+
+
+def organisation_from_spec(spec: dict, regions: dict) -> Organisation:
+    """The organisation a content file describes (name, acronym, kind, home region,
+    network), found by name or created: organisations are shared by the network."""
+    organisation, _ = Organisation.objects.get_or_create(
+        name=spec["name"],
+        defaults={
+            "acronym": spec["acronym"],
+            "kind": spec["kind"],
+            "home_region": regions[spec["home_region"]],
+            "network": spec["network"],
+        },
+    )
+    return organisation

@@ -48,7 +48,7 @@ from workshops.models import (
     WorkshopMembership,
 )
 from workshops.services.contributions import submit_contribution
-from workshops.services.demo import load_reference_data
+from workshops.services.demo import load_reference_data, organisation_from_spec
 from workshops.services.imports import SurveyImportResult, import_survey
 from workshops.services.interviews import code_passage, sync_voice
 from workshops.services.moderation import tag_themes
@@ -139,16 +139,7 @@ class _Loader:
         )
 
     def _organisation(self, spec: dict) -> Organisation:
-        organisation, _ = Organisation.objects.get_or_create(
-            name=spec["name"],
-            defaults={
-                "acronym": spec["acronym"],
-                "kind": spec["kind"],
-                "home_region": self.ref.regions[spec["home_region"]],
-                "network": spec["network"],
-            },
-        )
-        return organisation
+        return organisation_from_spec(spec, self.ref.regions)
 
     def _workshop(self) -> Workshop:
         spec = self.plan["workshop"]

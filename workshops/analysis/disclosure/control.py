@@ -692,15 +692,11 @@ def _bundle(state: _State, j: int, inside: set[int]) -> frozenset[int]:
     return frozenset(bundle)
 
 
-def _greedy_cover(
-    state: _State, target_cell: int, target: int, tries: int, changed: bool
-) -> list[int] | None:
-    """A cheap complement that lets ``target_cell`` take ``target``: [] if it already may
-    (checked when cells were ``changed`` since the audit); else the cheapest that
-    works of the published cells in relations with its group, each with the cells
-    that would pin it (``_bundle``); None when none of the ``tries`` cheapest does."""
-    if changed and _reachable(state, target_cell, target):
-        return []
+def _greedy_cover(state: _State, target_cell: int, target: int, tries: int) -> list[int] | None:
+    """A cheap complement that lets ``target_cell`` take ``target`` (which the last audit,
+    still current, proved it cannot): the cheapest that works of the published cells
+    in relations with its group, each with the cells that would pin it (``_bundle``);
+    None when none of the ``tries`` cheapest does."""
     inside = set(state.group_of.get(target_cell, [target_cell]))
     candidates = {
         j
@@ -775,17 +771,22 @@ def protect(release: Release, threshold: int = THRESHOLD) -> Protected:
         for i, target in todo:
             if (i, target) in hopeless:
                 continue
-            freed = _greedy_cover(state, i, target, _GREEDY_TRIES, changed)
+            freed = _greedy_cover(state, i, target, _GREEDY_TRIES)
             if freed is None:
                 freed = _cheapest_cover(state, i, target)
             if freed is None:
                 hopeless.add((i, target))
-            if not freed:  # nothing helps, or reachable since an earlier step
+            if not freed:  # nothing helps, or (exact cover) already reachable
                 continue
             for j in freed:
                 state.primary.discard(j)
                 state.secondary.add(j)
+            # The audit's groups are stale now: a cell it failed may already be safe, and
+            # a cover built on them may miss the cheap cells (a local proof failing only
+            # means "not here", so the greedy step would hide the sizes and totals next
+            # to the cell). The next audit judges the remaining cells again.
             changed = True
+            break
         if not changed:
             break
     keys = [c.key for c in state.cells]

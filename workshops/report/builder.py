@@ -108,12 +108,12 @@ def executive_summary(rollup: Rollup) -> str:
     paragraphs = [
         _(
             "This report presents the findings of the Peace Exchange workshop “%(title)s”, "
-            "a practitioner-led conflict analysis in which %(people)s participants made "
-            "%(contributions)s contributions."
+            "a practitioner-led conflict analysis drawing on %(sources)s: "
+            "%(contributions)s contributions in all."
         )
         % {
             "title": w.title,
-            "people": shown(rollup.participants),
+            "sources": join(sources_parts(rollup)),
             "contributions": shown(rollup.contributions),
         }
     ]

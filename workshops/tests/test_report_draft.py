@@ -24,7 +24,7 @@ def test_refresh_updates_generated_sections_and_flags_edited_ones(workshop, regi
     assert method.numbers_changed
     assert "37 workshop participants" in method.generated
     summary = draft.sections.get(key="executive-summary")
-    assert "37 participants" in summary.body and not summary.numbers_changed
+    assert "37 workshop participants" in summary.body and not summary.numbers_changed
     assert summary.versions.count() == 2
 
 

@@ -4,7 +4,7 @@ import pytest
 from django.utils.translation import override
 
 from workshops.analysis.rollup import build_rollup
-from workshops.report.builder import method
+from workshops.report.builder import executive_summary, method
 from workshops.tests.second_workshop import expected, load_second_workshop
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +28,10 @@ def test_the_method_states_every_source_and_counts_voices_once(language):
     with override(language):
         text = method(rollup)
     assert SENTENCES[language] in text
+    with override(language):
+        summary = executive_summary(rollup)
+    sources = SENTENCES[language].split(": ", 1)[1].split(" : ", 1)[-1].rstrip(".")
+    assert sources in summary  # the summary names the same sources, not "67 participants"
     # Every voice once: 28 participants + 36 respondents + 3 interviewees; the 12 notes
     # from unnamed speakers are contributions, never people.
     counted = expected().sources  # counted from the data files, not by the app

@@ -140,6 +140,12 @@
 
     function sendNext(ids, index) {
       if (index >= ids.length) {
+        /* Items queued while these were being sent (add() found the queue busy). */
+        var fresh = ordered().filter(function (id) { return ids.indexOf(id) < 0; });
+        if (fresh.length) {
+          sendNext(ids.concat(fresh), ids.length);
+          return;
+        }
         busy = false;
         changed();
         return;

@@ -48,9 +48,20 @@ class BoardFilter(ContributionFilter):
     zone = django_filters.ModelChoiceFilter(
         label=_("Zone"), queryset=Zone.objects.none(), empty_label=_("All")
     )
+    untagged = django_filters.BooleanFilter(
+        label=_("No theme yet"),
+        field_name="themes",
+        lookup_expr="isnull",
+        widget=forms.CheckboxInput,
+        method="filter_untagged",
+    )
 
     class Meta(ContributionFilter.Meta):
-        fields = ["category", "theme", "zone", "gender", "source", "status"]
+        fields = ["category", "theme", "zone", "gender", "source", "status", "untagged"]
+
+    def filter_untagged(self, queryset, name, value):
+        """Ticked: only contributions without a theme (what the roll-up counts as untagged)."""
+        return queryset.filter(themes__isnull=True) if value else queryset
 
     def __init__(self, data=None, queryset=None, *, workshop: Workshop, themes, **kwargs):
         super().__init__(data, queryset, **kwargs)

@@ -1,55 +1,108 @@
-"""The roll-up of a workshop: pure functions over querysets.
+"""The roll-up of a workshop: one audited release, and the views the pages take of it.
 
-Every function runs a fixed handful of aggregate queries, whatever the number of
-contributions. What is counted is ``Contribution.objects.countable()`` (published,
-or pending where no one moderates), optionally restricted to some sources.
+Voices ("one loud voice is one voice"): a contribution's author is its voice — a
+workshop participant, a survey respondent (one per submission) or an interviewee (one
+per interview) — and belongs to one scope (workshop, survey, interview). A voice's zone
+and gender are its own (the participant's region and gender; for an author who gave
+none, what the contribution recorded). A contribution without an author (a note from an
+unnamed speaker) counts as a contribution, never as a person.
 
-Distinct voices ("one loud voice is one voice"): a contribution's author is its voice,
-whether a workshop participant, a survey respondent (one per submission) or an
-interviewee (one per interview). A contribution without an author (a note from an
-unnamed speaker) is counted as a contribution, never as a person. Contributions
-without a zone (or gender) count in the totals only: they appear in a "not stated"
-remainder that is never compared.
+Every number shown to someone who may not see row-level data comes from one release
+(``workshops.analysis.disclosure.workshop_release``): for each scope with tables and
+for all voices together, the group sizes and, for every facet (each category, drivers
+by horizon, recommendations by audience), each theme's total and its cells by zone and
+by gender, plus the votes. It is protected and audited before anything is shown; a
+source filter chooses which scope's tables to read, never a second, differently
+computed release. Notable differences are tested on the printed numbers
+(``findings``), with Benjamini–Hochberg over every test of the release.
+
+Contribution counts (per category, untagged, per source) are counts of what was said,
+not of people, and are shown exactly; no count of contributions is shown per theme or
+per group, where it would bound a hidden number of people.
+
+The queries are a fixed handful, whatever the number of contributions.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from workshops.analysis.stats import MIN_GROUP, Difference, compare, is_notable
-from workshops.analysis.suppression import (
+from workshops.analysis import findings
+from workshops.analysis.disclosure import (
+    ALL,
+    FACETS,
+    GENDER,
+    SECONDARY,
     THRESHOLD,
-    Protected,
-    protect,
-    protect_vector,
-    shown,
+    ZONE,
+    AuditResult,
+    Voice,
+    WorkshopRelease,
+    audit,
+    workshop_release,
 )
-from workshops.choices import Audience, Category, Gender, Horizon, Source
+from workshops.choices import Audience, Category, Gender, Horizon, Source, VoiceKind
 from workshops.models import Contribution, Participant, Theme, Vote, Workshop, Zone
 
 MAX_QUOTES_SCANNED = 2000
+RANKED_RECOMMENDATIONS = 12  # per audience, on the page and in the draft
+
+WORKSHOP, SURVEY, INTERVIEW = "workshop", "survey", "interview"
+SCOPE_OF_KIND = {
+    VoiceKind.PARTICIPANT: WORKSHOP,
+    VoiceKind.RESPONDENT: SURVEY,
+    VoiceKind.INTERVIEWEE: INTERVIEW,
+}
+SCOPE_OF_SOURCE = {
+    Source.NOTE: WORKSHOP,
+    Source.PHONE: WORKSHOP,
+    Source.IMPORT: WORKSHOP,
+    Source.SURVEY: SURVEY,
+    Source.INTERVIEW: INTERVIEW,
+}
+COMPARED = (
+    Category.DRIVER,
+    Category.STRENGTH,
+    Category.CHALLENGE,
+    Category.OPPORTUNITY,
+    Category.RECOMMENDATION,
+)
+DIMENSIONS = (ZONE, GENDER)
+UNSTATED_GENDERS = ("", Gender.UNDISCLOSED)
 
 
-def people() -> Count:
-    """Distinct authors; contributions without one are added by ``anonymous()``."""
-    return Count("author", distinct=True)
+def facets_of(category: str, horizon: str, audience: str) -> list[str]:
+    """The facets a contribution counts under: its category, and its horizon or audience."""
+    if category not in COMPARED:
+        return []
+    facets = [category]
+    if category == Category.DRIVER and horizon:
+        facets.append(f"{category}:{horizon}")
+    if category == Category.RECOMMENDATION and audience:
+        facets.append(f"{category}:{audience}")
+    return facets
 
 
-def anonymous() -> Count:
-    return Count("pk", filter=Q(author__isnull=True), distinct=True)
+def facet_category(facet: str) -> str:
+    return facet.partition(":")[0]
 
 
-def voices(row: dict) -> int:
-    """Distinct voices: every author once (participant, respondent or interviewee). A note
-    from an unnamed speaker is a contribution, never a person (``anonymous`` counts them)."""
-    return row["people"]
+def facet_detail(facet: str) -> str:
+    return facet.partition(":")[2]
+
+
+def scope_for_sources(sources: Sequence[str]) -> str:
+    """The scope a source filter reads: one voice scope, or all voices."""
+    scopes = {SCOPE_OF_SOURCE.get(s, s) for s in sources}
+    return scopes.pop() if len(scopes) == 1 else ALL
 
 
 def contributions_of(workshop: Workshop, sources: Sequence[str] = ()) -> QuerySet:
@@ -59,7 +112,12 @@ def contributions_of(workshop: Workshop, sources: Sequence[str] = ()) -> QuerySe
     return qs
 
 
-# --- Plain counts -----------------------------------------------------------------
+def printed_value(display: str | None) -> int | None:
+    """The number a printed count stands for, when it is exact."""
+    return int(display) if display and display.isdigit() else None
+
+
+# --- What the views read ------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -67,67 +125,19 @@ class Tally:
     key: str
     label: str
     contributions: int
-    participants: int
+    untagged: int = 0
 
 
 @dataclass(frozen=True)
 class ThemeCount:
+    """A theme of a facet with its printed number of voices (only exact ones are listed)."""
+
     theme: Theme
-    contributions: int
-    participants: int
-    votes: int = 0
+    people: int
 
-
-def counts_by_category(qs: QuerySet) -> list[Tally]:
-    rows = {
-        row["category"]: row
-        for row in qs.values("category").annotate(
-            n=Count("pk"), people=people(), anonymous=anonymous()
-        )
-    }
-    return [
-        Tally(value, str(label), rows[value]["n"], voices(rows[value]))
-        for value, label in Category.choices
-        if value in rows
-    ]
-
-
-def counts_by_horizon(qs: QuerySet) -> list[Tally]:
-    rows = {
-        row["horizon"]: row
-        for row in qs.filter(category=Category.DRIVER)
-        .values("horizon")
-        .annotate(n=Count("pk"), people=people(), anonymous=anonymous())
-    }
-    return [
-        Tally(value, str(label), rows[value]["n"], voices(rows[value]))
-        for value, label in Horizon.choices
-        if value in rows
-    ]
-
-
-def counts_by_source(qs: QuerySet) -> list[Tally]:
-    rows = {row["source"]: row["n"] for row in qs.values("source").annotate(n=Count("pk"))}
-    return [
-        Tally(value, str(label), rows[value], 0) for value, label in Source.choices if value in rows
-    ]
-
-
-def theme_counts(qs: QuerySet, *, by: str) -> dict[str, list[tuple[int, int, int]]]:
-    """(theme id, contributions, participants) per value of ``by``, most raised first."""
-    grouped: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
-    for row in (
-        qs.filter(themes__isnull=False)
-        .values(by, "themes")
-        .annotate(n=Count("pk", distinct=True), people=people(), anonymous=anonymous())
-    ):
-        grouped[row[by]].append((row["themes"], row["n"], voices(row)))
-    for items in grouped.values():
-        items.sort(key=lambda item: (-item[2], -item[1], item[0]))
-    return grouped
-
-
-# --- Cross-tabs of themes by zone and by gender -----------------------------------
+    @property
+    def participants(self) -> int:
+        return self.people
 
 
 @dataclass(frozen=True)
@@ -136,151 +146,350 @@ class Group:
     label: str
 
 
+@dataclass(frozen=True)
+class TableRow:
+    theme: Theme
+    total: str
+    cells: list[str]
+    shares: list[float | None]
+
+    def columns(self) -> list[dict]:
+        return [{"shown": c, "share": s} for c, s in zip(self.cells, self.shares, strict=True)]
+
+
 @dataclass
-class CrossTab:
-    """Distinct participants raising each theme, by group, with shares and suppression."""
+class Table:
+    """Voices raising each theme of one facet, by zone or gender, for one scope, as printed."""
 
-    dimension: str  # "zone" or "gender"
-    themes: list[Theme]
+    scope: str
+    facet: str
+    dimension: str
     groups: list[Group]
-    cells: list[list[int]]  # themes × groups
-    theme_totals: list[int]  # everyone raising the theme, with or without a group
-    group_sizes: list[int]  # participants of the group who contributed at all
-    total_people: int
-    protected: Protected
-    sizes_protected: Protected
-    differences: dict[tuple[int, int], Difference] = field(default_factory=dict)
-
-    def share(self, i: int, j: int) -> float | None:
-        """Share of the group raising the theme, only where both counts may be shown."""
-        if not self.protected.is_shown(i, j) or not self.sizes_protected.is_shown(0, j):
-            return None
-        size = self.group_sizes[j]
-        return self.cells[i][j] / size if size else None
-
-    def cell(self, i: int, j: int) -> str:
-        return self.protected.cell(i, j)
-
-    def size(self, j: int) -> str:
-        return self.sizes_protected.cell(0, j)
+    sizes: list[str]  # printed group sizes
+    rows: list[TableRow]
 
     @property
-    def visible(self) -> list[int]:
-        """Groups with anyone in them (an empty gender column helps no one)."""
-        return [j for j in range(len(self.groups)) if self.group_sizes[j]]
+    def category(self) -> str:
+        return facet_category(self.facet)
 
     @property
-    def visible_groups(self) -> list[Group]:
-        return [self.groups[j] for j in self.visible]
+    def detail(self) -> str:
+        return facet_detail(self.facet)
 
-    @property
-    def shown_sizes(self) -> list[str]:
-        return [self.size(j) for j in self.visible]
+    def size_of(self, key: str) -> str | None:
+        for group, size in zip(self.groups, self.sizes, strict=True):
+            if group.key == key:
+                return size
+        return None
 
-    def group_is_quotable(self, key: str) -> bool:
-        return any(
-            g.key == key and self.group_sizes[j] >= THRESHOLD for j, g in enumerate(self.groups)
+
+@dataclass(frozen=True)
+class RankedRecommendation:
+    """A recommendation as people voted for it: its own words, its votes, its themes."""
+
+    pk: int
+    text: str
+    language: str
+    audience: str
+    themes: tuple[Theme, ...]
+    votes: int
+    votes_shown: str
+
+
+@dataclass(frozen=True)
+class Quote:
+    text: str
+    language: str
+    zone_key: str
+    gender: str
+
+
+# --- Loading the voices ---------------------------------------------------------------
+
+
+@dataclass
+class _Loaded:
+    voices: list[Voice]
+    kinds: Counter
+    unattributed: int
+    contributions: Counter  # (scope, category) -> contributions, ALL included
+    untagged: Counter  # (scope, category) -> contributions without a theme
+    by_horizon: Counter  # (scope, horizon) -> driver contributions
+    recommendations: list[tuple[int, str, str, tuple[int, ...]]]  # pk, audience, scope, themes
+
+
+def _load(workshop: Workshop) -> _Loaded:
+    qs = contributions_of(workshop)
+    themes_of: dict[int, list[int]] = defaultdict(list)
+    for contribution_id, theme_id in Contribution.themes.through.objects.filter(
+        contribution__in=qs
+    ).values_list("contribution_id", "theme_id"):
+        themes_of[contribution_id].append(theme_id)
+    rows = qs.values_list(
+        "pk",
+        "author_id",
+        "author__kind",
+        "author__region__zone_id",
+        "author__gender",
+        "zone_id",
+        "gender",
+        "category",
+        "horizon",
+        "audience",
+        "source",
+    ).order_by("pk")
+    authors: dict[int, dict] = {}
+    kinds: Counter = Counter()
+    contributions: Counter = Counter()
+    untagged: Counter = Counter()
+    by_horizon: Counter = Counter()
+    recommendations = []
+    unattributed = 0
+    for (
+        pk,
+        author_id,
+        kind,
+        author_zone,
+        author_gender,
+        zone_id,
+        gender,
+        category,
+        horizon,
+        audience,
+        source,
+    ) in rows:
+        theme_ids = tuple(sorted(themes_of.get(pk, ())))
+        if author_id is None:
+            unattributed += 1
+            scope = SCOPE_OF_SOURCE.get(source, WORKSHOP)
+        else:
+            scope = SCOPE_OF_KIND.get(kind, WORKSHOP)
+            voice = authors.get(author_id)
+            if voice is None:
+                voice = authors[author_id] = {
+                    "scope": scope,
+                    "zone": author_zone or zone_id,
+                    "gender": author_gender or gender,
+                    "raised": set(),
+                }
+                kinds[kind] += 1
+            for facet in facets_of(category, horizon, audience):
+                voice["raised"].update((facet, t) for t in theme_ids)
+        for where in (scope, ALL):
+            contributions[(where, category)] += 1
+            if not theme_ids:
+                untagged[(where, category)] += 1
+            if category == Category.DRIVER:
+                by_horizon[(where, horizon)] += 1
+        if category == Category.RECOMMENDATION:
+            recommendations.append((pk, audience, scope, theme_ids))
+    voices = [
+        Voice(
+            scope=v["scope"],
+            zone=str(v["zone"]) if v["zone"] else None,
+            gender=None if v["gender"] in UNSTATED_GENDERS else v["gender"],
+            raised=frozenset(v["raised"]),
         )
+        for v in authors.values()
+    ]
+    return _Loaded(
+        voices, kinds, unattributed, contributions, untagged, by_horizon, recommendations
+    )
 
-    def notable(self) -> list[tuple[int, int, Difference]]:
-        """(theme index, group index, difference) that pass the rule, strongest first."""
-        found = [(i, j, d) for (i, j), d in self.differences.items() if is_notable(d)]
-        found.sort(key=lambda item: (item[2].p_value, -item[2].ratio))
+
+# --- Everything together ----------------------------------------------------------------
+
+
+@dataclass
+class Rollup:
+    workshop: Workshop
+    language: str
+    sources: tuple[str, ...]
+    scope: str  # the scope whose tables are read: ALL or a source with tables
+    release: WorkshopRelease
+    audit: AuditResult
+    themes: dict[int, Theme]
+    zone_groups: list[Group]
+    gender_groups: list[Group]
+    contributions: int  # in the scope, unnamed speakers' notes included
+    participants: int  # distinct voices of the scope
+    registered: int  # participants registered in the workshop (the room)
+    voices_by_kind: dict[str, int]  # distinct voices that contributed, per VoiceKind
+    unattributed: int  # contributions from unnamed speakers: counted, never as people
+    organisations: int
+    by_category: list[Tally]
+    by_horizon: list[Tally]
+    by_source: list[Tally]
+    untagged: dict[str, int]  # category -> contributions without a theme, in the scope
+    tests: list[findings.Comparison]  # every comparison of the release, adjusted
+    recommendations: dict[str, list[RankedRecommendation]]  # audience ("" = none) -> ranked
+    quotes: dict[int, list[Quote]] = field(default_factory=dict)
+
+    # --- the release, as printed
+
+    def display(self, key: tuple) -> str | None:
+        return self.release.display(key)
+
+    @property
+    def has_tables(self) -> bool:
+        return self.scope in self.release.tables
+
+    @property
+    def table_scopes(self) -> tuple[str, ...]:
+        """Scopes with tables, all voices first."""
+        tables = self.release.tables
+        return tuple(s for s in (ALL, *[t for t in tables if t != ALL]) if s in tables)
+
+    def groups(self, dimension: str) -> list[Group]:
+        return self.zone_groups if dimension == ZONE else self.gender_groups
+
+    def table(self, facet: str, dimension: str, scope: str | None = None) -> Table:
+        scope = scope or self.scope
+        groups = self.groups(dimension)
+        sizes = [self.display(("size", scope, dimension, g.key)) for g in groups]
+        kept = [j for j, size in enumerate(sizes) if size not in (None, "0")]
+        groups = [groups[j] for j in kept]
+        sizes = [sizes[j] or "" for j in kept]
+        rows = []
+        for theme in self.themes.values():
+            total = self.display(("theme", scope, facet, theme.pk))
+            if total in (None, "0"):
+                continue
+            cells = [
+                self.display(("cell", scope, facet, theme.pk, dimension, g.key)) or "0"
+                for g in groups
+            ]
+            shares = []
+            for cell, size in zip(cells, sizes, strict=True):
+                a, n = printed_value(cell), printed_value(size)
+                shares.append(a / n if a is not None and n else None)
+            rows.append(TableRow(theme, total, cells, shares))
+        rows.sort(key=lambda r: (-(printed_value(r.total) or 0), r.theme.label(self.language)))
+        return Table(scope, facet, dimension, groups, sizes, rows)
+
+    @cached_property
+    def tables(self) -> dict[tuple[str, str], Table]:
+        """(facet, dimension) -> table, for the scope read; facets with any row only."""
+        if not self.has_tables:
+            return {}
+        found = {}
+        for facet in self.facets:
+            for dimension in DIMENSIONS:
+                table = self.table(facet, dimension)
+                if table.rows:
+                    found[(facet, dimension)] = table
         return found
 
-    def notable_for_group(self, j: int) -> list[tuple[int, Difference]]:
-        return [(i, d) for i, jj, d in self.notable() if jj == j]
+    @property
+    def facets(self) -> list[str]:
+        return list(FACETS)
 
-    def rows(self):
-        """Rows ready for a template or an export: label, cells, shares, total."""
-        for i, theme in enumerate(self.themes):
-            yield {
-                "theme": theme,
-                "cells": [
-                    {"shown": self.cell(i, j), "share": self.share(i, j)} for j in self.visible
-                ],
-                "total": self.protected.row_total(i),
-            }
+    @property
+    def zones(self) -> Table:
+        return self.table(Category.DRIVER, ZONE)
 
+    @property
+    def genders(self) -> Table:
+        return self.table(Category.DRIVER, GENDER)
 
-def crosstab(
-    qs: QuerySet,
-    *,
-    dimension: str,
-    groups: Sequence[Group],
-    themes: dict[int, Theme],
-    category: str = Category.DRIVER,
-) -> CrossTab:
-    field_name = "zone" if dimension == "zone" else "gender"
-    scoped = qs.filter(category=category)
-    group_index = {g.key: j for j, g in enumerate(groups)}
+    def group_sizes(self, dimension: str) -> list[tuple[Group, str]]:
+        """Printed sizes of the groups with anyone in them, for the scope read."""
+        found = []
+        for g in self.groups(dimension):
+            size = self.display(("size", self.scope, dimension, g.key))
+            if size not in (None, "0"):
+                found.append((g, size))
+        return found
 
-    sizes = [0] * len(groups)
-    total_people = 0
-    for row in scoped.values(field_name).annotate(people=people(), anonymous=anonymous()):
-        key = _key(row[field_name])
-        if key in group_index:
-            sizes[group_index[key]] = voices(row)
-    total_row = scoped.aggregate(people=people(), anonymous=anonymous())
-    total_people = voices(total_row)
-    # Empty groups are not printed, so they must not serve as complements either.
-    kept = [j for j in range(len(groups)) if sizes[j]]
-    groups = [groups[j] for j in kept]
-    sizes = [sizes[j] for j in kept]
-    group_index = {g.key: j for j, g in enumerate(groups)}
+    def themes_of(self, facet: str) -> list[ThemeCount]:
+        """Themes of a facet with the exact number of voices raising them, most raised first.
 
-    by_theme: dict[int, list[int]] = defaultdict(lambda: [0] * len(groups))
-    theme_totals: dict[int, int] = defaultdict(int)
-    for row in (
-        scoped.filter(themes__isnull=False)
-        .values("themes", field_name)
-        .annotate(people=people(), anonymous=anonymous())
-    ):
-        theme_id, key = row["themes"], _key(row[field_name])
-        theme_totals[theme_id] += voices(row)
-        if key in group_index:
-            by_theme[theme_id][group_index[key]] = voices(row)
-    # Themes raised by fewer than 5 people are left out of the cross-tabs, so that
-    # every theme total they print is public and the same in both tables.
-    theme_ids = sorted(
-        (t for t in theme_totals if t in themes and theme_totals[t] >= THRESHOLD),
-        key=lambda t: (-theme_totals[t], themes[t].name),
-    )
-    cells = [by_theme[t] for t in theme_ids]
-    totals = [theme_totals[t] for t in theme_ids]
-    table = CrossTab(
-        dimension=dimension,
-        themes=[themes[t] for t in theme_ids],
-        groups=list(groups),
-        cells=cells,
-        theme_totals=totals,
-        group_sizes=sizes,
-        total_people=total_people,
-        protected=protect(cells, row_totals=totals, keep_totals=True)
-        if cells
-        else protect([[0] * len(groups)]),
-        sizes_protected=protect_vector(sizes, total=total_people)
-        if groups
-        else protect_vector([0]),
-    )
-    for i in range(len(theme_ids)):
-        for j in range(len(groups)):
-            others = [
-                (cells[i][k] / sizes[k], k)
-                for k in range(len(groups))
-                if k != j and sizes[k] >= MIN_GROUP
-            ]
-            if not others:
+        Themes raised by fewer than 5 voices have no printed total (``small_themes``)."""
+        items = []
+        for theme in self.themes.values():
+            value = printed_value(self.display(("theme", self.scope, facet, theme.pk)))
+            if value:
+                items.append(ThemeCount(theme, value))
+        items.sort(key=lambda t: (-t.people, t.theme.label(self.language)))
+        return items
+
+    def withheld_themes(self, facet: str) -> list[Theme]:
+        """Themes of a facet whose number of voices is hidden as "×" (it would give away
+        a small count elsewhere): named, never counted."""
+        found = [
+            theme
+            for theme in self.themes.values()
+            if self.display(("theme", self.scope, facet, theme.pk)) == SECONDARY
+        ]
+        return sorted(found, key=lambda t: t.label(self.language))
+
+    def small_themes(self, facet: str) -> int:
+        """How many themes of a facet were raised, but by too few voices to be printed."""
+        release = self.release.release
+        return sum(
+            1
+            for theme in self.themes.values()
+            if ("theme", self.scope, facet, theme.pk) in release
+            and self.display(("theme", self.scope, facet, theme.pk)) is None
+        )
+
+    @property
+    def themes_by_category(self) -> dict[str, list[ThemeCount]]:
+        found = {c: self.themes_of(c) for c in COMPARED}
+        return {c: items for c, items in found.items() if items}
+
+    @property
+    def themes_by_horizon(self) -> dict[str, list[ThemeCount]]:
+        found = {h: self.themes_of(f"{Category.DRIVER}:{h}") for h in Horizon.values}
+        return {h: items for h, items in found.items() if items}
+
+    # --- findings
+
+    @property
+    def notable(self) -> list[findings.Comparison]:
+        """Notable differences of the scope read (all voices: every scope with tables)."""
+        scopes = self.table_scopes if self.scope == ALL else (self.scope,)
+        return [c for c in self.tests if c.notable and c.scope in scopes]
+
+    def findings_for(self, dimension: str, scope: str | None = None) -> list[findings.Comparison]:
+        """Notable differences by one dimension and scope, one per theme, group and category."""
+        scope = scope or self.scope
+        seen = set()
+        found = []
+        for c in self.tests:
+            if not c.notable or c.scope != scope or c.dimension != dimension:
                 continue
-            _share, k = min(others)
-            table.differences[(i, j)] = compare(
-                cells[i][j], sizes[j], cells[i][k], sizes[k], against=k
-            )
-    return table
+            key = (c.group, c.theme, facet_category(c.facet))
+            if key in seen:
+                continue
+            seen.add(key)
+            found.append(c)
+        return found
 
+    def group_label(self, dimension: str, key: Hashable) -> str:
+        return next((g.label for g in self.groups(dimension) if g.key == key), str(key))
 
-def _key(value) -> str:
-    return "" if value in (None, "") else str(value)
+    # --- quotes
+
+    def _quotable_group(self, dimension: str, key: str) -> str:
+        size = printed_value(self.display(("size", self.scope, dimension, key)))
+        if size is None or size < THRESHOLD:
+            return ""
+        return self.group_label(dimension, key)
+
+    def quote_attribution(self, quote: Quote) -> str:
+        """The zone a quote may be attributed to: only a printed group of ≥ 5 voices."""
+        return self._quotable_group(ZONE, quote.zone_key) if quote.zone_key else ""
+
+    def gender_attribution(self, quote: Quote) -> str:
+        """'a woman' / 'a man' only when that group has a printed size of ≥ 5."""
+        if not quote.gender or not self._quotable_group(GENDER, quote.gender):
+            return ""
+        return {Gender.WOMAN: _("a woman"), Gender.MAN: _("a man")}.get(quote.gender, "")
+
+    @property
+    def zones_covered(self) -> list[Group]:
+        return [g for g, _size in self.group_sizes(ZONE)]
 
 
 def zone_groups(workshop: Workshop, language: str) -> list[Group]:
@@ -292,70 +501,72 @@ def zone_groups(workshop: Workshop, language: str) -> list[Group]:
 
 def gender_groups() -> list[Group]:
     return [
-        Group(value, str(label)) for value, label in Gender.choices if value != Gender.UNDISCLOSED
+        Group(value, str(label)) for value, label in Gender.choices if value not in UNSTATED_GENDERS
     ]
 
 
-# --- Recommendations ---------------------------------------------------------------
+def _rows_for_tests(release: WorkshopRelease, zones, genders, themes) -> list[findings.Row]:
+    rows = []
+    tables = release.tables
+    # With one source tabled, all voices are that source: test the numbers once.
+    scopes = [ALL] if len(tables) <= 2 else list(tables)
+    for scope in scopes:
+        if scope not in tables:
+            continue
+        for dimension, groups in ((ZONE, zones), (GENDER, genders)):
+            sizes = [release.display(("size", scope, dimension, g.key)) for g in groups]
+            for facet in FACETS:
+                for theme_id in themes:
+                    if release.display(("theme", scope, facet, theme_id)) in (None, "0"):
+                        continue
+                    cells = [
+                        (
+                            g.key,
+                            release.display(("cell", scope, facet, theme_id, dimension, g.key)),
+                            size,
+                        )
+                        for g, size in zip(groups, sizes, strict=True)
+                    ]
+                    rows.append(findings.Row(scope, facet, theme_id, dimension, cells))
+    return rows
 
 
-@dataclass(frozen=True)
-class Recommendation:
-    theme: Theme
-    votes: int
-    participants: int  # distinct participants who raised it
-    contributions: int
-    voters: int
-
-    @property
-    def votes_shown(self) -> str:
-        return shown(self.votes)
-
-
-def recommendations(qs: QuerySet, themes: dict[int, Theme]) -> dict[str, list[Recommendation]]:
-    """Per audience, themes of recommendations ranked by votes, then by people raising them."""
-    recs = qs.filter(category=Category.RECOMMENDATION, themes__isnull=False)
-    raised = {
-        (row["audience"], row["themes"]): row
-        for row in recs.values("audience", "themes").annotate(
-            n=Count("pk", distinct=True), people=people(), anonymous=anonymous()
+def _ranked_recommendations(
+    loaded: _Loaded, scope: str, votes: dict[int, int], release: WorkshopRelease, themes
+) -> dict[str, list[RankedRecommendation]]:
+    picked = [
+        (pk, audience, theme_ids)
+        for pk, audience, where, theme_ids in loaded.recommendations
+        if scope == ALL or where == scope
+    ]
+    picked.sort(key=lambda item: (-votes.get(item[0], 0), item[0]))
+    by_audience: dict[str, list] = defaultdict(list)
+    for item in picked:
+        if len(by_audience[item[1]]) < RANKED_RECOMMENDATIONS:
+            by_audience[item[1]].append(item)
+    wanted = [item[0] for items in by_audience.values() for item in items]
+    words = {
+        pk: (text, language)
+        for pk, text, language in Contribution.objects.filter(pk__in=wanted).values_list(
+            "pk", "text", "language"
         )
     }
-    votes = {
-        (row["contribution__audience"], row["contribution__themes"]): row
-        for row in Vote.objects.filter(contribution__in=qs.filter(category=Category.RECOMMENDATION))
-        .filter(contribution__themes__isnull=False)
-        .values("contribution__audience", "contribution__themes")
-        .annotate(votes=Count("pk", distinct=True), voters=Count("participant", distinct=True))
-    }
-    ranked: dict[str, list[Recommendation]] = {}
-    for audience in Audience.values:
-        items = [
-            Recommendation(
-                theme=themes[theme_id],
-                votes=votes.get((audience, theme_id), {}).get("votes", 0),
-                voters=votes.get((audience, theme_id), {}).get("voters", 0),
-                participants=voices(row),
-                contributions=row["n"],
+    order = [*Audience.values, ""]
+    ranked = {}
+    for audience in sorted(by_audience, key=lambda a: order.index(a) if a in order else 99):
+        ranked[audience] = [
+            RankedRecommendation(
+                pk=pk,
+                text=words.get(pk, ("", ""))[0],
+                language=words.get(pk, ("", ""))[1],
+                audience=audience,
+                themes=tuple(themes[t] for t in theme_ids if t in themes),
+                votes=votes.get(pk, 0),
+                votes_shown=(release.display(("vote", pk)) or "0" if votes.get(pk, 0) else "0"),
             )
-            for (aud, theme_id), row in raised.items()
-            if aud == audience and theme_id in themes
+            for pk, audience, theme_ids in by_audience[audience]
         ]
-        items.sort(key=lambda r: (-r.votes, -r.participants, r.theme.name))
-        if items:
-            ranked[audience] = items
     return ranked
-
-
-# --- Quotes --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Quote:
-    text: str
-    language: str
-    zone_key: str
-    gender: str
 
 
 def quotes_by_theme(
@@ -367,6 +578,8 @@ def quotes_by_theme(
     """
     wanted = set(theme_ids)
     found: dict[int, list[Quote]] = defaultdict(list)
+    if not wanted:
+        return found
     vote_count = (
         Vote.objects.filter(contribution=OuterRef("pk"))
         .values("contribution")
@@ -385,100 +598,106 @@ def quotes_by_theme(
     return found
 
 
-# --- Everything together --------------------------------------------------------------
-
-
-@dataclass
-class Rollup:
-    workshop: Workshop
-    language: str
-    sources: tuple[str, ...]
-    contributions: int
-    participants: int  # distinct voices among contributions
-    registered: int  # participants registered in the workshop
-    voices_by_kind: dict[str, int]  # distinct voices that contributed, per VoiceKind
-    unattributed: int  # contributions from unnamed speakers: counted, never as people
-    organisations: int
-    by_category: list[Tally]
-    by_horizon: list[Tally]
-    by_source: list[Tally]
-    themes_by_category: dict[str, list[ThemeCount]]
-    themes_by_horizon: dict[str, list[ThemeCount]]
-    zones: CrossTab
-    genders: CrossTab
-    recommendations: dict[str, list[Recommendation]]
-    quotes: dict[int, list[Quote]]
-
-    @property
-    def zones_covered(self) -> list[Group]:
-        return [g for j, g in enumerate(self.zones.groups) if self.zones.group_sizes[j]]
-
-    def quote_attribution(self, quote: Quote) -> str:
-        """The group a quote may be attributed to: only a group of ≥ 5 participants."""
-        if quote.zone_key and self.zones.group_is_quotable(quote.zone_key):
-            return next(g.label for g in self.zones.groups if g.key == quote.zone_key)
-        return ""
-
-    def gender_attribution(self, quote: Quote) -> str:
-        """'a woman' / 'a man' only when that group has ≥ 5 participants."""
-        if quote.gender and self.genders.group_is_quotable(quote.gender):
-            return {Gender.WOMAN: _("a woman"), Gender.MAN: _("a man")}.get(quote.gender, "")
-        return ""
+def _key(value) -> str:
+    return "" if value in (None, "") else str(value)
 
 
 def build_rollup(
-    workshop: Workshop, *, language: str = "en", sources: Sequence[str] = ()
+    workshop: Workshop,
+    *,
+    language: str = "en",
+    sources: Sequence[str] = (),
+    scope: str | None = None,
 ) -> Rollup:
-    """Everything the roll-up page and the report need; labels in ``language``."""
+    """Everything the roll-up page and the report need; labels in ``language``.
+
+    ``scope`` (or, for older callers, ``sources``) chooses whose tables are read: all
+    voices, or one source with tables of its own. The release is the same either way."""
     with override(language):
-        return _build_rollup(workshop, language=language, sources=sources)
+        return _build_rollup(workshop, language=language, sources=tuple(sources), scope=scope)
 
 
-def _build_rollup(workshop: Workshop, *, language: str, sources: Sequence[str]) -> Rollup:
-    qs = contributions_of(workshop, sources)
+def _build_rollup(
+    workshop: Workshop, *, language: str, sources: tuple[str, ...], scope: str | None
+) -> Rollup:
+    loaded = _load(workshop)
     themes = {theme.pk: theme for theme in Theme.objects.for_workshop(workshop)}
-
-    def theme_list(items):
-        return [ThemeCount(themes[t], n, p) for t, n, p in items if t in themes]
-
-    by_category_themes = theme_counts(qs, by="category")
-    by_horizon_themes = theme_counts(qs.filter(category=Category.DRIVER), by="horizon")
-    totals = qs.aggregate(n=Count("pk"), people=people(), anonymous=anonymous())
+    votes = dict(
+        Vote.objects.filter(
+            contribution__in=contributions_of(workshop).filter(category=Category.RECOMMENDATION)
+        )
+        .values("contribution")
+        .annotate(n=Count("pk"))
+        .values_list("contribution", "n")
+    )
+    ranked_votes = sorted(((pk, n) for pk, n in votes.items() if n), key=lambda v: (-v[1], v[0]))
+    zones = zone_groups(workshop, language)
+    genders = gender_groups()
+    release = workshop_release(
+        voices=loaded.voices,
+        votes=ranked_votes,
+        zones=[g.key for g in zones],
+        genders=[g.key for g in genders],
+    )
+    protected = release.protected
+    result = protected.result if protected.result is not None else audit(protected)
+    if not result.ok:  # never shown: protect only returns once the audit holds
+        raise RuntimeError("the release failed its disclosure audit")
+    scope = scope or scope_for_sources(sources)
+    if scope not in release.tables and scope != ALL:
+        scope = ALL
+    tests = findings.tested(_rows_for_tests(release, zones, genders, themes))
     participants = (
         Participant.objects.in_the_room()
         .filter(workshop=workshop)
         .aggregate(n=Count("pk"), organisations=Count("organisation", distinct=True))
     )
-    zones = crosstab(qs, dimension="zone", groups=zone_groups(workshop, language), themes=themes)
-    genders = crosstab(qs, dimension="gender", groups=gender_groups(), themes=themes)
-    ranked = recommendations(qs, themes)
-    wanted = {zones.themes[i].pk for i, _, _ in zones.notable()}
-    wanted |= {genders.themes[i].pk for i, _, _ in genders.notable()}
-    wanted |= {item.theme.pk for items in ranked.values() for item in items[:3]}
-    for items in by_horizon_themes.values():
-        wanted |= {t for t, _, _ in items[:3]}
-    return Rollup(
+    scope_contributions = {c: loaded.contributions.get((scope, c), 0) for c in Category.values}
+    rollup = Rollup(
         workshop=workshop,
         language=language,
-        sources=tuple(sources),
-        contributions=totals["n"],
-        participants=voices(totals),
+        sources=sources,
+        scope=scope,
+        release=release,
+        audit=result,
+        themes=themes,
+        zone_groups=zones,
+        gender_groups=genders,
+        contributions=sum(scope_contributions.values()),
+        participants=len(loaded.voices)
+        if scope == ALL
+        else int(release.display(("voices", scope)) or 0),
         registered=participants["n"],
-        voices_by_kind={
-            row["author__kind"]: row["n"]
-            for row in qs.filter(author__isnull=False)
-            .values("author__kind")
-            .annotate(n=Count("author", distinct=True))
-        },
-        unattributed=totals["anonymous"],
+        voices_by_kind=dict(loaded.kinds),
+        unattributed=loaded.unattributed,
         organisations=participants["organisations"],
-        by_category=counts_by_category(qs),
-        by_horizon=counts_by_horizon(qs),
-        by_source=counts_by_source(qs),
-        themes_by_category={k: theme_list(v) for k, v in by_category_themes.items()},
-        themes_by_horizon={k: theme_list(v) for k, v in by_horizon_themes.items()},
-        zones=zones,
-        genders=genders,
-        recommendations=ranked,
-        quotes=quotes_by_theme(qs, wanted),
+        by_category=[
+            Tally(value, str(label), n, loaded.untagged.get((scope, value), 0))
+            for value, label in Category.choices
+            if (n := scope_contributions[value])
+        ],
+        by_horizon=[
+            Tally(value, str(label), n)
+            for value, label in Horizon.choices
+            if (n := loaded.by_horizon.get((scope, value), 0))
+        ],
+        by_source=_by_source(workshop, scope),
+        untagged={c: n for c in COMPARED if (n := loaded.untagged.get((scope, c), 0))},
+        tests=tests,
+        recommendations=_ranked_recommendations(loaded, scope, votes, release, themes),
     )
+    wanted = {c.theme for c in rollup.notable}
+    for facet in rollup.facets:
+        wanted |= {t.theme.pk for t in rollup.themes_of(facet)[:3]}
+    rollup.quotes = quotes_by_theme(contributions_of(workshop), wanted)
+    return rollup
+
+
+def _by_source(workshop: Workshop, scope: str) -> list[Tally]:
+    qs = contributions_of(workshop)
+    if scope != ALL:
+        qs = qs.filter(source__in=[s for s, where in SCOPE_OF_SOURCE.items() if where == scope])
+    rows = dict(qs.values("source").annotate(n=Count("pk")).values_list("source", "n"))
+    return [
+        Tally(value, str(label), rows[value]) for value, label in Source.choices if value in rows
+    ]

@@ -1,9 +1,8 @@
-"""The roll-up as the API serves it: the analysis module's numbers, suppressed.
+"""The roll-up as the API serves it: the roll-up page's release, as it prints it.
 
-Every count of people is a string as the roll-up page prints it: a number,
-``"<5"`` for 1 to 4, or ``"×"`` where complementary suppression hides it so that
-no small count can be worked out from the totals. Shares are given only where
-both of their counts are shown.
+Every count of people is a string: a number, ``"<5"`` for 1 to 4, or ``"×"`` where the
+release hides it so that no small count can be worked out from the others. Shares are
+given only where both of their counts are printed. Contributions are counted exactly.
 """
 
 from __future__ import annotations
@@ -11,96 +10,76 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from workshops.analysis.rollup import CrossTab, Rollup, Tally
-from workshops.analysis.stats import ALPHA, MIN_GROUP, MIN_RATIO
-from workshops.analysis.suppression import PRIMARY, SECONDARY, THRESHOLD, protect, shown
-from workshops.choices import Audience, Category
+from workshops.analysis.disclosure import SECONDARY, THRESHOLD, primary_mark
+from workshops.analysis.findings import FDR, MIN_GROUP, MIN_RATIO
+from workshops.analysis.rollup import Rollup, Table, Tally
+from workshops.choices import Audience
+from workshops.report import prose
 
 
 def _tallies(items: list[Tally]) -> list[dict]:
-    if not items:
-        return []
-    table = protect([[item.contributions, item.participants] for item in items])
     return [
         {
             "key": item.key,
             "label": str(item.label),
-            "contributions": table.cell(k, 0),
-            "participants": table.cell(k, 1),
+            "contributions": item.contributions,
+            "untagged": item.untagged,
         }
-        for k, item in enumerate(items)
+        for item in items
     ]
 
 
-def _themes_by_category(rollup: Rollup) -> list[dict]:
-    labels = dict(Category.choices)
-    found = []
-    for category, items in rollup.themes_by_category.items():
-        if not items:
-            continue
-        table = protect([[item.contributions, item.participants] for item in items])
-        found.append(
-            {
-                "category": category,
-                "label": str(labels.get(category, category)),
-                "themes": [
-                    {
-                        "theme": item.theme.slug,
-                        "label": item.theme.label(rollup.language),
-                        "contributions": table.cell(k, 0),
-                        "participants": table.cell(k, 1),
-                    }
-                    for k, item in enumerate(items)
-                ],
-            }
-        )
-    return found
-
-
-def _crosstab(table: CrossTab, language: str) -> dict:
-    visible = table.visible
+def _table(table: Table, language: str) -> dict:
     return {
+        "facet": table.facet,
+        "category": table.category,
+        "detail": table.detail,
         "dimension": table.dimension,
         "groups": [
-            {"key": table.groups[j].key, "label": table.groups[j].label, "participants": size}
-            for j, size in zip(visible, table.shown_sizes, strict=True)
+            {"key": g.key, "label": g.label, "people": size}
+            for g, size in zip(table.groups, table.sizes, strict=True)
         ],
         "rows": [
             {
-                "theme": row["theme"].slug,
-                "label": row["theme"].label(language),
+                "theme": row.theme.slug,
+                "label": row.theme.label(language),
                 "cells": [
                     {
-                        "group": table.groups[j].key,
-                        "participants": cell["shown"],
-                        "share": None if cell["share"] is None else round(cell["share"], 3),
+                        "group": g.key,
+                        "people": cell,
+                        "share": None if share is None else round(share, 3),
                     }
-                    for j, cell in zip(visible, row["cells"], strict=True)
+                    for g, cell, share in zip(table.groups, row.cells, row.shares, strict=True)
                 ],
-                "total": row["total"],
+                "total": row.total,
             }
-            for row in table.rows()
+            for row in table.rows
         ],
     }
 
 
-def _notable(table: CrossTab, language: str) -> list[dict]:
+def _notable(rollup: Rollup) -> list[dict]:
     """The same notable differences as the roll-up page, with the counts it prints."""
     return [
         {
-            "dimension": table.dimension,
-            "theme": table.themes[i].slug,
-            "label": table.themes[i].label(language),
-            "group": table.groups[j].key,
-            "group_label": table.groups[j].label,
-            "participants": table.cell(i, j),
-            "group_size": table.size(j),
-            "compared_with": table.groups[d.against].key,
-            "compared_with_label": table.groups[d.against].label,
-            "compared_participants": table.cell(i, d.against),
-            "compared_group_size": table.size(d.against),
+            "scope": c.scope,
+            "facet": c.facet,
+            "dimension": c.dimension,
+            "theme": rollup.themes[c.theme].slug,
+            "label": rollup.themes[c.theme].label(rollup.language),
+            "group": str(c.group),
+            "group_label": rollup.group_label(c.dimension, c.group),
+            "people": str(c.raised),
+            "group_size": str(c.size),
+            "compared_with": str(c.against),
+            "compared_with_label": rollup.group_label(c.dimension, c.against),
+            "compared_people": c.other,
+            "compared_group_size": str(c.other_size),
+            "p_value": round(c.p_value, 6),
+            "q_value": round(c.q_value, 6),
+            "sentence": prose.comparison(rollup, c),
         }
-        for i, j, d in table.notable()
+        for c in rollup.notable
     ]
 
 
@@ -109,14 +88,13 @@ def _recommendations(rollup: Rollup) -> list[dict]:
     return [
         {
             "audience": audience,
-            "label": str(labels.get(audience, audience)),
+            "label": str(labels.get(audience, _("No audience stated"))),
             "items": [
                 {
                     "rank": rank,
-                    "theme": item.theme.slug,
-                    "label": item.theme.label(rollup.language),
+                    "text": item.text,
                     "votes": item.votes_shown,
-                    "participants": shown(item.participants),
+                    "themes": [t.slug for t in item.themes],
                 }
                 for rank, item in enumerate(items, start=1)
             ],
@@ -127,32 +105,43 @@ def _recommendations(rollup: Rollup) -> list[dict]:
 
 def rollup_data(rollup: Rollup) -> dict:
     """What ``RollupSerializer`` describes, labels in the roll-up's language."""
+    small = primary_mark()
     with override(rollup.language):
         return {
             "language": rollup.language,
-            "sources": list(rollup.sources),
+            "scope": rollup.scope,
+            "scopes": list(rollup.table_scopes),
             "suppression": {
                 "threshold": THRESHOLD,
-                "small": PRIMARY,
+                "small": small,
                 "hidden": SECONDARY,
                 "rule": _(
-                    "Counts of 1 to %(last)s people are shown as “%(small)s”; a count that "
-                    "totals would give away is shown as “%(hidden)s”."
+                    "Counts of 1 to %(last)s people are shown as “%(small)s”; “%(hidden)s” "
+                    "hides a further number so that no “%(small)s” can be worked out."
                 )
-                % {"last": THRESHOLD - 1, "small": PRIMARY, "hidden": SECONDARY},
+                % {"last": THRESHOLD - 1, "small": small, "hidden": SECONDARY},
             },
-            "notable_rule": {"min_group": MIN_GROUP, "min_ratio": MIN_RATIO, "alpha": ALPHA},
-            "contributions": shown(rollup.contributions),
-            "participants": shown(rollup.participants),
-            "registered": shown(rollup.registered),
-            "organisations": shown(rollup.organisations),
+            "audit": {
+                "ok": rollup.audit.ok,
+                "hidden": len(rollup.audit.cells),
+                "summary": rollup.audit.summary(),
+            },
+            "notable_rule": {
+                "min_group": MIN_GROUP,
+                "min_ratio": MIN_RATIO,
+                "fdr": FDR,
+                "test": "boschloo",
+                "tests": len(rollup.tests),
+            },
+            "contributions": rollup.contributions,
+            "voices": rollup.participants,
+            "registered": rollup.registered,
+            "voices_by_kind": dict(rollup.voices_by_kind),
+            "unattributed": rollup.unattributed,
+            "organisations": rollup.organisations,
             "by_category": _tallies(rollup.by_category),
-            "by_horizon": _tallies(rollup.by_horizon),
             "by_source": _tallies(rollup.by_source),
-            "themes_by_category": _themes_by_category(rollup),
-            "zones": _crosstab(rollup.zones, rollup.language),
-            "genders": _crosstab(rollup.genders, rollup.language),
-            "notable_differences": _notable(rollup.zones, rollup.language)
-            + _notable(rollup.genders, rollup.language),
+            "tables": [_table(t, rollup.language) for t in rollup.tables.values()],
+            "notable_differences": _notable(rollup),
             "recommendations": _recommendations(rollup),
         }

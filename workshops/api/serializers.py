@@ -16,7 +16,6 @@ from workshops.choices import (
     Language,
     OrganisationKind,
     SessionKind,
-    Source,
 )
 from workshops.models import (
     BreakoutSession,
@@ -241,132 +240,145 @@ class SuppressionSerializer(serializers.Serializer):
     rule = serializers.CharField(help_text="The rule in words, in the roll-up's language.")
 
 
+SCOPE_CHOICES = [
+    ("all", "all"),
+    ("workshop", "workshop"),
+    ("survey", "survey"),
+    ("interview", "interview"),
+]
+DIMENSION_CHOICES = [("zone", "zone"), ("gender", "gender")]
+
+
 class NotableRuleSerializer(serializers.Serializer):
-    min_group = serializers.IntegerField(help_text="Participants of the group who raised it.")
+    min_group = serializers.IntegerField(help_text="People of the group who raised it, at least.")
     min_ratio = serializers.FloatField(help_text="Share at least this many times the other's.")
-    alpha = serializers.FloatField(help_text="One-sided two-proportion z-test: p below this.")
+    fdr = serializers.FloatField(
+        help_text="Benjamini–Hochberg false discovery rate over every test of the release."
+    )
+    test = serializers.CharField(help_text="The one-sided exact test used.")
+    tests = serializers.IntegerField(help_text="Comparisons made (the correction's family).")
+
+
+class AuditSerializer(serializers.Serializer):
+    ok = serializers.BooleanField(help_text="Every hidden small number still spans 1 to 4.")
+    hidden = serializers.IntegerField(help_text="Hidden numbers of 1 to 4 that were audited.")
+    summary = serializers.CharField()
 
 
 class TallySerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
-    contributions = shown_count("Contributions, suppressed like people.")
-    participants = shown_count("Distinct participants.")
+    contributions = serializers.IntegerField(help_text="Contributions (not people): exact.")
+    untagged = serializers.IntegerField(help_text="Of which without a theme yet.")
 
 
-class ThemeTallySerializer(serializers.Serializer):
-    theme = serializers.CharField(help_text="Theme slug.")
-    label = serializers.CharField()
-    contributions = shown_count("Contributions, suppressed like people.")
-    participants = shown_count("Distinct participants.")
-
-
-class CategoryThemesSerializer(serializers.Serializer):
-    category = serializers.ChoiceField(choices=Category.choices)
-    label = serializers.CharField()
-    themes = ThemeTallySerializer(many=True)
-
-
-class CrossTabGroupSerializer(serializers.Serializer):
+class TableGroupSerializer(serializers.Serializer):
     key = serializers.CharField(help_text="Zone id, or gender value.")
     label = serializers.CharField()
-    participants = shown_count("Participants of the group who contributed.")
+    people = shown_count("People of the group heard in the scope.")
 
 
-class CrossTabCellSerializer(serializers.Serializer):
+class TableCellSerializer(serializers.Serializer):
     group = serializers.CharField()
-    participants = shown_count("Distinct participants of the group raising the theme.")
+    people = shown_count("Distinct people of the group raising the theme.")
     share = serializers.FloatField(
         allow_null=True, help_text="Share of the group raising it; null where a count is hidden."
     )
 
 
-class CrossTabRowSerializer(serializers.Serializer):
+class TableRowSerializer(serializers.Serializer):
     theme = serializers.CharField(help_text="Theme slug.")
     label = serializers.CharField()
-    cells = CrossTabCellSerializer(many=True)
-    total = shown_count("Everyone raising the theme, with or without a group.")
+    cells = TableCellSerializer(many=True)
+    total = shown_count("Everyone of the scope raising the theme, with or without a group.")
 
 
-class CrossTabSerializer(serializers.Serializer):
-    """Drivers of conflict: theme × zone or theme × gender, in distinct participants."""
+class TableSerializer(serializers.Serializer):
+    """Theme × zone or theme × gender for one facet (a category, or a category with its
+    horizon or audience), in distinct people of the scope."""
 
-    dimension = serializers.ChoiceField(choices=[("zone", "zone"), ("gender", "gender")])
-    groups = CrossTabGroupSerializer(many=True)
-    rows = CrossTabRowSerializer(many=True)
+    facet = serializers.CharField(help_text='"challenge", "driver:long_term", …')
+    category = serializers.ChoiceField(choices=Category.choices)
+    detail = serializers.CharField(help_text="Horizon or audience, or empty.")
+    dimension = serializers.ChoiceField(choices=DIMENSION_CHOICES)
+    groups = TableGroupSerializer(many=True)
+    rows = TableRowSerializer(many=True)
 
 
 class NotableDifferenceSerializer(serializers.Serializer):
     """A theme raised notably more often by one group than by the group it is compared with."""
 
-    dimension = serializers.ChoiceField(choices=[("zone", "zone"), ("gender", "gender")])
+    scope = serializers.ChoiceField(choices=SCOPE_CHOICES)
+    facet = serializers.CharField()
+    dimension = serializers.ChoiceField(choices=DIMENSION_CHOICES)
     theme = serializers.CharField()
     label = serializers.CharField()
     group = serializers.CharField()
     group_label = serializers.CharField()
-    participants = shown_count()
+    people = shown_count()
     group_size = shown_count()
     compared_with = serializers.CharField()
     compared_with_label = serializers.CharField()
-    compared_participants = shown_count()
+    compared_people = shown_count()
     compared_group_size = shown_count()
+    p_value = serializers.FloatField()
+    q_value = serializers.FloatField(help_text="Benjamini–Hochberg adjusted.")
+    sentence = serializers.CharField(help_text="The finding as the draft states it.")
 
 
 class RankedRecommendationSerializer(serializers.Serializer):
     rank = serializers.IntegerField(min_value=1)
-    theme = serializers.CharField()
-    label = serializers.CharField()
+    text = serializers.CharField(help_text="The recommendation people voted for.")
     votes = shown_count("Votes, shown like counts of people.")
-    participants = shown_count("Distinct participants who raised it.")
+    themes = serializers.ListField(child=serializers.CharField(), help_text="Theme slugs.")
 
 
 class AudienceRecommendationsSerializer(serializers.Serializer):
-    audience = serializers.ChoiceField(choices=Audience.choices)
+    audience = serializers.CharField(help_text="national, international, communities or empty.")
     label = serializers.CharField()
-    items = RankedRecommendationSerializer(
-        many=True, help_text="Ranked by votes, then by distinct participants."
-    )
+    items = RankedRecommendationSerializer(many=True, help_text="Ranked by votes.")
 
 
 class RollupQuerySerializer(serializers.Serializer):
-    """Query parameters of the roll-up."""
+    """Query parameters of the roll-up: only what the audited release is built for."""
 
     language = serializers.ChoiceField(
         choices=ReportLanguage.choices,
         required=False,
         help_text="Labels and rule text; default fr.",
     )
-    source = serializers.ListField(
-        child=serializers.ChoiceField(choices=Source.choices),
+    scope = serializers.ChoiceField(
+        choices=SCOPE_CHOICES,
         required=False,
-        max_length=len(Source.choices),
-        help_text="Count only these sources (repeat the parameter); default all.",
+        help_text="Whose tables: all voices (default) or one source with tables of its own.",
     )
 
 
 class RollupSerializer(serializers.Serializer):
-    """The workshop's roll-up, the same as the roll-up page, small counts suppressed.
+    """The workshop's roll-up, the same as the roll-up page: one audited release.
 
-    Every count of people is a string (see ``suppression``). Only countable
-    contributions are counted (published, or pending where none are moderated).
+    Every count of people is a string (see ``suppression``); contributions are counted
+    exactly. Only countable contributions are counted (published, or pending where none
+    are moderated).
     """
 
     language = serializers.ChoiceField(choices=Language.choices, help_text="fr or en.")
-    sources = serializers.ListField(
-        child=serializers.CharField(), help_text="The sources counted (values of `source`)."
+    scope = serializers.ChoiceField(choices=SCOPE_CHOICES)
+    scopes = serializers.ListField(
+        child=serializers.CharField(), help_text="Scopes with tables in this release."
     )
     suppression = SuppressionSerializer()
+    audit = AuditSerializer()
     notable_rule = NotableRuleSerializer()
-    contributions = shown_count("Countable contributions.")
-    participants = shown_count("Distinct participants who contributed.")
-    registered = shown_count("Participants registered in the workshop.")
-    organisations = shown_count("Organisations of the participants.")
+    contributions = serializers.IntegerField(help_text="Countable contributions in the scope.")
+    voices = serializers.IntegerField(help_text="Distinct people heard in the scope.")
+    registered = serializers.IntegerField(help_text="Participants registered in the workshop.")
+    voices_by_kind = serializers.DictField(child=serializers.IntegerField())
+    unattributed = serializers.IntegerField(help_text="Notes from unnamed speakers.")
+    organisations = serializers.IntegerField()
     by_category = TallySerializer(many=True)
-    by_horizon = TallySerializer(many=True)
     by_source = TallySerializer(many=True)
-    themes_by_category = CategoryThemesSerializer(many=True)
-    zones = CrossTabSerializer()
-    genders = CrossTabSerializer()
+    tables = TableSerializer(many=True)
     notable_differences = NotableDifferenceSerializer(many=True)
     recommendations = AudienceRecommendationsSerializer(many=True)
 

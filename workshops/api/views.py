@@ -39,6 +39,7 @@ from workshops.access import (
     get_workshop_for_user,
     workshops_for_user,
 )
+from workshops.analysis.disclosure import ALL
 from workshops.analysis.rollup import build_rollup
 from workshops.api import serializers as s
 from workshops.api.pagination import StrictPageNumberPagination
@@ -431,31 +432,42 @@ class ContributionDetail(RowLevel, generics.RetrieveAPIView):
 
 
 class RollupView(WorkshopScoped, APIView):
-    """The roll-up of the workshop, the same as its roll-up page: small counts suppressed.
+    """The roll-up of the workshop, the same as its roll-up page: one audited release.
 
-    Cross-tabs by zone and gender count distinct participants; counts of 1 to 4 read
-    "<5" and complementary suppression hides ("×") what totals would give away.
-    Notable differences and recommendations ranked by votes come from the same analysis.
+    Tables by zone and gender for every category count distinct people; counts of 1 to 4
+    read "<5" and "×" hides what would give a small count away. Only the filters the
+    release is built for are accepted (``scope``, ``language``): any other parameter is
+    refused, since a filtered aggregate is a new release nobody audited.
     """
+
+    # ``purpose`` and ``format`` change nothing that is counted.
+    ALLOWED = frozenset({"language", "scope", "purpose", "format"})
 
     @extend_schema(
         parameters=[s.RollupQuerySerializer],
         responses=_responses(s.RollupSerializer, INVALID),
-        summary="Roll-up (suppressed cross-tabs, notable differences, ranked recommendations)",
+        summary="Roll-up (audited tables, notable differences, ranked recommendations)",
     )
     def get(self, request: Request, slug: str) -> Response:
         workshop = self.get_workshop()
-        query = {}
-        if "language" in request.query_params:
-            query["language"] = request.query_params["language"]
-        if "source" in request.query_params:
-            query["source"] = request.query_params.getlist("source")
-        params = s.RollupQuerySerializer(data=query)
+        unknown = sorted(set(request.query_params) - self.ALLOWED)
+        if unknown:
+            raise ValidationError(
+                {
+                    name: [_("The roll-up accepts only the scope and language parameters.")]
+                    for name in unknown
+                }
+            )
+        params = s.RollupQuerySerializer(
+            data={k: v for k, v in request.query_params.items() if k in ("language", "scope")}
+        )
         if not params.is_valid():
             raise ValidationError(params.errors)
         language = params.validated_data.get("language", ReportLanguage.FRENCH)
-        sources = sorted(set(params.validated_data.get("source", [])))
-        data = build_rollup(workshop, language=language, sources=sources)
+        scope = params.validated_data.get("scope", ALL)
+        # A source with too few people for tables of its own reads all voices, as the
+        # page does: ``scope`` in the answer says which was read.
+        data = build_rollup(workshop, language=language, scope=scope)
         return Response(s.RollupSerializer(rollup_data(data)).data)
 
 

@@ -1,9 +1,10 @@
 """The draft builder: prose, lists and tables in Markdown, built from the roll-up.
 
-Every sentence is a translatable template filled with numbers from the roll-up,
-rendered in the draft's language. Counts of 1 to 4 people read "<5"; counts hidden
-by complementary suppression are left out of the prose. Quotes stay in the language
-they were given in and name no one.
+Every number comes from the roll-up's audited release, as it prints it; every sentence
+is a translatable template (``prose``), rendered in the draft's language. Counts of 1
+to 4 people read "fewer than 5" in sentences and "<5" in tables; a number hidden as "×"
+appears only in tables, never in a sentence. Quotes stay in the language they were
+given in and name no one. Contributions without a theme are counted, never dropped.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ from dataclasses import dataclass
 
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext, override, pgettext
+from django.utils.translation import gettext_lazy, ngettext, override
 
-from workshops.analysis.rollup import CrossTab, Rollup, ThemeCount
-from workshops.analysis.stats import ALPHA, MIN_GROUP, MIN_RATIO
-from workshops.analysis.suppression import SECONDARY, THRESHOLD, shown
-from workshops.choices import Audience, Category, Gender, Horizon, VoiceKind
+from workshops.analysis.disclosure import ALL, GENDER, MIN_SCOPE, THRESHOLD, ZONE
+from workshops.analysis.findings import FDR, MIN_GROUP, MIN_RATIO
+from workshops.analysis.rollup import COMPARED, Rollup, Table
+from workshops.choices import Audience, Category, Horizon, VoiceKind
+from workshops.report import prose
 from workshops.report.context import context_markdown
 
 CHART_MARK = "{{chart:%s}}"
@@ -114,7 +116,7 @@ def executive_summary(rollup: Rollup) -> str:
         % {
             "title": w.title,
             "sources": join(sources_parts(rollup)),
-            "contributions": shown(rollup.contributions),
+            "contributions": prose.number(rollup.contributions),
         }
     ]
     long_term = [
@@ -137,40 +139,36 @@ def executive_summary(rollup: Rollup) -> str:
         if others:
             sentence += " " + _("Other dynamic drivers: %(list)s.") % {"list": join(others)}
         paragraphs.append(sentence)
-    for table in (rollup.zones, rollup.genders):
-        sentences = [
-            _("%(subject)s raised %(themes)s more often than others.")
-            % {
-                "subject": group_subject(table, j),
-                "themes": join(
-                    [lower_first(theme_name(table.themes[i], rollup)) for i, _d in found]
-                ),
-            }
-            for j in range(len(table.groups))
-            if (found := table.notable_for_group(j))
-        ]
-        if sentences:
-            paragraphs.append(" ".join(sentences))
+    notable = rollup.findings_for(ZONE, ALL) + rollup.findings_for(GENDER, ALL)
+    if rollup.scope != ALL:
+        notable = rollup.findings_for(ZONE) + rollup.findings_for(GENDER)
+    if notable:
+        paragraphs.append(
+            ngettext(
+                "%(n)s difference between zones or between women and men passes the rule in "
+                "the annex; the strongest: %(first)s",
+                "%(n)s differences between zones or between women and men pass the rule in "
+                "the annex; the strongest: %(first)s",
+                len(notable),
+            )
+            % {"n": prose.number(len(notable)), "first": prose.comparison(rollup, notable[0])}
+        )
     for audience, label in (
         (Audience.NATIONAL, _("national actors")),
         (Audience.INTERNATIONAL, _("international actors")),
     ):
-        ranked = rollup.recommendations.get(audience, [])
+        ranked = [r for r in rollup.recommendations.get(audience, []) if r.votes]
         if ranked:
             paragraphs.append(
-                _("The recommendation to %(audience)s with the most votes: %(theme)s.")
-                % {"audience": label, "theme": lower_first(theme_name(ranked[0].theme, rollup))}
+                _("The recommendation to %(audience)s with the most votes: “%(text)s”")
+                % {"audience": label, "text": " ".join(ranked[0].text.split())}
             )
     return "\n\n".join(paragraphs)
 
 
-def group_sizes(table) -> list[str]:
-    """ "North (7)", … for the groups of a cross-tab that have anyone in them."""
-    return [
-        f"{group.label} ({table.size(j)})"
-        for j, group in enumerate(table.groups)
-        if table.group_sizes[j]
-    ]
+def group_sizes(rollup: Rollup, dimension: str) -> list[str]:
+    """ "North (18)", … for the groups of the scope read that have anyone in them."""
+    return [f"{group.label} ({size})" for group, size in rollup.group_sizes(dimension)]
 
 
 def sources_parts(rollup: Rollup) -> list[str]:
@@ -213,6 +211,10 @@ def sources_parts(rollup: Rollup) -> list[str]:
     return parts
 
 
+def untagged_lines(rollup: Rollup, categories=COMPARED) -> list[str]:
+    return [prose.untagged_sentence(c, n) for c in categories if (n := rollup.untagged.get(c, 0))]
+
+
 def method(rollup: Rollup) -> str:
     w = rollup.workshop
     lines = [
@@ -224,183 +226,144 @@ def method(rollup: Rollup) -> str:
             "place": w.location or "—",
             "start": formats.date_format(w.start_date, "DATE_FORMAT"),
             "end": formats.date_format(w.end_date, "DATE_FORMAT"),
-            "organisations": shown(rollup.organisations),
+            "organisations": prose.number(rollup.organisations),
         },
         "",
         _("Sources: %(list)s.") % {"list": join(sources_parts(rollup))},
         "",
     ]
-    zones = group_sizes(rollup.zones)
+    if rollup.scope != ALL:
+        lines += [
+            _("This draft reads the %(people)s only.")
+            % {"people": prose.scope_label(rollup.scope)},
+            "",
+        ]
+    zones = group_sizes(rollup, ZONE)
     if zones:
-        lines += [
-            _("Zones covered (participants raising drivers): %(list)s.") % {"list": join(zones)},
-            "",
-        ]
-    genders = group_sizes(rollup.genders)
+        lines += [_("People heard, by zone: %(list)s.") % {"list": join(zones)}, ""]
+    genders = group_sizes(rollup, GENDER)
     if genders:
-        lines += [
-            _("Gender of participants raising drivers: %(list)s.") % {"list": join(genders)},
-            "",
-        ]
+        lines += [_("People heard, by gender: %(list)s.") % {"list": join(genders)}, ""]
     if rollup.by_source:
-        sources = [f"{lower_first(s.label)} ({shown(s.contributions)})" for s in rollup.by_source]
+        sources = [
+            f"{lower_first(s.label)} ({prose.number(s.contributions)})" for s in rollup.by_source
+        ]
         lines += [_("Sources used (contributions): %(list)s.") % {"list": join(sources)}, ""]
     lines.append(
         _(
-            "Contributions were grouped by theme. Counts are of distinct participants: a person "
-            "who said the same thing several times counts once. Groups of fewer than %(n)s "
-            "participants are shown as “<5”, and no participant or organisation is named."
+            "Contributions were grouped by theme. Counts are of distinct people: a person "
+            "who said the same thing several times counts once, and a note from an unnamed "
+            "speaker counts as a contribution, never as a person. Groups of fewer than %(n)s "
+            "people are shown as “<5”, and no participant or organisation is named."
         )
         % {"n": THRESHOLD}
     )
+    untagged = sum(rollup.untagged.values())
+    if untagged:
+        lines += [
+            "",
+            ngettext(
+                "%(n)s contribution has no theme yet and is left out of the tables:",
+                "%(n)s contributions have no theme yet and are left out of the tables:",
+                untagged,
+            )
+            % {"n": prose.number(untagged)},
+            " ".join(untagged_lines(rollup)),
+        ]
     return "\n".join(lines)
 
 
-def theme_list(rollup: Rollup, items: list[ThemeCount], limit: int = 8) -> list[str]:
-    lines = []
-    for item in items[:limit]:
-        lines.append(
-            "- "
-            + _(
-                "**%(theme)s**: raised by %(people)s participants "
-                "(%(contributions)s contributions)."
-            )
-            % {
-                "theme": theme_name(item.theme, rollup),
-                "people": shown(item.participants),
-                "contributions": shown(item.contributions),
-            }
-        )
+def theme_list(rollup: Rollup, facet: str, limit: int = 10) -> list[str]:
+    items = rollup.themes_of(facet)
+    lines = [
+        "- " + f"**{theme_name(item.theme, rollup)}**: " + prose.raised_by(item.people) + "."
+        for item in items[:limit]
+    ]
+    lines += [
+        "- "
+        + f"**{theme_name(theme, rollup)}**: "
+        + _("raised by a number of people withheld so that small groups stay hidden.")
+        for theme in rollup.withheld_themes(facet)
+    ]
+    small = rollup.small_themes(facet) + max(0, len(items) - limit)
+    notes = []
+    if small:
+        notes.append(prose.small_themes_sentence(small))
+    notes += untagged_lines(rollup, [c for c in COMPARED if c == facet])
+    if notes:
+        lines += ["", " ".join(notes)]
     quotes = [line for item in items[:3] for line in quote_lines(rollup, item.theme.pk)]
     if quotes:
         lines += ["", *[q + "\n" for q in quotes]]
     return lines
 
 
-def themes_section(
-    items_of: Callable[[Rollup], list], intro: str, empty: str
-) -> Callable[[Rollup], str]:
-    """A section listing the themes ``items_of(rollup)`` gives, or ``empty`` without any."""
+def themes_section(facet: str, intro: str, empty: str) -> Callable[[Rollup], str]:
+    """A section listing the themes of a facet, or ``empty`` (with the untagged count)."""
 
     def build(rollup: Rollup) -> str:
-        items = items_of(rollup)
-        if not items:
-            return empty
-        return "\n".join([intro, "", *theme_list(rollup, items)]).strip()
+        lines = theme_list(rollup, facet)
+        if not any(line.startswith("- ") for line in lines):
+            rest = [line for line in lines if line]
+            return "\n\n".join([empty, *rest]).strip()
+        return "\n".join([intro, "", *lines]).strip()
 
     return build
 
 
-def drivers_section(horizon: str, intro: str, empty: str) -> Callable[[Rollup], str]:
-    return themes_section(lambda rollup: rollup.themes_by_horizon.get(horizon, []), intro, empty)
-
-
 def long_term_drivers(rollup: Rollup) -> str:
-    return drivers_section(
-        Horizon.LONG_TERM,
+    return themes_section(
+        f"{Category.DRIVER}:{Horizon.LONG_TERM}",
         _(
             "Participants identified these long-term drivers of violent conflict, "
             "most raised first:"
         ),
-        _("No long-term driver was recorded."),
+        _("No long-term driver was raised by 5 people or more."),
     )(rollup)
 
 
 def dynamic_drivers(rollup: Rollup) -> str:
     items = rollup.themes_by_horizon.get(Horizon.DYNAMIC, [])
+    body = themes_section(
+        f"{Category.DRIVER}:{Horizon.DYNAMIC}",
+        _("Dynamic drivers, most raised first:"),
+        _("No dynamic driver was raised by 5 people or more."),
+    )(rollup)
     if not items:
-        return _("No dynamic driver was recorded.")
-    lead = _(
-        "The main dynamic driver of violent conflict was %(theme)s, "
-        "raised by %(people)s participants."
-    ) % {
+        return body
+    lead = _("The main dynamic driver of violent conflict was %(theme)s, %(raised_by)s.") % {
         "theme": lower_first(theme_name(items[0].theme, rollup)),
-        "people": shown(items[0].participants),
+        "raised_by": prose.raised_by(items[0].people),
     }
-    return "\n".join(
-        [lead, "", _("Dynamic drivers, most raised first:"), "", *theme_list(rollup, items)]
-    ).strip()
+    return f"{lead}\n\n{body}"
 
 
-def group_subject(table: CrossTab, j: int) -> str:
-    """The group as the subject of a sentence: 'Participants from the North', 'Women'."""
-    group = table.groups[j]
-    if table.dimension == "gender":
-        if group.key == Gender.WOMAN:
-            return pgettext("subject of a sentence", "Women")
-        if group.key == Gender.MAN:
-            return pgettext("subject of a sentence", "Men")
-        return _("Participants of the group “%(group)s”") % {"group": group.label}
-    return _("Participants from the %(zone)s") % {"zone": group.label}
-
-
-def group_object(table: CrossTab, j: int) -> str:
-    """The group compared with: 'those from the South', 'men'."""
-    group = table.groups[j]
-    if table.dimension == "gender":
-        if group.key == Gender.WOMAN:
-            return pgettext("compared group", "women")
-        if group.key == Gender.MAN:
-            return pgettext("compared group", "men")
-        return _("the group “%(group)s”") % {"group": group.label}
-    return _("those from the %(zone)s") % {"zone": group.label}
-
-
-def comparison_sentence(table: CrossTab, rollup: Rollup, i: int, j: int) -> str:
-    """'Participants from the North raised armed groups (9 of 11) far more often than…'."""
-    theme = lower_first(theme_name(table.themes[i], rollup))
-    ours = _("%(count)s of %(size)s") % {"count": table.cell(i, j), "size": table.size(j)}
-    difference = table.differences.get((i, j))
-    k = difference.against if difference else -1
-    values = {"subject": group_subject(table, j), "theme": theme, "ours": ours}
-    if not table.protected.is_shown(i, j) or not table.sizes_protected.is_shown(0, j):
-        # The count would give away a small one through the printed total: no numbers.
-        if k >= 0:
-            values["other"] = group_object(table, k)
-            return _("%(subject)s raised %(theme)s far more often than %(other)s.") % values
-        return _("%(subject)s raised %(theme)s far more often than other participants.") % values
-    if k < 0 or table.cell(i, k) == SECONDARY or not table.sizes_protected.is_shown(0, k):
-        return (
-            _("%(subject)s raised %(theme)s (%(ours)s) far more often than other participants.")
-            % values
-        )
-    values["other"] = group_object(table, k)
-    values["theirs"] = _("%(count)s of %(size)s") % {
-        "count": table.cell(i, k),
-        "size": table.size(k),
-    }
-    return (
-        _("%(subject)s raised %(theme)s (%(ours)s) far more often than %(other)s (%(theirs)s).")
-        % values
-    )
-
-
-def perceptions(table_of: Callable[[Rollup], CrossTab], intro: str, none: str) -> Callable:
+def perceptions(dimension: str, intro: str, none: str) -> Callable[[Rollup], str]:
     def build(rollup: Rollup) -> str:
-        table = table_of(rollup)
+        scopes = rollup.table_scopes if rollup.scope == ALL else (rollup.scope,)
+        if not rollup.has_tables:
+            return _(
+                "Fewer than %(n)s people were heard, too few to compare groups without "
+                "singling anyone out."
+            ) % {"n": MIN_SCOPE}
+        by_group: dict = {}
+        for scope in scopes:
+            for c in rollup.findings_for(dimension, scope):
+                by_group.setdefault(c.group, []).append(c)
+        if not by_group:
+            return "\n\n".join([none, *untagged_lines(rollup)]).strip()
         lines = [intro, ""]
-        any_found = False
-        for j, group in enumerate(table.groups):
-            if not table.group_sizes[j]:
+        for group in rollup.groups(dimension):
+            found = by_group.get(group.key)
+            if not found:
                 continue
-            found = table.notable_for_group(j)
-            heading = f"### {group.label}"
-            if found:
-                any_found = True
-                lines += [heading, ""]
-                lines += [f"- {comparison_sentence(table, rollup, i, j)}" for i, _d in found]
-                for i, _d in found[:2]:
-                    quotes = quote_lines(
-                        rollup,
-                        table.themes[i].pk,
-                        dimension=table.dimension,
-                        group_key=group.key,
-                    )
-                    if quotes:
-                        lines += ["", *quotes]
-                lines.append("")
-        if not any_found:
-            lines += [none, ""]
+            lines += [f"### {group.label}", ""]
+            lines += [f"- {prose.comparison(rollup, c)}" for c in found]
+            for c in found[:2]:
+                quotes = quote_lines(rollup, c.theme, dimension=dimension, group_key=group.key)
+                if quotes:
+                    lines += ["", *quotes]
+            lines.append("")
         return "\n".join(lines).strip()
 
     return build
@@ -408,10 +371,10 @@ def perceptions(table_of: Callable[[Rollup], CrossTab], intro: str, none: str) -
 
 def perceptions_by_zone(rollup: Rollup) -> str:
     return perceptions(
-        lambda r: r.zones,
+        ZONE,
         _(
-            "Perceptions of the drivers of violent conflict differ across zones. The differences "
-            "below pass the rule set out in the annex."
+            "Perceptions differ across zones. The differences below pass the rule set out in "
+            "the annex; each compares a zone with the zone that raised the theme least."
         ),
         _("No theme stood out in one zone compared with the others, under the rule in the annex."),
     )(rollup)
@@ -419,55 +382,83 @@ def perceptions_by_zone(rollup: Rollup) -> str:
 
 def perceptions_by_gender(rollup: Rollup) -> str:
     return perceptions(
-        lambda r: r.genders,
+        GENDER,
         _(
-            "Women and men did not always raise the same drivers. The differences below pass the "
+            "Women and men did not always raise the same things. The differences below pass the "
             "rule set out in the annex."
         ),
         _("No theme stood out for women or men, under the rule in the annex."),
     )(rollup)
 
 
-def category_section(category: str, intro: str, empty: str) -> Callable[[Rollup], str]:
-    return themes_section(lambda rollup: rollup.themes_by_category.get(category, []), intro, empty)
-
-
 def strengths(rollup: Rollup) -> str:
-    return category_section(
+    return themes_section(
         Category.STRENGTH,
         _("Participants named these strengths of local peacebuilders:"),
-        _("No strength was recorded."),
+        _("No strength was raised by 5 people or more."),
     )(rollup)
 
 
 def challenges(rollup: Rollup) -> str:
-    return category_section(
+    return themes_section(
         Category.CHALLENGE,
         _("Participants named these challenges that local peacebuilders face:"),
-        _("No challenge was recorded."),
+        _("No challenge was raised by 5 people or more."),
     )(rollup)
 
 
-def recommendations_for(audience: str) -> Callable[[Rollup], str]:
-    def build(rollup: Rollup) -> str:
+def opportunities(rollup: Rollup) -> str | None:
+    if not rollup.themes_of(Category.OPPORTUNITY) and not rollup.untagged.get(Category.OPPORTUNITY):
+        return None
+    return themes_section(
+        Category.OPPORTUNITY,
+        _("Participants saw these opportunities for peace:"),
+        _("No opportunity was raised by 5 people or more."),
+    )(rollup)
+
+
+def ranked_lines(rollup: Rollup, ranked) -> list[str]:
+    lines = []
+    for k, item in enumerate(ranked, start=1):
+        themes = (
+            join([lower_first(theme_name(t, rollup)) for t in item.themes])
+            if item.themes
+            else _("no theme yet")
+        )
+        lines.append(
+            f"{k}. **{' '.join(item.text.split())}** — "
+            + _("%(votes)s; theme: %(themes)s.")
+            % {"votes": prose.votes(item.votes, item.votes_shown), "themes": themes}
+        )
+    return lines
+
+
+def recommendations_for(audience: str) -> Callable[[Rollup], str | None]:
+    def build(rollup: Rollup) -> str | None:
         ranked = rollup.recommendations.get(audience, [])
         if not ranked:
+            if not audience:
+                return None
             return _("No recommendation was recorded.")
-        lines = [_("Ranked by the votes of participants, then by how many raised them:"), ""]
-        for k, item in enumerate(ranked, start=1):
-            votes = ngettext("%(n)s vote", "%(n)s votes", item.votes) % {"n": shown(item.votes)}
-            lines.append(
-                f"{k}. "
-                + _("**%(theme)s**: %(votes)s, raised by %(people)s participants.")
-                % {
-                    "theme": theme_name(item.theme, rollup),
-                    "votes": votes,
-                    "people": shown(item.participants),
-                }
-            )
-        quotes = [line for item in ranked[:3] for line in quote_lines(rollup, item.theme.pk)]
-        if quotes:
-            lines += ["", *[q + "\n" for q in quotes]]
+        lines = [
+            _(
+                "Ranked by the votes of participants (a recommendation, not its theme, is "
+                "what people voted for):"
+            ),
+            "",
+            *ranked_lines(rollup, ranked),
+        ]
+        untagged = sum(1 for item in ranked if not item.themes)
+        if untagged:
+            lines += [
+                "",
+                ngettext(
+                    "%(n)s of these recommendations has no theme yet.",
+                    "%(n)s of these recommendations have no theme yet.",
+                    untagged,
+                )
+                % {"n": prose.number(untagged)},
+            ]
         return "\n".join(lines).strip()
 
     return build
@@ -482,42 +473,55 @@ def markdown_table(header: list[str], rows: list[list[str]]) -> list[str]:
     return lines
 
 
-def crosstab_table(table: CrossTab, rollup: Rollup) -> list[str]:
-    groups = [j for j in range(len(table.groups)) if table.group_sizes[j]]
+def table_lines(table: Table, rollup: Rollup) -> list[str]:
     header = [
         _("Theme"),
-        *[f"{table.groups[j].label} (n={table.size(j)})" for j in groups],
+        *[f"{g.label} (n={size})" for g, size in zip(table.groups, table.sizes, strict=True)],
         _("Total"),
     ]
     rows = []
-    for i, theme in enumerate(table.themes):
-        cells = []
-        for j in groups:
-            share = table.share(i, j)
-            cells.append(table.cell(i, j) + (f" ({percent(share)})" if share is not None else ""))
-        rows.append([theme_name(theme, rollup), *cells, table.protected.row_total(i)])
+    for row in table.rows:
+        cells = [
+            cell + (f" ({percent(share)})" if share is not None else "")
+            for cell, share in zip(row.cells, row.shares, strict=True)
+        ]
+        rows.append([theme_name(row.theme, rollup), *cells, row.total])
     return markdown_table(header, rows)
+
+
+def table_title(category: str, dimension: str) -> str:
+    label = str(Category(category).label)
+    if dimension == ZONE:
+        return _("%(category)s by zone (people, share of the zone)") % {"category": label}
+    return _("%(category)s by gender (people, share of the group)") % {"category": label}
 
 
 def annex(rollup: Rollup) -> str:
     lines = [f"### {_('Contributions by category')}", ""]
     lines += markdown_table(
-        [_("Category"), _("Contributions"), _("Participants")],
-        [[c.label, shown(c.contributions), shown(c.participants)] for c in rollup.by_category],
+        [_("Category"), _("Contributions"), _("No theme yet")],
+        [
+            [c.label, prose.number(c.contributions), prose.number(c.untagged)]
+            for c in rollup.by_category
+        ],
     )
     lines += ["", CHART_MARK % "categories", "", CHART_MARK % "drivers", ""]
-    lines += [f"### {_('Drivers by zone (participants, share of the zone)')}", ""]
-    lines += crosstab_table(rollup.zones, rollup)
-    lines += ["", CHART_MARK % "zones", ""]
-    lines += [f"### {_('Drivers by gender (participants, share of the group)')}", ""]
-    lines += crosstab_table(rollup.genders, rollup)
-    lines += ["", CHART_MARK % "genders", ""]
+    for category in COMPARED:
+        for dimension in (ZONE, GENDER):
+            table = rollup.tables.get((category, dimension))
+            if table is None:
+                continue
+            lines += [f"### {table_title(category, dimension)}", ""]
+            lines += table_lines(table, rollup)
+            lines.append("")
+            if category == Category.DRIVER:
+                lines += [CHART_MARK % ("zones" if dimension == ZONE else "genders"), ""]
     rec_rows = [
         [
-            str(Audience(audience).label),
-            theme_name(item.theme, rollup),
-            shown(item.votes),
-            shown(item.participants),
+            str(Audience(audience).label) if audience else _("No audience stated"),
+            " ".join(item.text.split()),
+            item.votes_shown,
+            join([theme_name(t, rollup) for t in item.themes]) or _("no theme yet"),
         ]
         for audience, items in rollup.recommendations.items()
         for item in items
@@ -525,27 +529,38 @@ def annex(rollup: Rollup) -> str:
     if rec_rows:
         lines += [f"### {_('Recommendations')}", ""]
         lines += markdown_table(
-            [_("Audience"), _("Recommendation"), _("Votes"), _("Participants")], rec_rows
+            [_("Audience"), _("Recommendation"), _("Votes"), _("Themes")], rec_rows
         )
         lines += ["", CHART_MARK % "recommendations", ""]
     lines += [
         f"### {_('How notable differences are found')}",
         "",
         _(
-            "A theme is reported as raised notably more often by a group (a zone, or women or men) "
-            "when, compared with the group of at least %(min)s participants that raised it least: "
-            "(1) at least %(min)s participants of the group raised it; (2) the share of the group "
-            "raising it is at least %(ratio)s times the share of the group it is compared with; "
-            "and (3) a one-sided two-proportion z-test gives p < %(alpha)s. The rule points at "
-            "differences worth reading; with few participants it does not prove them."
+            "Every category (drivers of conflict, also by horizon; strengths; challenges; "
+            "opportunities; recommendations, also by audience) is compared by zone and by "
+            "gender, for all voices together and for each source with at least %(scope)s "
+            "people. A group is compared with the group whose printed share is lowest, among "
+            "groups of at least %(min)s people. A difference is reported when at least "
+            "%(min)s people of the group raised the theme, its share is at least %(ratio)s "
+            "times the other group's, and a one-sided exact test (Boschloo's) stays "
+            "significant after the Benjamini–Hochberg correction over all %(tests)s "
+            "comparisons made, at a false discovery rate of %(fdr)s. The test uses only the "
+            "printed numbers, a “<5” counting as 4: a finding holds whatever a hidden number "
+            "is. The rule points at differences worth reading; it does not prove them."
         )
-        % {"min": MIN_GROUP, "ratio": formats.number_format(MIN_RATIO, 1), "alpha": ALPHA},
+        % {
+            "scope": MIN_SCOPE,
+            "min": MIN_GROUP,
+            "ratio": formats.number_format(MIN_RATIO, 1),
+            "tests": prose.number(len(rollup.tests)),
+            "fdr": percent(FDR),
+        },
         "",
         _(
-            "Small numbers: any count of 1 to 4 participants is shown as “<5”. Where a total would "
-            "let a reader work out such a count, further cells are hidden and shown as “×”. "
-            "Contributions without a zone or gender count in the totals only. A contribution "
-            "without a known author counts as one participant."
+            "Small numbers: a count of 1 to 4 people is shown as “<5”, and “×” marks a "
+            "further number hidden so that no “<5” can be worked out from the others; every "
+            "hidden number was checked to still span 1 to 4 whatever a reader adds or "
+            "subtracts."
         ),
     ]
     return "\n".join(lines)
@@ -554,6 +569,8 @@ def annex(rollup: Rollup) -> str:
 def context(rollup: Rollup) -> str | None:
     return context_markdown(rollup.workshop, rollup.language)
 
+
+OPTIONAL = ("context", "opportunities", "recommendations-other")
 
 SECTIONS: list[SectionSpec] = [
     SectionSpec("title-page", gettext_lazy("Title page"), title_page),
@@ -568,6 +585,7 @@ SECTIONS: list[SectionSpec] = [
     SectionSpec("perceptions-gender", gettext_lazy("Perceptions by gender"), perceptions_by_gender),
     SectionSpec("strengths", gettext_lazy("Strengths of local peacebuilders"), strengths),
     SectionSpec("challenges", gettext_lazy("Challenges local peacebuilders face"), challenges),
+    SectionSpec("opportunities", gettext_lazy("Opportunities for peace"), opportunities),
     SectionSpec(
         "recommendations-national",
         gettext_lazy("Recommendations for national actors"),
@@ -577,6 +595,11 @@ SECTIONS: list[SectionSpec] = [
         "recommendations-international",
         gettext_lazy("Recommendations for international actors"),
         recommendations_for(Audience.INTERNATIONAL),
+    ),
+    SectionSpec(
+        "recommendations-other",
+        gettext_lazy("Other recommendations"),
+        recommendations_for(""),
     ),
     SectionSpec("annex", gettext_lazy("Annex: tables, charts and method"), annex),
 ]
@@ -605,4 +628,4 @@ def generate(rollup: Rollup) -> list[GeneratedSection]:
 def section_titles(language: str) -> list[str]:
     """Titles of the sections that every draft has (the optional context aside)."""
     with override(language):
-        return [str(spec.title) for spec in SECTIONS if spec.key != "context"]
+        return [str(spec.title) for spec in SECTIONS if spec.key not in OPTIONAL]

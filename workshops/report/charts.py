@@ -21,7 +21,7 @@ from django.core.cache import cache
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from workshops.analysis.rollup import CrossTab, Rollup
+from workshops.analysis.rollup import Rollup, Table
 from workshops.analysis.suppression import is_small, shown
 
 if TYPE_CHECKING:
@@ -71,16 +71,21 @@ def _counts(title: str, labels: list[str], values: list[int], xlabel: str) -> Fi
     return figure
 
 
-def _shares(title: str, table: CrossTab, rollup: Rollup) -> Figure | None:
-    groups = [j for j in range(len(table.groups)) if table.group_sizes[j]]
-    themes = list(range(min(len(table.themes), 8)))
-    if not groups or not themes:
+def _shares(title: str, table: Table, rollup: Rollup) -> Figure | None:
+    """Shares of each group raising the most raised themes; a share is drawn only where
+    the table prints both its count and the group's size."""
+    groups = list(range(len(table.groups)))
+    rows = table.rows[:8]
+    if not groups or not rows:
         return None
-    figure, ax = _figure(len(themes) * max(1, len(groups)) // 2 + 1)
+    figure, ax = _figure(len(rows) * max(1, len(groups)) // 2 + 1)
     height = 0.8 / len(groups)
     for position, j in enumerate(groups):
-        ys = [len(themes) - 1 - i + (len(groups) / 2 - position - 0.5) * height for i in themes]
-        shares = [table.share(i, j) for i in themes]
+        ys = [
+            len(rows) - 1 - i + (len(groups) / 2 - position - 0.5) * height
+            for i in range(len(rows))
+        ]
+        shares = [row.shares[j] for row in rows]
         ax.barh(
             ys,
             [100 * s if s is not None else 0 for s in shares],
@@ -88,10 +93,10 @@ def _shares(title: str, table: CrossTab, rollup: Rollup) -> Figure | None:
             color=PALETTE[position % len(PALETTE)],
             label=table.groups[j].label,
         )
-        for y, i, share in zip(ys, themes, shares, strict=True):
+        for y, row, share in zip(ys, rows, shares, strict=True):
             if share is None:
                 ax.annotate(
-                    table.cell(i, j),
+                    row.cells[j],
                     (0, y),
                     xytext=(3, 0),
                     textcoords="offset points",
@@ -99,11 +104,11 @@ def _shares(title: str, table: CrossTab, rollup: Rollup) -> Figure | None:
                     fontsize=7,
                 )
     ax.set_yticks(
-        [len(themes) - 1 - i for i in themes],
-        [_wrap(table.themes[i].label(rollup.language)) for i in themes],
+        [len(rows) - 1 - i for i in range(len(rows))],
+        [_wrap(row.theme.label(rollup.language)) for row in rows],
     )
     ax.set_xlim(0, 100)
-    ax.set_xlabel(_("Share of the group's participants raising it (%)"))
+    ax.set_xlabel(_("Share of the group's people raising it (%)"))
     ax.set_title(title, loc="left", fontweight="bold")
     ax.legend(loc="lower right", frameon=False)
     return figure
@@ -130,20 +135,21 @@ def build_figure(rollup: Rollup, key: str) -> Figure | None:
             return _counts(
                 _("Drivers of conflict most raised"),
                 [t.theme.label(rollup.language) for t in items],
-                [t.participants for t in items],
-                _("Participants"),
+                [t.people for t in items],
+                _("People"),
             )
         if key == "zones":
             return _shares(_("Drivers by zone"), rollup.zones, rollup)
         if key == "genders":
             return _shares(_("Drivers by gender"), rollup.genders, rollup)
         if key == "recommendations":
-            items = [r for ranked in rollup.recommendations.values() for r in ranked][:12]
+            items = [r for ranked in rollup.recommendations.values() for r in ranked if r.votes]
+            items = sorted(items, key=lambda r: -r.votes)[:12]
             if not items:
                 return None
             return _counts(
                 _("Recommendations by votes"),
-                [r.theme.label(rollup.language) for r in items],
+                [textwrap.shorten(" ".join(r.text.split()), 60, placeholder="…") for r in items],
                 [r.votes for r in items],
                 _("Votes"),
             )
@@ -169,16 +175,16 @@ def png(figure: Figure, dpi: int = 150) -> bytes:
 def fingerprint(rollup: Rollup) -> str:
     """What the charts draw, hashed: same numbers, same pictures."""
     tables = [
-        (t.cells, t.group_sizes, sorted(t.protected.hidden), [x.pk for x in t.themes])
+        (t.sizes, [(row.theme.pk, row.total, row.cells) for row in t.rows])
         for t in (rollup.zones, rollup.genders)
     ]
     data = (
         rollup.language,
         [(c.key, c.contributions) for c in rollup.by_category],
-        [(t.theme.pk, t.participants) for t in rollup.themes_by_category.get("driver", [])],
+        [(t.theme.pk, t.people) for t in rollup.themes_by_category.get("driver", [])],
         tables,
         [
-            (a, [(r.theme.pk, r.votes) for r in items])
+            (a, [(r.pk, r.text, r.votes) for r in items])
             for a, items in rollup.recommendations.items()
         ],
     )

@@ -18,8 +18,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from workshops.analysis.disclosure import GENDER, ZONE
 from workshops.analysis.rollup import Rollup, build_rollup, contributions_of
-from workshops.analysis.suppression import protect
 from workshops.choices import Audience, Category, Gender, Horizon, Source
 from workshops.models import (
     Contribution,
@@ -44,21 +44,40 @@ def neutralise(value) -> str:
 
 
 def aggregated_rows(rollup: Rollup) -> list[list[str]]:
+    """Every table of the scope read, long format (one row per theme, breakdown and group,
+    then the theme's total), exactly as the release prints it: "<5" and "×" included."""
     with override(rollup.language):
-        header = [_("Category"), _("Theme"), _("Contributions"), _("Participants")]
+        header = [
+            _("Category"),
+            _("Horizon or audience"),
+            _("Theme"),
+            _("Breakdown"),
+            _("Group"),
+            _("People"),
+            _("People in the group"),
+        ]
         rows = [header]
-        labels = dict(Category.choices)
-        for category, items in rollup.themes_by_category.items():
-            if not items:
-                continue
-            table = protect([[i.contributions, i.participants] for i in items])
-            for k, item in enumerate(items):
+        categories = dict(Category.choices)
+        details = {**dict(Horizon.choices), **dict(Audience.choices)}
+        breakdowns = {ZONE: _("Zone"), GENDER: _("Gender")}
+        for (_facet, dimension), table in rollup.tables.items():
+            category = str(categories.get(table.category, table.category))
+            detail = str(details.get(table.detail, table.detail)) if table.detail else ""
+            for row in table.rows:
+                theme = row.theme.label(rollup.language)
+                for group, size, cell in zip(table.groups, table.sizes, row.cells, strict=True):
+                    rows.append(
+                        [category, detail, theme, breakdowns[dimension], group.label, cell, size]
+                    )
                 rows.append(
                     [
-                        str(labels.get(category, category)),
-                        item.theme.label(rollup.language),
-                        table.cell(k, 0),
-                        table.cell(k, 1),
+                        category,
+                        detail,
+                        theme,
+                        breakdowns[dimension],
+                        _("Total"),
+                        row.total,
+                        str(rollup.participants),
                     ]
                 )
     return rows

@@ -21,6 +21,24 @@ class SourceFilterForm(forms.Form):
     )
 
 
+class ScopeForm(forms.Form):
+    """Whose tables the roll-up reads: all voices, or one source with tables of its own."""
+
+    scope = forms.ChoiceField(
+        label=_("People heard"),
+        choices=[
+            ("all", _("All voices")),
+            ("workshop", _("Workshop participants")),
+            ("survey", _("Survey respondents")),
+            ("interview", _("Interviewees")),
+        ],
+        required=False,
+    )
+
+    def chosen(self) -> str:
+        return (self.cleaned_data.get("scope") or "all") if self.is_valid() else "all"
+
+
 class PurposeForm(forms.Form):
     """Why someone reads row-level data: required, kept in the data access log."""
 

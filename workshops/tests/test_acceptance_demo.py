@@ -280,20 +280,22 @@ def blocks(markdown: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("language", ["en", "fr"])
 def test_demo_draft_finds_what_each_zone_raised(demo, language):
+    """With 6 or 7 people a zone, only the starkest planned differences pass the rule
+    (a group compared with one where nobody raised the theme); the rest are in the tables."""
     zones = blocks(body(demo, "perceptions-zone", language))
-    north, centre, south = (
-        zones[label]
-        for label in (
-            ("North", "Centre", "South") if language == "en" else ("Nord", "Centre", "Sud")
-        )
+    north, centre = (
+        zones[label] for label in (("North", "Centre") if language == "en" else ("Nord", "Centre"))
     )
-    for slug in ("armed-groups", "impunity", "economic-insecurity"):
-        assert name(slug, language) in north
-    for slug in ("ethnic-tensions", "land-conflict"):
-        assert name(slug, language) in centre
-    for slug in ("corruption", "economic-insecurity"):
-        assert name(slug, language) in south
-    assert name("armed-groups", language) not in south
+    assert name("armed-groups", language) in north
+    assert name("land-conflict", language) in centre
+    assert name("armed-groups", language) in centre
+    assert ("South" if language == "en" else "Sud") not in zones
+    sentence = (
+        "6 of the 7 people heard from the north"
+        if language == "en"
+        else "6 des 7 personnes entendues de la zone nord"
+    )
+    assert sentence in north
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
@@ -301,7 +303,9 @@ def test_demo_draft_finds_what_women_raised(demo, language):
     genders = blocks(body(demo, "perceptions-gender", language))
     women = genders["Woman" if language == "en" else "Femme"]
     assert name("sgbv", language) in women
-    assert name("security-force-abuse", language) in women
+    assert (
+        "against none of the 12 men" if language == "en" else "contre aucun des 12 hommes"
+    ) in women
     assert not any(k in genders for k in ("Man", "Homme"))
 
 
@@ -316,23 +320,36 @@ def test_demo_draft_names_radical_ideologies_the_main_dynamic_driver(demo):
 
 
 def _ranked(text: str) -> list[tuple[str, int]]:
-    items = re.findall(r"^\d+\. \*\*(.+?)\*\*: (<5|\d+) votes?", text, flags=re.MULTILINE)
-    return [(theme.lower(), 0 if votes == "<5" else int(votes)) for theme, votes in items]
+    items = re.findall(
+        r"^\d+\. \*\*(.+?)\*\* — (?:(\d+) votes?|fewer than 5 votes)", text, flags=re.MULTILINE
+    )
+    return [(words, int(votes) if votes else 0) for words, votes in items]
 
 
 @pytest.mark.parametrize(
-    ("key", "expected"),
-    [("recommendations-national", NATIONAL), ("recommendations-international", INTERNATIONAL)],
+    ("key", "audience"),
+    [
+        ("recommendations-national", Audience.NATIONAL),
+        ("recommendations-international", Audience.INTERNATIONAL),
+    ],
 )
-def test_demo_draft_ranks_the_recommendations_by_votes(demo, key, expected):
+def test_demo_draft_ranks_the_recommendations_by_votes(demo, key, audience):
+    """The recommendations themselves, in their own words, most voted first."""
     ranked = _ranked(body(demo, key))
     assert len(ranked) >= 4
-    assert {theme for theme, _ in ranked} <= {name(slug) for slug in expected}
     votes = [v for _, v in ranked]
     assert votes == sorted(votes, reverse=True)
+    best = (
+        Contribution.objects.filter(
+            workshop=demo, category=Category.RECOMMENDATION, audience=audience
+        )
+        .annotate(n=Count("votes"))
+        .order_by("-n")
+        .first()
+    )
+    assert ranked[0] == (" ".join(best.text.split()), best.n)
     rollup = build_rollup(demo)
-    audience = "national" if key.endswith("national") and "inter" not in key else "international"
-    assert ranked[0][0] == rollup.recommendations[audience][0].theme.name.lower()
+    assert rollup.recommendations[audience][0].pk == best.pk
 
 
 def test_demo_draft_names_no_participant_or_organisation(demo):

@@ -1,10 +1,13 @@
-"""The roll-up finds what a workshop said, with distinct participants and fixed queries."""
+"""The roll-up finds what a workshop said, with distinct voices, one audited release and
+fixed queries."""
 
 import pytest
 
-from workshops.analysis.rollup import build_rollup
-from workshops.analysis.stats import compare, is_notable, two_proportion_p_value
-from workshops.choices import Audience, Category, Horizon, Source
+from workshops.analysis import findings
+from workshops.analysis.disclosure import GENDER, ZONE
+from workshops.analysis.findings import Row, candidates, p_value, printed_bounds
+from workshops.analysis.rollup import build_rollup, facets_of
+from workshops.choices import Audience, Category, Horizon
 from workshops.tests.report_factories import (
     INTERNATIONAL,
     NATIONAL,
@@ -18,54 +21,98 @@ def mali(workshop, regions):
     return make_mali_like_workshop(workshop, regions)
 
 
-def _notable_slugs(table, group_label):
-    j = next(j for j, g in enumerate(table.groups) if g.label == group_label)
-    return {table.themes[i].slug for i, _ in table.notable_for_group(j)}
+def _notable_slugs(rollup, dimension, group_label):
+    return {
+        rollup.themes[c.theme].slug
+        for c in rollup.findings_for(dimension)
+        if rollup.group_label(dimension, c.group) == group_label
+    }
 
 
-def test_two_proportion_test_matches_a_textbook_value():
-    # 9/11 vs 2/7: z ≈ 2.25, one-sided p ≈ 0.012
-    assert two_proportion_p_value(9, 11, 2, 7) == pytest.approx(0.0122, abs=0.001)
-    assert two_proportion_p_value(2, 7, 9, 11) > 0.9
+def _row(rollup, slug, facet=Category.DRIVER, dimension=ZONE):
+    table = rollup.table(facet, dimension)
+    row = next(r for r in table.rows if r.theme.slug == slug)
+    return dict(zip([g.label for g in table.groups], row.cells, strict=True)), row
 
 
-def test_notable_rule_needs_five_people_a_ratio_and_significance():
-    assert is_notable(compare(9, 11, 2, 7))
-    assert not is_notable(compare(4, 5, 0, 20))  # fewer than five people
-    assert not is_notable(compare(10, 20, 9, 20))  # ratio below 1.5
-    assert not is_notable(compare(5, 6, 3, 6))  # not significant
+def test_exact_test_matches_fisher_and_is_never_weaker():
+    # 9/11 vs 2/7: Fisher's one-sided p is 0.0198; Boschloo's is smaller.
+    assert p_value(9, 11, 2, 7) < 0.0198
+    assert p_value(9, 11, 2, 7) > 0.001
+    assert p_value(2, 7, 9, 11) > 0.9
 
 
-def test_rollup_finds_zone_and_gender_differences_by_itself(mali, workshop):
+def test_a_small_count_is_tested_at_its_least_favourable_value():
+    assert printed_bounds("<5") == (1, 4)
+    assert printed_bounds("7") == (7, 7)
+    assert printed_bounds("×") is None and printed_bounds(None) is None
+    row = Row("all", "driver", 1, ZONE, [("N", "8", "10"), ("S", "<5", "10")])
+    (found,) = candidates(row)
+    assert (found.raised, found.other_high) == (8, 4)
+    assert found.p_value == pytest.approx(p_value(8, 10, 4, 10))
+
+
+def test_the_rule_needs_five_people_a_ratio_and_never_compares_with_a_hidden_group():
+    assert not candidates(Row("all", "driver", 1, ZONE, [("N", "<5", "5"), ("S", "0", "20")]))
+    assert not candidates(Row("all", "driver", 1, ZONE, [("N", "10", "20"), ("S", "9", "20")]))
+    assert not candidates(Row("all", "driver", 1, ZONE, [("N", "9", "10"), ("S", "×", "10")]))
+    assert not candidates(Row("all", "driver", 1, ZONE, [("N", "9", "10"), ("S", "0", "×")]))
+    assert candidates(Row("all", "driver", 1, ZONE, [("N", "9", "10"), ("S", "0", "10")]))
+
+
+def test_benjamini_hochberg_counts_every_comparison_made():
+    strong = Row("all", "driver", 1, ZONE, [("N", "9", "10"), ("S", "0", "10")])
+    weak = Row("all", "driver", 2, ZONE, [("N", "7", "10"), ("S", "<5", "10")])
+    alone = findings.tested([strong])
+    together = findings.tested([strong, *[weak] * 20])
+    assert alone[0].notable and alone[0].q_value == pytest.approx(alone[0].p_value)
+    assert len(together) == 21
+    assert together[0].q_value > alone[0].q_value
+    assert not any(c.notable for c in together if c.theme == 2)
+
+
+def test_a_contribution_counts_under_its_category_and_its_horizon_or_audience():
+    assert facets_of("driver", "long_term", "") == ["driver", "driver:long_term"]
+    assert facets_of("recommendation", "", "national") == [
+        "recommendation",
+        "recommendation:national",
+    ]
+    assert facets_of("challenge", "", "") == ["challenge"]
+    assert facets_of("observation", "", "") == []
+
+
+def test_rollup_finds_zone_differences_by_itself(mali, workshop):
     rollup = build_rollup(workshop)
-    assert _notable_slugs(rollup.zones, "North") >= {"impunity", "economic-insecurity"}
-    assert _notable_slugs(rollup.zones, "Centre") >= {"ethnic-tensions", "land-conflict"}
-    assert _notable_slugs(rollup.zones, "South") >= {"corruption"}
-    assert _notable_slugs(rollup.genders, "Woman") == {"sgbv", "security-force-abuse"}
+    assert rollup.audit.ok
+    assert _notable_slugs(rollup, ZONE, "North") >= {"impunity", "economic-insecurity"}
+    assert _notable_slugs(rollup, ZONE, "Centre") >= {"ethnic-tensions", "land-conflict"}
+    assert _notable_slugs(rollup, ZONE, "South") >= {"corruption", "economic-insecurity"}
+    assert "armed-groups" not in _notable_slugs(rollup, ZONE, "South")
 
 
-def test_crosstab_counts_a_loud_voice_once(mali, workshop):
+def test_rollup_counts_a_loud_voice_once(mali, workshop):
     rollup = build_rollup(workshop)
-    i = next(i for i, t in enumerate(rollup.zones.themes) if t.slug == "impunity")
-    j = next(j for j, g in enumerate(rollup.zones.groups) if g.label == "North")
-    assert rollup.zones.cells[i][j] == 9
-    assert rollup.zones.group_sizes[j] == 12
+    cells, _ = _row(rollup, "impunity")
+    assert cells["North"] == "9"
+    assert {g.label: size for g, size in rollup.group_sizes(ZONE)}["North"] == "12"
 
 
-def test_crosstab_shows_small_cells_as_under_five(mali, workshop):
+def test_rollup_shows_small_cells_as_under_five_without_a_share(mali, workshop):
     rollup = build_rollup(workshop)
-    i = next(i for i, t in enumerate(rollup.zones.themes) if t.slug == "armed-groups")
-    j = next(j for j, g in enumerate(rollup.zones.groups) if g.label == "South")
-    assert rollup.zones.cells[i][j] == 1
-    assert rollup.zones.cell(i, j) == "<5"
-    assert rollup.zones.share(i, j) is None
+    cells, row = _row(rollup, "armed-groups")
+    assert cells["South"] == "<5"
+    assert row.shares[2] is None
+    assert row.shares[0] == pytest.approx(10 / 12)
 
 
 def test_rollup_ranks_recommendations_by_votes(mali, workshop):
     rollup = build_rollup(workshop)
-    assert [r.theme.slug for r in rollup.recommendations[Audience.NATIONAL]] == NATIONAL
-    assert [r.theme.slug for r in rollup.recommendations[Audience.INTERNATIONAL]] == INTERNATIONAL
-    assert rollup.recommendations[Audience.NATIONAL][0].votes == 30
+    national = rollup.recommendations[Audience.NATIONAL]
+    assert [r.themes[0].slug for r in national] == NATIONAL
+    assert [r.themes[0].slug for r in rollup.recommendations[Audience.INTERNATIONAL]] == (
+        INTERNATIONAL
+    )
+    assert national[0].votes == 30 and national[0].votes_shown == "30"
 
 
 def test_rollup_counts_horizons_and_main_dynamic_driver(mali, workshop):
@@ -76,11 +123,12 @@ def test_rollup_counts_horizons_and_main_dynamic_driver(mali, workshop):
     assert {c.key for c in rollup.by_category} >= {Category.DRIVER, Category.RECOMMENDATION}
 
 
-def test_rollup_filters_by_source(mali, workshop):
+def test_a_scope_without_tables_reads_all_voices(mali, workshop):
     everything = build_rollup(workshop)
-    notes = build_rollup(workshop, sources=[Source.NOTE])
-    assert 0 < notes.contributions < everything.contributions
-    assert {c.key for c in notes.by_source} == {Source.NOTE}
+    survey = build_rollup(workshop, scope="survey")
+    assert survey.scope == "all"
+    assert survey.contributions == everything.contributions
+    assert everything.release.tables == ("all",)
 
 
 def test_rollup_quotes_only_quotable_contributions(mali, workshop):
@@ -90,12 +138,22 @@ def test_rollup_quotes_only_quotable_contributions(mali, workshop):
     assert all(t.startswith(("Quote about", "Recommendation")) for t in texts)
 
 
+def test_every_category_has_tables_by_zone_and_gender(mali, workshop):
+    rollup = build_rollup(workshop)
+    facets = {facet for facet, _dimension in rollup.tables}
+    assert {"driver", "driver:long_term", "driver:dynamic"} <= facets
+    assert {dimension for _facet, dimension in rollup.tables} == {ZONE, GENDER}
+
+
 def test_rollup_query_count_does_not_grow_with_contributions(
     workshop, regions, django_assert_num_queries
 ):
-    one_contribution(workshop, regions)
-    with django_assert_num_queries(19):
-        build_rollup(workshop)
+    """Nine queries whatever the size (with recommendations and quotes to read; a workshop
+    with nothing to quote or rank skips those)."""
     make_mali_like_workshop(workshop, regions)
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(9):
+        build_rollup(workshop)
+    for _ in range(30):
+        one_contribution(workshop, regions)
+    with django_assert_num_queries(9):
         build_rollup(workshop)

@@ -7,13 +7,14 @@ from django.core.cache import cache
 from docx import Document
 from rest_framework.test import APIClient
 
+from workshops.analysis.disclosure import SECONDARY, primary_mark
 from workshops.analysis.rollup import build_rollup
-from workshops.analysis.suppression import PRIMARY, SECONDARY
 from workshops.models import ExportAuditLog
 from workshops.services.report import build_draft
 from workshops.tests.report_factories import make_mali_like_workshop, one_contribution
 
 W = "/api/v1/workshops/peace-exchange-test/"
+PRIMARY = primary_mark()
 
 
 @pytest.fixture(autouse=True)
@@ -36,92 +37,91 @@ def mali(workshop, regions):
 
 
 def _all_counts(body: dict) -> list[str]:
-    """Every count of people in the answer."""
-    counts = [body[k] for k in ("contributions", "participants", "registered", "organisations")]
-    for name in ("by_category", "by_horizon", "by_source"):
-        counts += [c for item in body[name] for c in (item["contributions"], item["participants"])]
-    for category in body["themes_by_category"]:
-        counts += [c for t in category["themes"] for c in (t["contributions"], t["participants"])]
-    for table in (body["zones"], body["genders"]):
-        counts += [g["participants"] for g in table["groups"]]
+    """Every count of people in the answer (contributions are not people: exact)."""
+    counts = []
+    for table in body["tables"]:
+        counts += [g["people"] for g in table["groups"]]
         counts += [row["total"] for row in table["rows"]]
-        counts += [cell["participants"] for row in table["rows"] for cell in row["cells"]]
+        counts += [cell["people"] for row in table["rows"] for cell in row["cells"]]
     for audience in body["recommendations"]:
-        counts += [c for i in audience["items"] for c in (i["votes"], i["participants"])]
+        counts += [i["votes"] for i in audience["items"]]
+    for d in body["notable_differences"]:
+        counts += [d["people"], d["group_size"], d["compared_people"], d["compared_group_size"]]
     return counts
 
 
-def test_rollup_cross_tabs_are_the_pages_suppressed_cells(viewer, mali):
+def test_rollup_tables_are_the_pages_audited_cells(viewer, mali):
     body = api_for(viewer).get(W + "rollup/?language=en").json()
     rollup = build_rollup(mali, language="en")
-    for name, table in (("zones", rollup.zones), ("genders", rollup.genders)):
-        served = body[name]
-        assert [g["key"] for g in served["groups"]] == [g.key for g in table.visible_groups]
-        assert [g["participants"] for g in served["groups"]] == table.shown_sizes
-        assert len(served["rows"]) == len(table.themes)
-        for i, row in enumerate(served["rows"]):
-            assert row["theme"] == table.themes[i].slug
-            assert [c["participants"] for c in row["cells"]] == [
-                table.cell(i, j) for j in table.visible
-            ]
-            assert row["total"] == table.protected.row_total(i)
+    assert body["audit"]["ok"] is True and body["audit"]["summary"] == rollup.audit.summary()
+    served = {(t["facet"], t["dimension"]): t for t in body["tables"]}
+    assert set(served) == set(rollup.tables)
+    for key, table in rollup.tables.items():
+        assert [g["people"] for g in served[key]["groups"]] == table.sizes
+        assert [r["theme"] for r in served[key]["rows"]] == [r.theme.slug for r in table.rows]
+        for row, mine in zip(served[key]["rows"], table.rows, strict=True):
+            assert [c["people"] for c in row["cells"]] == mine.cells
+            assert row["total"] == mine.total
             for cell in row["cells"]:
-                if cell["participants"] in (PRIMARY, SECONDARY):
+                if cell["people"] in (PRIMARY, SECONDARY):
                     assert cell["share"] is None
-    assert body["participants"] == str(rollup.participants)
+    assert body["voices"] == rollup.participants
 
 
 def test_no_count_from_one_to_four_is_ever_served(viewer, mali):
     counts = _all_counts(api_for(viewer).get(W + "rollup/?language=en").json())
-    assert PRIMARY in counts
+    assert PRIMARY in counts and SECONDARY in counts
     assert not [c for c in counts if c not in (PRIMARY, SECONDARY) and 0 < int(c) < 5]
 
 
 def test_rollup_serves_notable_differences_and_ranked_recommendations(viewer, mali):
     body = api_for(viewer).get(W + "rollup/?language=en").json()
     rollup = build_rollup(mali, language="en")
-    expected = [
-        (table.dimension, table.themes[i].slug, table.groups[j].key)
-        for table in (rollup.zones, rollup.genders)
-        for i, j, _d in table.notable()
-    ]
+    expected = [(c.dimension, rollup.themes[c.theme].slug, str(c.group)) for c in rollup.notable]
     served = [(d["dimension"], d["theme"], d["group"]) for d in body["notable_differences"]]
     assert served == expected and served
-    north = next(g.key for g in rollup.zones.groups if g.label == "North")
-    assert ("zone", "armed-groups", north) in served
+    north = next(g.key for g in rollup.zone_groups if g.label == "North")
+    assert ("zone", "impunity", north) in served
+    assert all(d["q_value"] < body["notable_rule"]["fdr"] for d in body["notable_differences"])
+    assert body["notable_rule"]["tests"] == len(rollup.tests)
     national = next(a for a in body["recommendations"] if a["audience"] == "national")
     ranked = rollup.recommendations["national"]
-    assert [i["theme"] for i in national["items"]] == [r.theme.slug for r in ranked]
+    assert [i["text"] for i in national["items"]] == [r.text for r in ranked]
     assert [i["rank"] for i in national["items"]] == list(range(1, len(ranked) + 1))
 
 
 def test_rollup_labels_follow_the_language(viewer, mali):
     french = api_for(viewer).get(W + "rollup/?language=fr").json()
     assert french["language"] == "fr"
-    assert "Nord" in [g["label"] for g in french["zones"]["groups"]]
-    assert "affichés « <5 »" in french["suppression"]["rule"]
+    labels = {g["label"] for t in french["tables"] for g in t["groups"]}
+    assert "Nord" in labels
+    assert "« <5 »" in french["suppression"]["rule"]
+    assert "personnes entendues" in french["notable_differences"][0]["sentence"]
 
 
-def test_rollup_filters_by_source_and_refuses_bad_parameters(viewer, mali):
+def test_rollup_accepts_only_the_filters_of_the_release(viewer, mali):
     client = api_for(viewer)
-    survey = client.get(W + "rollup/?source=survey&source=interview").json()
-    assert survey["sources"] == ["interview", "survey"]
-    assert survey["contributions"] == "0"
-    assert client.get(W + "rollup/?source=rumour").status_code == 400
+    assert client.get(W + "rollup/?scope=all").status_code == 200
+    small = client.get(W + "rollup/?scope=survey").json()
+    assert small["scope"] == "all" and small["scopes"] == ["all"]  # no survey tables here
+    for query in ("source=survey", "theme=armed-groups&zone=1", "gender=woman"):
+        refused = client.get(W + f"rollup/?{query}")
+        assert refused.status_code == 400, query
+    assert client.get(W + "rollup/?scope=rumour").status_code == 400
     bad = client.get(W + "rollup/?language=de")
     assert bad.status_code == 400 and "language" in bad.json()
 
 
 def test_rollup_query_count_does_not_grow(viewer, workshop, regions, django_assert_num_queries):
-    one_contribution(workshop, regions)
+    make_mali_like_workshop(workshop, regions)
     client = api_for(viewer)
     client.get(W + "rollup/")
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(10):
         assert client.get(W + "rollup/").status_code == 200
-    make_mali_like_workshop(workshop, regions)
-    cache.clear()
+    for _ in range(30):
+        one_contribution(workshop, regions)
     client.get(W + "rollup/")
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(10):
         assert client.get(W + "rollup/").status_code == 200
 
 

@@ -153,13 +153,13 @@ def test_rollup_page_and_exports_queries_do_not_grow_with_events(
     client = client_for(viewer)
     url = reverse("report:rollup", kwargs={"slug": workshop.slug})
     client.get(url)  # warm the caches (session, charts)
-    with django_assert_num_queries(30):
+    with django_assert_num_queries(18):
         client.get(url)
     rollup = build_rollup(workshop, language="en")
     with django_assert_num_queries(7):
         render.to_docx(draft, rollup)
     _add_events(workshop, regions, 300, start=10)
-    with django_assert_num_queries(30):
+    with django_assert_num_queries(18):
         client.get(url)
     with django_assert_num_queries(7):
         render.to_docx(draft, rollup)

@@ -5,10 +5,12 @@ from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from workshops.choices import StaffRole
 from workshops.models import ExportAuditLog, ReportDraft, ReportSection, SectionVersion
 from workshops.report.forms import SectionForm
 from workshops.services.report import build_draft, save_section
 from workshops.tests.report_factories import make_mali_like_workshop, one_contribution
+from workshops.tests.second_workshop import load_second_workshop
 
 READERS = ["organiser", "facilitator", "note_taker", "viewer"]
 EDITORS = ["organiser", "facilitator"]
@@ -115,12 +117,33 @@ def test_rollup_page_shows_findings_charts_and_no_names(client_for, viewer, mali
 
 
 @pytest.mark.render
-def test_rollup_page_filters_by_source(client_for, viewer, mali, workshop):
-    url = reverse("report:rollup", kwargs={"slug": workshop.slug})
+def test_rollup_page_reads_one_source_of_the_same_release(client_for, db):
+    second = load_second_workshop()
+    viewer = second.staff[StaffRole.VIEWER]
+    url = reverse("report:rollup", kwargs={"slug": second.workshop.slug})
     everything = client_for(viewer).get(url).context["rollup"]
-    notes = client_for(viewer).get(url, {"sources": ["note"]}).context["rollup"]
-    assert notes.sources == ("note",)
-    assert 0 < notes.contributions < everything.contributions
+    survey = client_for(viewer).get(url, {"scope": "survey"})
+    assert survey.context["rollup"].scope == "survey"
+    assert 0 < survey.context["rollup"].contributions < everything.contributions
+    assert survey.context["rollup"].release.release.fingerprint() == (
+        everything.release.release.fingerprint()
+    )
+    page = survey.content.decode()
+    assert "Disclosure check:" in page and "still spans 1–4" in page
+    # Three interviewees are too few for tables of their own: all voices are read.
+    assert client_for(viewer).get(url, {"scope": "interview"}).context["rollup"].scope == "all"
+
+
+def test_rollup_page_counts_untagged_input_and_links_to_the_board(client_for, db):
+    second = load_second_workshop()
+    url = reverse("report:rollup", kwargs={"slug": second.workshop.slug})
+    page = client_for(second.staff[StaffRole.FACILITATOR]).get(url).content.decode()
+    assert "15 challenges have no theme yet." in page
+    board = reverse("workshops:board", args=[second.workshop.slug])
+    assert f"{board}?category=challenge&amp;untagged=on" in page
+    viewer_page = client_for(second.staff[StaffRole.VIEWER]).get(url).content.decode()
+    assert "15 challenges have no theme yet." in viewer_page
+    assert "untagged=on" not in viewer_page  # a viewer cannot theme
 
 
 def test_facilitator_creates_a_draft_with_every_section(client_for, facilitator, mali, workshop):

@@ -24,12 +24,13 @@ from workshops.access import (
     get_workshop_for_rows,
     get_workshop_for_user,
 )
+from workshops.analysis.disclosure import ALL, GENDER, ZONE
 from workshops.analysis.rollup import build_rollup
 from workshops.models import ReportDraft, ReportSection, Workshop
 from workshops.models.report import ExportAuditLog, ExportKind, ReportLanguage
-from workshops.report import charts, exports
+from workshops.report import builder, charts, exports, prose
 from workshops.report import render as renderers
-from workshops.report.forms import CreateDraftForm, RowExportForm, SectionForm, SourceFilterForm
+from workshops.report.forms import CreateDraftForm, RowExportForm, ScopeForm, SectionForm
 from workshops.services import report as services
 
 CHART_KEYS = ("categories", "drivers", "zones", "genders", "recommendations")
@@ -67,10 +68,9 @@ def _attachment(data: bytes, content_type: str, filename: str) -> HttpResponse:
 @require_GET
 def rollup(request: HttpRequest, slug: str) -> HttpResponse:
     workshop = get_workshop_for_user(request, slug, needs=READ)
-    form = SourceFilterForm(request.GET or None)
-    sources = form.cleaned_data["sources"] if form.is_valid() else []
+    form = ScopeForm(request.GET or None)
     language = (request.LANGUAGE_CODE or "fr")[:2]
-    data = build_rollup(workshop, language=language, sources=sources)
+    data = build_rollup(workshop, language=language, scope=form.chosen())
     print_key = charts.fingerprint(data)
     chart_images = [
         {"key": key, "title": charts.chart_title(key, language), "uri": uri}
@@ -79,6 +79,7 @@ def rollup(request: HttpRequest, slug: str) -> HttpResponse:
     ]
     context_summary = queries.context_summary(workshop)
     context_charts = charts.acled_chart_uris(context_summary, language) if context_summary else {}
+    board = reverse("workshops:board", args=[workshop.slug])
     return render(
         request,
         "workshops/report/rollup.html",
@@ -87,28 +88,32 @@ def rollup(request: HttpRequest, slug: str) -> HttpResponse:
             "form": form,
             "rollup": data,
             "charts": chart_images,
-            "zone_notable": _notable_rows(data.zones),
-            "gender_notable": _notable_rows(data.genders),
+            "findings": {
+                dimension: [prose.comparison(data, c) for c in data.findings_for(dimension)]
+                if data.scope != ALL
+                else [
+                    prose.comparison(data, c)
+                    for scope in data.table_scopes
+                    for c in data.findings_for(dimension, scope)
+                ]
+                for dimension in (ZONE, GENDER)
+            },
+            "untagged": [
+                {
+                    "sentence": prose.untagged_sentence(category, n),
+                    "url": f"{board}?category={category}&untagged=on",
+                }
+                for category, n in data.untagged.items()
+            ],
+            "tables": [
+                {"title": builder.table_title(table.category, table.dimension), "table": table}
+                for (facet, _dimension), table in data.tables.items()
+                if ":" not in facet
+            ],
             "context_summary": context_summary,
             "context_charts": context_charts,
         },
     )
-
-
-def _notable_rows(table) -> list[dict]:
-    """Notable differences as the tables print them (small counts stay "<5")."""
-    return [
-        {
-            "theme": table.themes[i],
-            "group": table.groups[j].label,
-            "count": table.cell(i, j),
-            "size": table.size(j),
-            "against": table.groups[d.against].label,
-            "against_count": table.cell(i, d.against),
-            "against_size": table.size(d.against),
-        }
-        for i, j, d in table.notable()
-    ]
 
 
 # --- Report drafts -----------------------------------------------------------------
@@ -317,9 +322,8 @@ def export_contributions(request: HttpRequest, slug: str, fmt: str) -> HttpRespo
         return redirect(f"{reverse('report:rows', args=[workshop.slug])}?fmt={fmt}")
     workshop = get_workshop_for_export(request, slug)
     language = (request.LANGUAGE_CODE or "fr")[:2]
-    form = SourceFilterForm(request.GET or None)
-    sources = form.cleaned_data["sources"] if form.is_valid() else []
-    rows = exports.aggregated_rows(build_rollup(workshop, language=language, sources=sources))
+    scope = ScopeForm(request.GET or None).chosen()
+    rows = exports.aggregated_rows(build_rollup(workshop, language=language, scope=scope))
     kind = ExportKind.CSV_AGGREGATED if fmt == "csv" else ExportKind.XLSX_AGGREGATED
     ExportAuditLog.record(workshop=workshop, user=request.user, kind=kind, language=language)
     return _spreadsheet(rows, fmt, f"{workshop.slug}-contributions.{fmt}")

@@ -48,7 +48,11 @@ ALL = "all"
 # Group sizes are every comparison's denominators and theme totals its rows' subject:
 # complements are taken from the cells first.
 SIZE_COST = 10_000
-TOTAL_COST = 1_000
+TOTAL_COST = 10  # above most cells of a workshop-sized table, below its findings
+# A source's theme totals are cheap complements: the all-voices total of the same theme
+# is what the theme lists print, and hiding a source's total frees its cells (which the
+# comparisons need) at the cost of one number.
+SOURCE_TOTAL_COST = 3
 ZONE, GENDER = "zone", "gender"
 FACETS = (
     "driver:long_term",
@@ -149,9 +153,12 @@ def workshop_release(
     small = {s for s, n in counts.items() if n < MIN_SCOPE}
     if small == set(present):
         small = set()  # no source has tables: ALL may hold everyone
+    # With one source tabled, ALL is that source: its tables would repeat ALL's.
+    tabled_sources = [s for s in present if s not in small]
+    repeated = set(tabled_sources) if len(tabled_sources) == 1 else set()
     release.cell(("people",), len(voices), sensitive=False, keep=True)
     for scope in (*present, ALL):
-        if scope in small:
+        if scope in small or scope in repeated:
             release.cell(("voices", scope), counts[scope], sensitive=False, keep=True)
             continue
         members = [
@@ -166,14 +173,18 @@ def workshop_release(
             def group_of(k: int, dimension: str = dimension) -> Hashable | None:
                 return getattr(voices[k], dimension)
 
+            in_group = [sum(1 for k in members if group_of(k) == g) for g in names]
+            # A group of 5 or more is kept: its size is every share's denominator (and a
+            # room's make-up is no secret); complements come from the cells.
             sizes = [
                 release.cell(
                     ("size", scope, dimension, g),
-                    sum(1 for k in members if group_of(k) == g),
+                    n,
                     published=tabled,
                     cost=SIZE_COST,
+                    keep=tabled and n >= THRESHOLD,
                 )
-                for g in names
+                for g, n in zip(names, in_group, strict=True)
             ]
             rest = release.cell(
                 ("size", scope, dimension, None),
@@ -187,7 +198,10 @@ def workshop_release(
                     continue
                 shown = tabled and len(who) >= THRESHOLD
                 total = release.cell(
-                    ("theme", scope, facet, theme), len(who), published=shown, cost=TOTAL_COST
+                    ("theme", scope, facet, theme),
+                    len(who),
+                    published=shown,
+                    cost=TOTAL_COST if scope == ALL else SOURCE_TOTAL_COST,
                 )
                 cells = []
                 for g, size in zip(names, sizes, strict=True):
@@ -204,8 +218,9 @@ def workshop_release(
                 release.sum(total, [*cells, remainder])
     for key in release.keys:  # ALL is the sum of the sources, for every number
         if len(key) > 1 and key[1] == ALL:
-            parts = [(key[0], s, *key[2:]) for s in present if s not in small]
-            release.sum(key, [p for p in parts if p in release])
+            parts = [(key[0], s, *key[2:]) for s in present if s not in small | repeated]
+            if parts:
+                release.sum(key, [p for p in parts if p in release])
     ranked = [release.cell(("vote", contribution), dots) for contribution, dots in votes]
     for higher, lower in pairwise(ranked):
         release.at_most(lower, higher)

@@ -328,11 +328,15 @@ class Rollup:
     # --- the release, as printed
 
     def display(self, key: tuple) -> str | None:
+        """The key as printed. A release that failed its audit prints no number of people
+        but the voices of each source (fail closed: staff see why on the roll-up page)."""
+        if not self.audit.ok and key[0] not in ("voices", "people"):
+            return None
         return self.release.display(key)
 
     @property
     def has_tables(self) -> bool:
-        return self.scope in self.release.tables
+        return self.audit.ok and self.scope in self.release.tables
 
     @property
     def table_scopes(self) -> tuple[str, ...]:
@@ -641,12 +645,10 @@ def _build_rollup(
     )
     protected = release.protected
     result = protected.result if protected.result is not None else audit(protected)
-    if not result.ok:  # never shown: protect only returns once the audit holds
-        raise RuntimeError("the release failed its disclosure audit")
     scope = scope or scope_for_sources(sources)
     if scope not in release.tables and scope != ALL:
         scope = ALL
-    tests = findings.tested(_rows_for_tests(release, zones, genders, themes))
+    tests = findings.tested(_rows_for_tests(release, zones, genders, themes)) if result.ok else []
     participants = (
         Participant.objects.in_the_room()
         .filter(workshop=workshop)
@@ -684,7 +686,9 @@ def _build_rollup(
         by_source=_by_source(workshop, scope),
         untagged={c: n for c in COMPARED if (n := loaded.untagged.get((scope, c), 0))},
         tests=tests,
-        recommendations=_ranked_recommendations(loaded, scope, votes, release, themes),
+        recommendations=_ranked_recommendations(loaded, scope, votes, release, themes)
+        if result.ok
+        else {},
     )
     wanted = {c.theme for c in rollup.notable}
     for facet in rollup.facets:

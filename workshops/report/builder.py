@@ -341,6 +341,11 @@ def dynamic_drivers(rollup: Rollup) -> str:
 def perceptions(dimension: str, intro: str, none: str) -> Callable[[Rollup], str]:
     def build(rollup: Rollup) -> str:
         scopes = rollup.table_scopes if rollup.scope == ALL else (rollup.scope,)
+        if not rollup.audit.ok:
+            return _(
+                "No comparison is printed: the disclosure check of these numbers failed "
+                "(see the roll-up page)."
+            )
         if not rollup.has_tables:
             return _(
                 "Fewer than %(n)s people were heard, too few to compare groups without "

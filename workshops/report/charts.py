@@ -75,9 +75,9 @@ def _shares(title: str, table: Table, rollup: Rollup) -> Figure | None:
     """Shares of each group raising the most raised themes; a share is drawn only where
     the table prints both its count and the group's size."""
     groups = list(range(len(table.groups)))
-    rows = table.rows[:8]
+    rows = [row for row in table.rows if any(s is not None for s in row.shares)][:8]
     if not groups or not rows:
-        return None
+        return None  # nothing printed exactly enough to draw a share
     figure, ax = _figure(len(rows) * max(1, len(groups)) // 2 + 1)
     height = 0.8 / len(groups)
     for position, j in enumerate(groups):

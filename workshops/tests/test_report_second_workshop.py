@@ -9,10 +9,12 @@ import re
 
 import pytest
 from django.core.cache import cache
+from django.urls import reverse
 from django.utils.translation import override
 from rest_framework.test import APIClient
 
-from workshops.analysis.disclosure import ALL, SECONDARY, primary_mark
+from workshops.analysis.disclosure import ALL, SECONDARY, primary_mark, primary_only
+from workshops.analysis.disclosure import workshop as disclosure_workshop
 from workshops.analysis.rollup import build_rollup
 from workshops.choices import StaffRole
 from workshops.models import Theme
@@ -226,3 +228,24 @@ def test_a_filtered_list_count_is_row_level_data(second, role):
     assert listed.status_code == 403
     assert "count" not in listed.json()
     assert client.get(base + "rollup/?theme=distrust&zone=1").status_code == 400
+
+
+def test_a_release_that_fails_its_audit_prints_no_number_of_people(second, client_for, monkeypatch):
+    """Fail closed: if secondary suppression ever left a small cell narrowable, the page
+    says so and shows no table, finding or vote; the draft compares nothing."""
+    monkeypatch.setattr(
+        disclosure_workshop, "protect_cached", lambda release, *a, **k: primary_only(release)
+    )
+    rollup = build_rollup(second.workshop, language="en")
+    assert not rollup.audit.ok
+    assert rollup.tables == {} and rollup.notable == [] and rollup.recommendations == {}
+    assert rollup.themes_of("challenge") == []
+    assert rollup.participants == 67  # voices are counts of sources, not of groups
+    with override("en"):
+        sections = {s.key: s.markdown for s in generate(rollup)}
+    assert "disclosure check of these numbers failed" in sections["perceptions-zone"]
+    url = reverse("report:rollup", kwargs={"slug": second.workshop.slug})
+    page = client_for(second.staff[StaffRole.VIEWER]).get(url)
+    assert page.status_code == 200
+    assert "alert-danger" in page.content.decode()
+    assert "can be narrowed" in page.content.decode()

@@ -174,15 +174,17 @@ def workshop_release(
                 return getattr(voices[k], dimension)
 
             in_group = [sum(1 for k in members if group_of(k) == g) for g in names]
-            # A group of 5 or more is kept: its size is every share's denominator (and a
-            # room's make-up is no secret); complements come from the cells.
+            # Where no group is small, the sizes are kept: they are every share's
+            # denominator (and a room's make-up is no secret); complements come from the
+            # cells. A group of 1 to 4 may need the others' sizes as its complements.
+            no_small = not any(0 < n < THRESHOLD for n in in_group)
             sizes = [
                 release.cell(
                     ("size", scope, dimension, g),
                     n,
                     published=tabled,
                     cost=SIZE_COST,
-                    keep=tabled and n >= THRESHOLD,
+                    keep=tabled and no_small and n >= THRESHOLD,
                 )
                 for g, n in zip(names, in_group, strict=True)
             ]

@@ -112,9 +112,16 @@ class SurveyFileError(Exception):
 
 @dataclass
 class Column:
+    """One column of the file: a unique key, its position, its HXL tag and its sheet.
+
+    The key is the header; a blank header becomes ``(column 3)`` and a repeated one
+    ``name (2)``, so that every value is read from its own position.
+    """
+
     key: str
     hxl: str = ""
     repeat: str = ""  # the repeat-group sheet it comes from, "" for the main sheet
+    index: int = -1  # position in its sheet's rows
 
     @property
     def name(self) -> str:
@@ -257,20 +264,19 @@ def _parse_xlsx(data: bytes) -> Survey:
         rheader, rtags, rbody = _split_hxl(rows)
         if "_parent_index" not in rheader:
             continue
-        rcolumns = [
-            Column(c.key, c.hxl, repeat=name)
-            for c in _columns(rheader, rtags)
-            if c.key not in {c.key for c in columns}
-        ]
-        columns.extend(rcolumns)
+        sheet_columns = _columns(rheader, rtags)
+        known = {c.key for c in columns}
+        columns.extend(
+            Column(c.key, c.hxl, repeat=name, index=c.index)
+            for c in sheet_columns
+            if c.key not in known
+        )
         parent_at = rheader.index("_parent_index")
         for row in rbody:
             cells = [_clean_text(cell) for cell in row]
             parent = by_index.get(cells[parent_at] if parent_at < len(cells) else "")
             if parent is not None:
-                parent.repeats.append(
-                    {key: cells[i] for i, key in enumerate(rheader) if i < len(cells) and key}
-                )
+                parent.repeats.append(_submission(sheet_columns, cells).values)
     survey = Survey("kobo-xlsx", columns, submissions)
     _check(survey)
     return survey
@@ -287,21 +293,34 @@ def _sheet_rows(sheet) -> list[list[str]]:
     return rows
 
 
+def unique_keys(header: list[str]) -> list[str]:
+    """One key per position: a blank header is ``(column 3)``, a repeated one ``name (2)``."""
+    keys: list[str] = []
+    seen: set[str] = set(header)
+    used: set[str] = set()
+    for position, name in enumerate(header, start=1):
+        key = name or f"(column {position})"
+        count = 1
+        while key in used or (not name and key in seen):
+            count += 1
+            key = f"{name or f'(column {position})'} ({count})"
+        used.add(key)
+        keys.append(key)
+    return keys
+
+
 def _columns(header: list[str], tags: list[str]) -> list[Column]:
-    columns, seen = [], set()
-    for i, key in enumerate(header):
-        if not key or key in seen:
-            continue
-        seen.add(key)
-        columns.append(Column(key, tags[i] if i < len(tags) else ""))
-    return columns
+    return [
+        Column(key, tags[i] if i < len(tags) else "", index=i)
+        for i, key in enumerate(unique_keys(header))
+    ]
 
 
 def _submission(columns: list[Column], row: list[str]) -> SurveySubmission:
-    header_values = {}
-    for i, column in enumerate(columns):
-        header_values[column.key] = _clean_text(row[i]) if i < len(row) else ""
-    return SurveySubmission(uuid=_uuid_of(header_values), values=header_values)
+    """Each value from its own position, whatever the header above it."""
+    size = len(row)
+    values = {c.key: (_clean_text(row[c.index]) if c.index < size else "") for c in columns}
+    return SurveySubmission(uuid=_uuid_of(values), values=values)
 
 
 def _uuid_of(values: dict[str, str]) -> str:

@@ -232,14 +232,13 @@ class AcledResult(ImportCounts):
     updated: int = 0
     other_country: int = 0
     unknown_admin1: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
 
 
 def import_acled(
     *, workshop: Workshop, parsed: acled.AcledFile, dry_run: bool = False
 ) -> AcledResult:
     """Upsert the events on ``event_id_cnty``; a newer ``timestamp`` wins. All or nothing."""
-    result = AcledResult(events=len(parsed.rows), errors=parsed.errors, dry_run=dry_run)
+    result = AcledResult(events=len(parsed.rows), dry_run=dry_run)
     matcher = RegionMatcher.for_workshop(workshop)
     country = normalise_place(workshop.country.name)
     unknown: dict[str, str] = {}

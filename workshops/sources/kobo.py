@@ -11,7 +11,7 @@ export twice adds nothing twice.
 
 from __future__ import annotations
 
-import csv
+import datetime as dt
 import hashlib
 import io
 import re
@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from workshops.choices import Category, Gender, Language, OrganisationKind
 from workshops.models import Region
 from workshops.models.sources import normalise_place
-from workshops.sources.delimited import sniff_delimiter
+from workshops.sources.delimited import MalformedFile, read_rows, sniff_delimiter
 from workshops.sources.regions import RegionMatcher
 from workshops.validators import remove_unsafe_characters
 
@@ -86,6 +86,7 @@ META_COLUMNS = {
     "phonenumber",
     "audit",
 }
+DATE_COLUMNS = {"_submission_time", "submissiondate"}
 UUID_COLUMNS = ["meta/rootuuid", "_uuid", "meta-instanceid", "key", "meta/instanceid"]
 
 REGION_WORDS = ("region", "région", "zone", "province", "cercle", "localite", "localité")
@@ -133,6 +134,7 @@ class SurveySubmission:
     uuid: str
     values: dict[str, str]
     repeats: list[dict[str, str]] = field(default_factory=list)
+    line: int = 0  # where it starts in the file, for messages
 
 
 @dataclass
@@ -184,13 +186,16 @@ def _clean_text(value: object) -> str:
     return remove_unsafe_characters(str(value)).strip()
 
 
-def _split_hxl(rows: list[list[str]]) -> tuple[list[str], list[str], list[list[str]]]:
-    """Header, HXL tags (or empty) and data rows."""
-    header = [_clean_text(cell) for cell in rows[0]]
+Rows = list[tuple[int, list]]  # (line or sheet row number, cells)
+
+
+def _split_hxl(rows: Rows) -> tuple[list[str], list[str], Rows]:
+    """Header, HXL tags (or empty) and data rows with their line numbers."""
+    header = [_clean_text(cell) for cell in rows[0][1]]
     rest = rows[1:]
     tags: list[str] = []
     if rest:
-        second = [_clean_text(cell) for cell in rest[0]]
+        second = [_clean_text(cell) for cell in rest[0][1]]
         filled = [cell for cell in second if cell]
         if filled and all(cell.startswith("#") for cell in filled):
             tags, rest = second, rest[1:]
@@ -212,19 +217,22 @@ def _parse_csv(data: bytes) -> Survey:
                 "or commas (ODK Central)."
             )
         )
+    rows: Rows = []
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error:
-        raise SurveyFileError(_("The file is not a readable CSV file.")) from None
-    rows = [row for row in rows if any(cell.strip() for cell in row)]
+        for row in read_rows(text, delimiter):
+            rows.append(row)
+            if len(rows) > MAX_ROWS + 2:
+                raise SurveyFileError(
+                    _("The file has more than %(rows)d rows.") % {"rows": MAX_ROWS}
+                )
+    except MalformedFile as error:
+        raise SurveyFileError(str(error)) from None
     if not rows:
         raise SurveyFileError(_("The file is empty."))
-    if len(rows) > MAX_ROWS + 2:
-        raise SurveyFileError(_("The file has more than %(rows)d rows.") % {"rows": MAX_ROWS})
     header, tags, body = _split_hxl(rows)
     odk = bool(header) and header[0] == "SubmissionDate"
     columns = _columns(header, tags)
-    submissions = [_submission(columns, row) for row in body]
+    submissions = [_submission(columns, cells, line) for line, cells in body]
     survey = Survey("odk-csv" if odk else "kobo-csv", columns, submissions)
     _check(survey)
     return survey
@@ -256,7 +264,8 @@ def _parse_xlsx(data: bytes) -> Survey:
         raise SurveyFileError(_("The first sheet of the workbook is empty."))
     header, tags, body = _split_hxl(sheets[0])
     columns = _columns(header, tags)
-    submissions = [_submission(columns, row) for row in body]
+    _check_width(header, body)
+    submissions = [_submission(columns, cells, line) for line, cells in body]
     by_index = {s.values.get("_index", ""): s for s in submissions if s.values.get("_index")}
     for name, rows in zip(names[1:], sheets[1:], strict=True):
         if not rows:
@@ -272,22 +281,22 @@ def _parse_xlsx(data: bytes) -> Survey:
             if c.key not in known
         )
         parent_at = rheader.index("_parent_index")
-        for row in rbody:
-            cells = [_clean_text(cell) for cell in row]
+        _check_width(rheader, rbody)
+        for line, cells in rbody:
             parent = by_index.get(cells[parent_at] if parent_at < len(cells) else "")
             if parent is not None:
-                parent.repeats.append(_submission(sheet_columns, cells).values)
+                parent.repeats.append(_submission(sheet_columns, cells, line).values)
     survey = Survey("kobo-xlsx", columns, submissions)
     _check(survey)
     return survey
 
 
-def _sheet_rows(sheet) -> list[list[str]]:
-    rows = []
-    for row in sheet.iter_rows(values_only=True):
+def _sheet_rows(sheet) -> Rows:
+    rows: Rows = []
+    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
         cells = [_clean_text(cell) for cell in row]
         if any(cells):
-            rows.append(cells)
+            rows.append((number, cells))
         if len(rows) > MAX_ROWS + 2:
             raise SurveyFileError(_("The file has more than %(rows)d rows.") % {"rows": MAX_ROWS})
     return rows
@@ -316,11 +325,27 @@ def _columns(header: list[str], tags: list[str]) -> list[Column]:
     ]
 
 
-def _submission(columns: list[Column], row: list[str]) -> SurveySubmission:
+def _check_width(header: list[str], body: Rows) -> None:
+    """A sheet's value beyond its last header would be lost: refuse the file instead."""
+    width = len(header)
+    while width and not header[width - 1]:
+        width -= 1
+    for line, cells in body:
+        if any(cells[width:]):
+            raise SurveyFileError(
+                _(
+                    "Row %(line)d has a value beyond the last column of the header. "
+                    "Nothing was imported."
+                )
+                % {"line": line}
+            )
+
+
+def _submission(columns: list[Column], row: list, line: int = 0) -> SurveySubmission:
     """Each value from its own position, whatever the header above it."""
     size = len(row)
     values = {c.key: (_clean_text(row[c.index]) if c.index < size else "") for c in columns}
-    return SurveySubmission(uuid=_uuid_of(values), values=values)
+    return SurveySubmission(uuid=_uuid_of(values), values=values, line=line)
 
 
 def _uuid_of(values: dict[str, str]) -> str:
@@ -343,6 +368,28 @@ def _check(survey: Survey) -> None:
         )
     if not survey.submissions:
         raise SurveyFileError(_("The file has a header but no submissions."))
+    dates = [c.key for c in survey.columns if c.name in DATE_COLUMNS and not c.repeat]
+    for submission in survey.submissions:
+        if not submission.uuid:
+            raise SurveyFileError(
+                _("Line %(line)d has no submission id. Nothing was imported.")
+                % {"line": submission.line}
+            )
+        for key in dates:
+            value = submission.values.get(key, "")
+            if value and not _is_datetime(value):
+                raise SurveyFileError(
+                    _("Line %(line)d: %(value)s in %(column)s is not a date. Nothing was imported.")
+                    % {"line": submission.line, "value": short(value, 40), "column": key}
+                )
+
+
+def _is_datetime(value: str) -> bool:
+    try:
+        dt.datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 # --- Guessing what columns mean ---------------------------------------------------------

@@ -107,14 +107,50 @@ def test_bad_acled_files_get_a_clear_message(content, message):
         parse_acled(content)
 
 
-def test_rows_with_unreadable_dates_are_reported_not_imported(workshop):
-    content = (
-        b"event_id_cnty,event_date,event_type,admin1,fatalities,country\n"
-        b"MLI1,2024-01-01,Battles,Gao,2,Mali\n"
-        b"MLI2,someday,Battles,Gao,2,Mali\n"
-    )
-    result = import_acled(workshop=workshop, parsed=parse_acled(content))
-    assert result.created == 1 and len(result.errors) == 1
+HEADER = b"event_id_cnty,event_date,event_type,admin1,fatalities,country,timestamp\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"MLI2,someday,Battles,Gao,2,Mali,1\n", "Line 3: someday is not a date"),
+        (b",2024-01-02,Battles,Gao,2,Mali,1\n", "Line 3 has no event id"),
+        (b"MLI2,2024-01-02,Battles,Gao,two,Mali,1\n", "Line 3: two in fatalities is not a number"),
+        (b"MLI2,2024-01-02,Battles,Gao,2,Mali,-5\n", "Line 3: -5 in timestamp is not a number"),
+        (b'MLI2,2024-01-02,Battles,"Gao,2,Mali,1\n', "Line 3: a quoted value is never closed"),
+        (b'MLI2,2024-01-02,Battles,"Ga"o,2,Mali,1\n', "Line 3: a quote inside a value"),
+        (
+            b"MLI2,2024-01-02,Battles,Gao,2,Mali,1,extra\n",
+            "Line 3 has 8 values but the header has 7",
+        ),
+        (b"MLI2,2024-01-02,Bat", "Line 3 has 3 values but the header has 7"),  # cut last row
+    ],
+)
+def test_a_malformed_acled_file_is_refused_whole_with_its_line(workshop, body, message):
+    good = b"MLI1,2024-01-01,Battles,Gao,2,Mali,1\n"
+    with pytest.raises(AcledFileError, match=message):
+        import_acled(workshop=workshop, parsed=parse_acled(HEADER + good + body))
+    assert not AcledEvent.objects.exists()
+
+
+@pytest.mark.parametrize("content", [b"", b"\xef\xbb\xbf", b"\n\n  \n"])
+def test_an_empty_acled_file_says_it_is_empty(content):
+    with pytest.raises(AcledFileError, match="The file is empty"):
+        parse_acled(content)
+
+
+def test_command_errors_follow_the_language_option(workshop, tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    for language, text in [("en", "The file is empty"), ("fr", "Le fichier est vide")]:
+        with pytest.raises(CommandError, match=text):
+            call_command(
+                "import_acled",
+                str(empty),
+                workshop=workshop.slug,
+                purpose="Week",
+                language=language,
+            )
 
 
 def test_context_summary_counts_by_zone_year_and_type(workshop, regions):
@@ -206,4 +242,4 @@ def test_any_row_values_are_read_or_reported(values):
     except AcledFileError as error:
         assert str(error)
     else:
-        assert len(parsed.rows) + len(parsed.errors) == 1
+        assert len(parsed.rows) == 1

@@ -1,10 +1,15 @@
 """Survey exports generated as KoboToolbox and ODK Central write them (export_factories)."""
 
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
 from workshops.choices import Category
-from workshops.models import Contribution, Participant
+from workshops.models import Contribution, ImportUpload, Participant
 from workshops.services.imports import import_survey
-from workshops.sources.kobo import Mapping, parse_survey
-from workshops.tests.export_factories import to_csv
+from workshops.sources.kobo import Mapping, SurveyFileError, parse_survey
+from workshops.tests.export_factories import kobo_csv, kobo_rows, peace_survey, to_csv
 
 UID = "3f1c2a9e-0b6d-4c1e-9a43-6f0c1d2e3a01"
 
@@ -61,3 +66,88 @@ def test_an_answer_beside_a_blank_header_is_stored_as_the_answer(workshop, regio
     answer = Contribution.objects.get(workshop=workshop)
     assert answer.text == "Le manque de financement des associations"
     assert Participant.objects.get(external_id=UID).region == regions["Mopti"]
+
+
+# --- All or nothing ----------------------------------------------------------------------
+
+
+def _good_rows():
+    return kobo_rows(peace_survey(4))
+
+
+def _cut(data: bytes, at: int) -> bytes:
+    return data[: len(data) - at]
+
+
+def _extra_cell(rows):
+    rows[3].append("stray")
+    return to_csv(rows)
+
+
+def _bad_date(rows):
+    rows[4][rows[0].index("_submission_time")] = "yesterday"
+    return to_csv(rows)
+
+
+def _no_id(rows):
+    rows[5][rows[0].index("_uuid")] = ""
+    return to_csv(rows)
+
+
+def _cut_inside_a_value(data: bytes) -> bytes:
+    return data[: data.rindex("médiateurs".encode())]
+
+
+def _stray_quote(rows):
+    text = to_csv(rows).decode("utf-8-sig")
+    return text.replace('"Mopti"', '"Mo"pti"', 1).encode()
+
+
+@pytest.mark.parametrize(
+    ("broken", "message"),
+    [
+        (lambda: _cut(kobo_csv(peace_survey(4)), 40), "Line 6 has 22 values but the header has 25"),
+        (lambda: _extra_cell(_good_rows()), "Line 4 has 26 values but the header has 25"),
+        (lambda: _bad_date(_good_rows()), "Line 5: yesterday in _submission_time is not a date"),
+        (lambda: _no_id(_good_rows()), "Line 6 has no submission id"),
+        (
+            lambda: _cut_inside_a_value(kobo_csv(peace_survey(4))),
+            "Line 6: a quoted value is never closed",
+        ),
+        (lambda: _stray_quote(_good_rows()), "Line 5: a quote inside a value is not doubled"),
+    ],
+)
+def test_a_malformed_survey_is_refused_whole_with_its_line(broken, message):
+    with pytest.raises(SurveyFileError, match=message):
+        parse_survey(broken(), "export.csv")
+
+
+def test_a_row_cut_without_quotes_is_refused():
+    rows = kobo_rows(peace_survey(3))
+    data = to_csv(rows, delimiter=",", bom=False).decode().replace('"', "")
+    cut = data[: data.rindex(",", 0, len(data) - 60)]
+    with pytest.raises(SurveyFileError, match="Line 5 has 17 values but the header has 25"):
+        parse_survey(cut.encode(), "export.csv")
+
+
+def test_a_refused_upload_stores_nothing_and_says_why_in_french(client_for, organiser, workshop):
+    client = client_for(organiser)
+    client.cookies["pe_lang"] = "fr"
+    data = _bad_date(_good_rows())
+    upload = SimpleUploadedFile("export.csv", data, content_type="text/csv")
+    url = reverse("sources:survey_upload", kwargs={"slug": workshop.slug})
+    response = client.post(url, {"file": upload}, HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.status_code == 400
+    assert "Ligne 5" in response.content.decode()
+    assert not ImportUpload.objects.exists() and not Contribution.objects.exists()
+
+
+def test_command_refuses_a_malformed_file_in_the_chosen_language(workshop, tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_bytes(_cut(kobo_csv(peace_survey(4)), 40))
+    for language, text in [("en", "Line 6 has"), ("fr", "La ligne 6 a")]:
+        with pytest.raises(CommandError, match=text):
+            call_command(
+                "import_kobo", str(path), workshop=workshop.slug, purpose="Week", language=language
+            )
+    assert not Contribution.objects.exists() and not Participant.objects.exists()

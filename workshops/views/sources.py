@@ -243,10 +243,6 @@ def acled_upload(request: HttpRequest, slug: str) -> HttpResponse:
                 text += " " + _("%(count)d events of another country skipped.") % {
                     "count": result.other_country
                 }
-            if result.errors:
-                text += " " + _("%(count)d unreadable rows skipped.") % {
-                    "count": len(result.errors)
-                }
             messages.success(request, text)
             if result.unknown_admin1:
                 messages.warning(

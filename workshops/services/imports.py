@@ -106,6 +106,7 @@ def import_survey(
     result.unknown_regions = kobo.unknown_region_values(survey, mapping, matcher)
     main_columns = [key for key in mapping.text_columns if not survey.column(key).repeat]
     repeat_columns = [key for key in mapping.text_columns if survey.column(key).repeat]
+    details = {key: mapping.details_of(key) for key in mapping.text_columns}
 
     with transaction.atomic():
         result.aliases_added = save_aliases(workshop=workshop, spellings=spellings)
@@ -152,11 +153,14 @@ def import_survey(
                     result.empty += 1
                     continue
                 client_id = kobo.client_id_for(submission.uuid, key, item)
+                horizon, audience = details[key]
                 answer = Contribution(
                     workshop=workshop,
                     client_id=client_id,
                     text=text.strip(),
                     category=mapping.columns[key],
+                    horizon=horizon,
+                    audience=audience,
                     source=Source.SURVEY,
                     language=mapping.language,
                     author=voice,

@@ -15,12 +15,13 @@ import datetime as dt
 import hashlib
 import io
 import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from workshops.choices import Category, Gender, Language, OrganisationKind
+from workshops.choices import Audience, Category, Gender, Horizon, Language, OrganisationKind
 from workshops.models import Region
 from workshops.models.sources import normalise_place
 from workshops.sources.delimited import MalformedFile, read_rows, sniff_delimiter
@@ -92,13 +93,27 @@ UUID_COLUMNS = ["meta/rootuuid", "_uuid", "meta-instanceid", "key", "meta/instan
 REGION_WORDS = ("region", "région", "zone", "province", "cercle", "localite", "localité")
 GENDER_WORDS = ("gender", "genre", "sexe", "sex")
 ORGANISATION_WORDS = ("organisation", "organization", "structure", "org_type", "type_org")
+# French and English words of a question's name, label or group (compared without accents).
 CATEGORY_WORDS = [
     (Category.RECOMMENDATION, ("recommand", "recommend", "suggest", "propos", "que faire")),
-    (Category.CHALLENGE, ("défi", "defi", "challenge", "difficult", "obstacle", "contrainte")),
-    (Category.STRENGTH, ("force", "strength", "atout", "réussi", "success", "avantage")),
+    (Category.CHALLENGE, ("defi", "challenge", "difficult", "obstacle", "contrainte", "probleme")),
+    (Category.STRENGTH, ("force", "strength", "atout", "reussi", "success", "avantage", "asset")),
     (Category.OPPORTUNITY, ("opportunit",)),
-    (Category.DRIVER, ("cause", "moteur", "driver", "facteur", "factor", "pourquoi", "why")),
+    (
+        Category.DRIVER,
+        ("cause", "moteur", "driver", "facteur", "factor", "pourquoi", "why", "long_term"),
+    ),
 ]
+HORIZON_WORDS = [
+    (Horizon.LONG_TERM, ("long_term", "longterm", "long terme", "profond", "structur", "root")),
+    (Horizon.DYNAMIC, ("dynami", "recent", "declench", "trigger")),
+]
+AUDIENCE_WORDS = [  # international first: it contains "national"
+    (Audience.INTERNATIONAL, ("international", "partenaire", "partner", "donor", "bailleur")),
+    (Audience.NATIONAL, ("national", "etat", "state", "gouvern")),
+    (Audience.COMMUNITIES, ("communaut", "communit")),
+]
+CONSENT_WORDS = ("consent", "accord")
 GENDER_VALUES = {
     Gender.WOMAN: ("femme", "female", "woman", "women", "f", "feminin", "féminin"),
     Gender.MAN: ("homme", "male", "man", "men", "m", "h", "masculin"),
@@ -410,34 +425,58 @@ def _has_word(name: str, words) -> bool:
     return any(word in name for word in words)
 
 
+def _words_of(text: str) -> str:
+    """Lower case without accents; group separators (``/ . -``) and spaces become ``_``."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return re.sub(r"[/.\-\s]+", "_", plain)
+
+
+def _first(name: str, table) -> str:
+    spaced = name.replace("_", " ")
+    return next(
+        (value for value, words in table if _has_word(name, words) or _has_word(spaced, words)),
+        "",
+    )
+
+
 def guess_category(header: str) -> str:
-    name = header.casefold()
-    for category, words in CATEGORY_WORDS:
-        if _has_word(name, words):
-            return category
-    return Category.OBSERVATION
+    return _first(_words_of(header), CATEGORY_WORDS) or Category.OBSERVATION
 
 
-def _looks_like_text(values: list[str]) -> bool:
+def _is_numeric(filled: list[str]) -> bool:
+    return all(re.fullmatch(r"[-+0-9.,:/ TZ]*", value) for value in filled)
+
+
+def _average(filled: list[str]) -> float:
+    return sum(len(value) for value in filled) / len(filled) if filled else 0
+
+
+def _looks_like_text(values: list[str], named: bool = False) -> bool:
+    """Sentences, not picks: long enough, with spaces. Answers may repeat (a word of the
+    question's name or group, ``named``, is enough); unnamed columns must vary."""
     filled = [value for value in values if value]
-    if not filled:
+    if not filled or _is_numeric(filled):
         return False
-    if all(re.fullmatch(r"[-+0-9.,:/ TZ]*", value) for value in filled):
-        return False  # numbers, dates, times
-    average = sum(len(value) for value in filled) / len(filled)
-    distinct = len(set(filled)) / len(filled)
-    return average >= 12 and (distinct > 0.5 or len(filled) < 3)
+    with_spaces = sum(" " in value for value in filled) / len(filled)
+    if _average(filled) < 12 or with_spaces < 0.5:
+        return False
+    return named or len(set(filled)) / len(filled) > 0.5 or len(filled) < 3
 
 
 def _is_short(values: list[str]) -> bool:
     """Demographic answers are short picks (a region, a gender), not sentences."""
     filled = [value for value in values if value]
-    return not filled or sum(len(value) for value in filled) / len(filled) <= 40
+    return not filled or _average(filled) <= 40
 
 
 @dataclass
 class Mapping:
-    """What each column feeds: a category, or ignored; and the demographic columns."""
+    """What each column feeds: a category, or ignored; and the demographic columns.
+
+    ``horizons`` and ``audiences`` give the horizon of a driver column and the audience
+    of a recommendation column, read from the column's name (``drivers/long_term``).
+    """
 
     columns: dict[str, str] = field(default_factory=dict)
     region: str = ""
@@ -445,6 +484,9 @@ class Mapping:
     organisation_kind: str = ""
     region_values: dict[str, str] = field(default_factory=dict)  # spelling -> region name
     language: str = Language.FRENCH
+    horizons: dict[str, str] = field(default_factory=dict)
+    audiences: dict[str, str] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)  # column -> why it was guessed so
 
     @classmethod
     def from_json(cls, data: dict) -> Mapping:
@@ -452,7 +494,9 @@ class Mapping:
             raise SurveyFileError(_("The mapping must be a JSON object."))
         columns = data.get("columns", {})
         region_values = data.get("region_values", {})
-        if not isinstance(columns, dict) or not isinstance(region_values, dict):
+        horizons = data.get("horizons", {})
+        audiences = data.get("audiences", {})
+        if not all(isinstance(x, dict) for x in (columns, region_values, horizons, audiences)):
             raise SurveyFileError(_("The mapping's columns and region values must be objects."))
         valid = {*Category.values, IGNORE}
         for key, value in columns.items():
@@ -461,6 +505,13 @@ class Mapping:
                     _("Unknown category %(value)s for column %(column)s.")
                     % {"value": value, "column": key}
                 )
+        for table, choices in ((horizons, Horizon.values), (audiences, Audience.values)):
+            for key, value in table.items():
+                if value not in choices:
+                    raise SurveyFileError(
+                        _("Unknown horizon or audience %(value)s for column %(column)s.")
+                        % {"value": value, "column": key}
+                    )
         language = data.get("language", Language.FRENCH)
         if language not in Language.values:
             raise SurveyFileError(_("Unknown language in the mapping."))
@@ -471,37 +522,78 @@ class Mapping:
             organisation_kind=str(data.get("organisation_kind") or ""),
             region_values={str(k): str(v) for k, v in region_values.items()},
             language=language,
+            horizons={str(k): str(v) for k, v in horizons.items()},
+            audiences={str(k): str(v) for k, v in audiences.items()},
         )
 
     @property
     def text_columns(self) -> list[str]:
         return [key for key, value in self.columns.items() if value != IGNORE]
 
+    def details_of(self, key: str) -> tuple[str, str]:
+        """The horizon and audience of a column's answers, as its category allows."""
+        category = self.columns.get(key, IGNORE)
+        horizon = self.horizons.get(key, "") if category == Category.DRIVER else ""
+        audience = self.audiences.get(key, "") if category == Category.RECOMMENDATION else ""
+        return horizon, audience
+
 
 def guess_mapping(survey: Survey) -> Mapping:
-    """Free-text columns feed contributions; region/gender-like columns are demographics."""
+    """What each column feeds, from its name, HXL tag and content; with the reason of each."""
     mapping = Mapping()
     for column in survey.columns:
+        key = column.key
         if is_meta(column):
+            mapping.reasons[key] = _("metadata of KoboToolbox or ODK: ignored")
             continue
-        name = column.name
+        name = _words_of(column.key)
         tag = column.hxl.casefold()
-        values = survey.values_of(column.key)
-        if not _is_short(values):  # "What are the challenges in your zone?" is a question
-            name = tag = ""
-        if not mapping.region and (_has_word(name, REGION_WORDS) or tag.startswith("#adm1")):
-            mapping.region = column.key
+        values = survey.values_of(key)
+        short_values = _is_short(values)
+        if short_values and _has_word(name, CONSENT_WORDS):
+            mapping.columns[key] = IGNORE
+            mapping.reasons[key] = _("consent question: ignored")
             continue
-        if not mapping.gender and (_has_word(name, GENDER_WORDS) or tag.startswith("#gender")):
-            mapping.gender = column.key
+        demographic = short_values
+        if (
+            demographic
+            and not mapping.region
+            and (_has_word(name, REGION_WORDS) or tag.startswith("#adm1"))
+        ):
+            mapping.region = key
+            mapping.reasons[key] = _("region of the respondent (name or HXL tag)")
             continue
-        if not mapping.organisation_kind and _has_word(name, ORGANISATION_WORDS):
-            mapping.organisation_kind = column.key
+        if (
+            demographic
+            and not mapping.gender
+            and (_has_word(name, GENDER_WORDS) or tag.startswith("#gender"))
+        ):
+            mapping.gender = key
+            mapping.reasons[key] = _("gender of the respondent (name or HXL tag)")
             continue
-        if _looks_like_text(values):
-            mapping.columns[column.key] = guess_category(column.key)
+        if demographic and not mapping.organisation_kind and _has_word(name, ORGANISATION_WORDS):
+            mapping.organisation_kind = key
+            mapping.reasons[key] = _("kind of organisation of the respondent (name)")
+            continue
+        category = _first(name, CATEGORY_WORDS)
+        if not _looks_like_text(values, named=bool(category)):
+            mapping.columns[key] = IGNORE
+            mapping.reasons[key] = _("numbers, dates or short choices: ignored")
+            continue
+        mapping.columns[key] = category or Category.OBSERVATION
+        horizon, audience = _first(name, HORIZON_WORDS), _first(name, AUDIENCE_WORDS)
+        if category == Category.DRIVER and horizon:
+            mapping.horizons[key] = horizon
+        if category == Category.RECOMMENDATION and audience:
+            mapping.audiences[key] = audience
+        label = str(Category(mapping.columns[key]).label)
+        details = [str(Horizon(horizon).label)] if key in mapping.horizons else []
+        details += [str(Audience(audience).label)] if key in mapping.audiences else []
+        if category:
+            reason = _("free-text answers; the name or group says %(what)s")
         else:
-            mapping.columns[column.key] = IGNORE
+            reason = _("free-text answers; no category in the name: %(what)s")
+        mapping.reasons[key] = reason % {"what": ", ".join([label, *details])}
     return mapping
 
 

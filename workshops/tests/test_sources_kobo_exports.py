@@ -5,11 +5,18 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from workshops.choices import Category
+from workshops.choices import Audience, Category, Horizon
 from workshops.models import Contribution, ImportUpload, Participant
 from workshops.services.imports import import_survey
-from workshops.sources.kobo import Mapping, SurveyFileError, parse_survey
-from workshops.tests.export_factories import kobo_csv, kobo_rows, peace_survey, to_csv
+from workshops.sources.kobo import IGNORE, Mapping, SurveyFileError, guess_mapping, parse_survey
+from workshops.tests.export_factories import (
+    kobo_csv,
+    kobo_rows,
+    kobo_xlsx,
+    odk_csv,
+    peace_survey,
+    to_csv,
+)
 
 UID = "3f1c2a9e-0b6d-4c1e-9a43-6f0c1d2e3a01"
 
@@ -151,3 +158,113 @@ def test_command_refuses_a_malformed_file_in_the_chosen_language(workshop, tmp_p
                 "import_kobo", str(path), workshop=workshop.slug, purpose="Week", language=language
             )
     assert not Contribution.objects.exists() and not Participant.objects.exists()
+
+
+# --- Automatic mapping of real layouts ---------------------------------------------------
+
+LAYOUTS = {
+    "kobo ; BOM HXL /": lambda: kobo_csv(peace_survey(6)),
+    "kobo , no BOM no HXL .": lambda: kobo_csv(
+        peace_survey(6), delimiter=",", bom=False, hxl=False, group_sep="."
+    ),
+    "kobo labels fr": lambda: kobo_csv(peace_survey(6), headers="fr"),
+    "kobo labels en": lambda: kobo_csv(peace_survey(6), headers="en", delimiter=","),
+    "kobo xlsx": lambda: kobo_xlsx(peace_survey(6)),
+    "odk central": lambda: odk_csv(peace_survey(6)),
+}
+
+
+def _roles(mapping: Mapping, survey) -> dict[str, object]:
+    """Each question's guessed role, by XML name whatever the header layout."""
+    keys = [c.key for c in survey.columns]
+    base = keys.index("end") + 1
+    names = [
+        "consent",
+        "region",
+        "gender",
+        "org_type",
+        "main_challenges",
+        "long_term",
+        "dynamic",
+        "national",
+        "international",
+        "themes",
+    ]
+    by_name = {name: keys[base + i] for i, name in enumerate(names)}
+    role = {}
+    for name, key in by_name.items():
+        if key == mapping.region:
+            role[name] = "region"
+        elif key == mapping.gender:
+            role[name] = "gender"
+        elif key == mapping.organisation_kind:
+            role[name] = "organisation"
+        else:
+            role[name] = (
+                mapping.columns.get(key, IGNORE),
+                mapping.horizons.get(key, ""),
+                mapping.audiences.get(key, ""),
+            )
+    return role
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+def test_the_mapping_of_each_export_layout_is_guessed(layout):
+    data = LAYOUTS[layout]()
+    survey = parse_survey(data, "export.xlsx" if "xlsx" in layout else "export.csv")
+    mapping = guess_mapping(survey)
+    assert _roles(mapping, survey) == {
+        "consent": (IGNORE, "", ""),
+        "region": "region",
+        "gender": "gender",
+        "org_type": "organisation",
+        "main_challenges": (Category.CHALLENGE, "", ""),
+        "long_term": (Category.DRIVER, Horizon.LONG_TERM, ""),
+        "dynamic": (Category.DRIVER, Horizon.DYNAMIC, ""),
+        "national": (Category.RECOMMENDATION, "", Audience.NATIONAL),
+        "international": (Category.RECOMMENDATION, "", Audience.INTERNATIONAL),
+        "themes": (IGNORE, "", ""),
+    }
+    assert not {c.key for c in survey.columns if "/" in c.key and c.key.endswith("/land")} & set(
+        mapping.text_columns
+    )
+    assert all(mapping.reasons.get(c.key) for c in survey.columns)
+
+
+def test_horizon_and_audience_from_the_column_names_are_stored(workshop, regions):
+    survey = parse_survey(kobo_csv(peace_survey(4)), "export.csv")
+    result = import_survey(workshop=workshop, survey=survey, mapping=guess_mapping(survey))
+    assert (result.respondents, result.created) == (4, 20)
+    answers = Contribution.objects.filter(workshop=workshop)
+    assert answers.filter(category=Category.DRIVER, horizon="").count() == 0
+    assert answers.filter(horizon=Horizon.LONG_TERM).count() == 4
+    assert answers.filter(horizon=Horizon.DYNAMIC).count() == 4
+    assert answers.filter(category=Category.RECOMMENDATION, audience="").count() == 0
+    assert answers.filter(audience=Audience.INTERNATIONAL).count() == 4
+    again = import_survey(workshop=workshop, survey=survey, mapping=guess_mapping(survey))
+    assert (again.respondents, again.created, again.unchanged) == (0, 0, 20)
+
+
+def test_the_preview_shows_each_guess_with_its_reason_and_imports_the_details(
+    client_for, facilitator, workshop, regions
+):
+    client = client_for(facilitator)
+    upload = SimpleUploadedFile("export.csv", kobo_csv(peace_survey(4)), content_type="text/csv")
+    response = client.post(reverse("sources:survey_upload", args=[workshop.slug]), {"file": upload})
+    page = client.get(response["Location"])
+    html = page.content.decode()
+    assert "Guess: free-text answers; the name or group says Driver of conflict, Long-term" in html
+    assert "Guess: consent question: ignored" in html
+    form = page.context["form"]
+    data = {
+        "shown_region_column": "region",
+        "region_column": "region",
+        "gender_column": "gender",
+        "organisation_column": "org_type",
+        "language": "fr",
+    }
+    for name in form.column_fields:
+        data[name] = form[name].initial
+    assert client.post(response["Location"], data).status_code == 302
+    assert Contribution.objects.filter(audience=Audience.NATIONAL).count() == 4
+    assert Contribution.objects.filter(horizon=Horizon.DYNAMIC).count() == 4

@@ -22,6 +22,7 @@ from workshops.models import (
     Participant,
     Region,
     RegionAlias,
+    SurveyMapping,
     Workshop,
 )
 from workshops.models.sources import normalise_place
@@ -190,9 +191,20 @@ def import_survey(
             ) from None
         result.created = len(new_answers)
         result.respondents = len(new_voices)
+        remember_mapping(workshop=workshop, survey=survey, mapping=mapping)
         if dry_run:
             transaction.set_rollback(True)
     return result
+
+
+def remember_mapping(*, workshop: Workshop, survey: kobo.Survey, mapping: kobo.Mapping) -> None:
+    """Keep the mapping for this form: the next export of it is mapped the same way."""
+    key, versions = kobo.form_key(survey), kobo.form_versions(survey)
+    stored = SurveyMapping.objects.filter(workshop=workshop, form_key=key)
+    if not stored.update(versions=versions, mapping=mapping.to_json(), updated_at=timezone.now()):
+        SurveyMapping.objects.create(
+            workshop=workshop, form_key=key, versions=versions, mapping=mapping.to_json()
+        )
 
 
 # --- Region spellings ---------------------------------------------------------------------

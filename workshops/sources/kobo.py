@@ -530,6 +530,18 @@ class Mapping:
     def text_columns(self) -> list[str]:
         return [key for key, value in self.columns.items() if value != IGNORE]
 
+    def to_json(self) -> dict:
+        return {
+            "columns": self.columns,
+            "region": self.region,
+            "gender": self.gender,
+            "organisation_kind": self.organisation_kind,
+            "region_values": self.region_values,
+            "language": self.language,
+            "horizons": self.horizons,
+            "audiences": self.audiences,
+        }
+
     def details_of(self, key: str) -> tuple[str, str]:
         """The horizon and audience of a column's answers, as its category allows."""
         category = self.columns.get(key, IGNORE)
@@ -594,6 +606,60 @@ def guess_mapping(survey: Survey) -> Mapping:
         else:
             reason = _("free-text answers; no category in the name: %(what)s")
         mapping.reasons[key] = reason % {"what": ", ".join([label, *details])}
+    return mapping
+
+
+# --- Remembering a form's mapping -----------------------------------------------------
+
+VERSION_COLUMNS = {"__version__", "formversion"}
+
+
+def form_key(survey: Survey) -> str:
+    """The form's identity from its set of columns (metadata columns left out)."""
+    names = sorted(c.key for c in survey.columns if not is_meta(c))
+    return hashlib.sha256("\n".join(names).encode()).hexdigest()
+
+
+def form_versions(survey: Survey) -> list[str]:
+    keys = [c.key for c in survey.columns if c.name in VERSION_COLUMNS and not c.repeat]
+    found = {s.values.get(key, "")[:60] for s in survey.submissions for key in keys}
+    return sorted(found - {""})[:20]
+
+
+def remembered_mapping(survey: Survey, guess: Mapping, stored: dict) -> Mapping:
+    """The mapping chosen last time for this form, on the columns this file has."""
+    try:
+        last = Mapping.from_json(stored)
+    except SurveyFileError:
+        return guess
+    known = {c.key for c in survey.columns}
+    reason = _("as chosen at the last import of this form")
+    mapping = Mapping(
+        columns={k: v for k, v in last.columns.items() if k in known},
+        region=last.region if last.region in known else "",
+        gender=last.gender if last.gender in known else "",
+        organisation_kind=last.organisation_kind if last.organisation_kind in known else "",
+        region_values=last.region_values,
+        language=last.language,
+        horizons={k: v for k, v in last.horizons.items() if k in known},
+        audiences={k: v for k, v in last.audiences.items() if k in known},
+    )
+    for column in survey.columns:  # a new question: the guess
+        key = column.key
+        chosen = key in mapping.columns or key in {mapping.region, mapping.gender}
+        if chosen or key == mapping.organisation_kind:
+            mapping.reasons[key] = reason
+        elif key in guess.columns:
+            mapping.columns[key] = guess.columns[key]
+            mapping.reasons[key] = guess.reasons.get(key, "")
+            for table, guessed in (
+                (mapping.horizons, guess.horizons),
+                (mapping.audiences, guess.audiences),
+            ):
+                if key in guessed:
+                    table[key] = guessed[key]
+        else:
+            mapping.reasons[key] = guess.reasons.get(key, "")
     return mapping
 
 

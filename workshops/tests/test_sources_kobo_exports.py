@@ -4,12 +4,16 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from model_bakery import baker
 
 from workshops.choices import Audience, Category, Horizon
 from workshops.models import Contribution, ImportUpload, Participant
+from workshops.queries import survey_mapping_for
 from workshops.services.imports import import_survey
 from workshops.sources.kobo import IGNORE, Mapping, SurveyFileError, guess_mapping, parse_survey
 from workshops.tests.export_factories import (
+    CHALLENGES,
+    Question,
     kobo_csv,
     kobo_rows,
     kobo_xlsx,
@@ -268,3 +272,40 @@ def test_the_preview_shows_each_guess_with_its_reason_and_imports_the_details(
     assert client.post(response["Location"], data).status_code == 302
     assert Contribution.objects.filter(audience=Audience.NATIONAL).count() == 4
     assert Contribution.objects.filter(horizon=Horizon.DYNAMIC).count() == 4
+
+
+# --- Remembered mapping ------------------------------------------------------------------
+
+
+def test_the_mapping_chosen_for_a_form_is_offered_at_its_next_export(workshop, regions):
+    first = parse_survey(kobo_csv(peace_survey(4)), "export.csv")
+    mapping = guess_mapping(first)
+    mapping.columns["main_challenges"] = Category.OBSERVATION  # the user's correction
+    import_survey(workshop=workshop, survey=first, mapping=mapping)
+    newer = parse_survey(kobo_csv(peace_survey(6), seed=1), "export.csv")
+    offered = survey_mapping_for(workshop, newer)
+    assert offered.columns["main_challenges"] == Category.OBSERVATION
+    assert offered.reasons["main_challenges"] == "as chosen at the last import of this form"
+    assert offered.horizons["drivers/long_term"] == Horizon.LONG_TERM
+    assert survey_mapping_for(other_workshop_of(workshop), newer).columns["main_challenges"] == (
+        Category.CHALLENGE
+    )
+
+
+def test_a_form_with_a_new_question_is_recognised_by_its_version(workshop, regions):
+    first = parse_survey(kobo_csv(peace_survey(4), version="v1"), "export.csv")
+    mapping = guess_mapping(first)
+    mapping.columns["main_challenges"] = Category.STRENGTH
+    import_survey(workshop=workshop, survey=first, mapping=mapping)
+    questions = peace_survey(4)
+    questions.append(Question("opportunites", list(CHALLENGES), label_fr="Opportunités"))
+    newer = parse_survey(kobo_csv(questions, version="v1", seed=2), "export.csv")
+    offered = survey_mapping_for(workshop, newer)
+    assert offered.columns["main_challenges"] == Category.STRENGTH
+    assert offered.columns["opportunites"] == Category.OPPORTUNITY  # new: guessed
+    other = parse_survey(kobo_csv(questions, version="v2", seed=3), "export.csv")
+    assert survey_mapping_for(workshop, other).columns["main_challenges"] == Category.CHALLENGE
+
+
+def other_workshop_of(workshop):
+    return baker.make("workshops.Workshop", country=workshop.country, slug="elsewhere")

@@ -97,7 +97,7 @@ def survey_mapping(request: HttpRequest, slug: str, upload_id: int) -> HttpRespo
         imports.discard_upload(upload=upload)
         messages.error(request, str(error))
         return redirect("sources:survey_upload", slug=workshop.slug)
-    guess = kobo.guess_mapping(survey)
+    guess = queries.survey_mapping_for(workshop, survey)
     region_column = guess.region
     if request.method == "POST":
         region_column = request.POST.get("region_column", guess.region)

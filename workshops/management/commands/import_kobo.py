@@ -15,8 +15,9 @@ from workshops.management.purpose import (
 )
 from workshops.models import Workshop
 from workshops.models.report import ExportKind
+from workshops.queries import survey_mapping_for
 from workshops.services.imports import import_survey
-from workshops.sources.kobo import Mapping, SurveyFileError, guess_mapping, parse_survey
+from workshops.sources.kobo import Mapping, SurveyFileError, parse_survey
 
 
 class Command(BaseCommand):
@@ -25,7 +26,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
         parser.add_argument("--workshop", required=True, help="slug of the workshop")
-        parser.add_argument("--mapping", type=Path, help="JSON mapping (default: automatic guess)")
+        parser.add_argument(
+            "--mapping",
+            type=Path,
+            help="JSON mapping (default: the last one of this form, or the automatic guess)",
+        )
         parser.add_argument("--dry-run", action="store_true", help="report, write nothing")
         add_purpose_argument(parser)
         add_language_argument(parser)
@@ -47,7 +52,7 @@ class Command(BaseCommand):
             if mapping is not None:
                 plan = Mapping.from_json(json.loads(mapping.read_text(encoding="utf-8")))
             else:
-                plan = guess_mapping(survey)
+                plan = survey_mapping_for(target, survey)
             result = import_survey(workshop=target, survey=survey, mapping=plan, dry_run=dry_run)
         except OSError as error:
             raise CommandError(

@@ -73,6 +73,7 @@ class SurveyImportResult(ImportCounts):
     empty: int = 0
     without_id: int = 0
     unknown_regions: list[str] = field(default_factory=list)
+    unknown_rows: dict[str, int] = field(default_factory=dict)  # spelling -> submissions
     aliases_added: int = 0
 
 
@@ -105,6 +106,7 @@ def import_survey(
             spellings[spelling] = region
             matcher.learn(spelling, region)
     result.unknown_regions = kobo.unknown_region_values(survey, mapping, matcher)
+    result.unknown_rows = kobo.unknown_region_counts(survey, mapping, result.unknown_regions)
     main_columns = [key for key in mapping.text_columns if not survey.column(key).repeat]
     repeat_columns = [key for key in mapping.text_columns if survey.column(key).repeat]
     details = {key: mapping.details_of(key) for key in mapping.text_columns}
@@ -248,6 +250,7 @@ class AcledResult(ImportCounts):
     updated: int = 0
     other_country: int = 0
     unknown_admin1: list[str] = field(default_factory=list)
+    unknown_rows: dict[str, int] = field(default_factory=dict)  # spelling -> events
 
 
 def import_acled(
@@ -277,7 +280,10 @@ def import_acled(
         for event_id, row in latest.items():
             region = matcher.match(row.values["admin1"])
             if region is None and row.values["admin1"]:
-                unknown.setdefault(normalise_place(row.values["admin1"]), row.values["admin1"])
+                spelling = unknown.setdefault(
+                    normalise_place(row.values["admin1"]), row.values["admin1"]
+                )
+                result.unknown_rows[spelling] = result.unknown_rows.get(spelling, 0) + 1
             values = {**row.values, "region": region, "zone": region.zone if region else None}
             event = stored.get(event_id)
             if event is None:
@@ -295,6 +301,11 @@ def import_acled(
             transaction.set_rollback(True)
     result.unknown_admin1 = sorted(unknown.values(), key=str.casefold)
     return result
+
+
+def with_counts(spellings: list[str], counts: dict[str, int]) -> str:
+    """``Tinbouctou (15), Mopti-Nord (2)``: the unmatched names and how many rows have each."""
+    return ", ".join(f"{name} ({counts.get(name, 0)})" for name in spellings)
 
 
 def remap_regions(*, workshop: Workshop) -> int:

@@ -718,6 +718,17 @@ def unknown_region_values(survey: Survey, mapping: Mapping, matcher: RegionMatch
     return sorted(seen.values(), key=str.casefold)
 
 
+def unknown_region_counts(survey: Survey, mapping: Mapping, spellings: list[str]) -> dict:
+    """How many submissions carry each unmatched spelling (same key as the listed one)."""
+    by_key = {normalise_place(name): name for name in spellings}
+    counts: dict[str, int] = {}
+    for value in survey.values_of(mapping.region) if mapping.region else []:
+        name = by_key.get(normalise_place(value))
+        if name is not None:
+            counts[name] = counts.get(name, 0) + 1
+    return counts
+
+
 def check_mapping(survey: Survey, mapping: Mapping) -> None:
     known = {column.key for column in survey.columns}
     for key in [*mapping.columns, mapping.region, mapping.gender, mapping.organisation_kind]:

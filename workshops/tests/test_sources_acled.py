@@ -2,20 +2,25 @@
 
 import datetime as dt
 import io
+import json
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from model_bakery import baker
 
 from workshops.models import AcledEvent, RegionAlias
 from workshops.queries import context_summary
 from workshops.report.charts import acled_charts
 from workshops.services.imports import import_acled, remap_regions
 from workshops.sources.acled import ACLED_CITATION, AcledFileError, parse_acled, parse_date
+from workshops.sources.regions import RegionMatcher, gazetteer
+from workshops.tests.export_factories import acled_csv
 
 DATA = Path(__file__).parent / "data"
+MALI = json.loads((Path(__file__).parents[2] / "fixtures" / "mali.json").read_text())
 
 
 def _parsed(name):
@@ -87,10 +92,53 @@ def test_dry_run_writes_nothing(workshop):
 
 
 def test_a_new_spelling_moves_events_into_their_zone(workshop, regions):
-    import_acled(workshop=workshop, parsed=_parsed("acled_current.csv"))
-    RegionAlias.objects.create(workshop=workshop, alias="Timbuktu", region=regions["Tombouctou"])
-    assert remap_regions(workshop=workshop) == 1
-    assert AcledEvent.objects.get(event_id_cnty="MLI30002").region == regions["Tombouctou"]
+    data = acled_csv(4, admin1=["Tinbouctou", "Gao"])
+    result = import_acled(workshop=workshop, parsed=parse_acled(data))
+    assert result.unknown_admin1 == ["Tinbouctou"] and result.unknown_rows == {"Tinbouctou": 2}
+    RegionAlias.objects.create(workshop=workshop, alias="Tinbouctou", region=regions["Tombouctou"])
+    assert remap_regions(workshop=workshop) == 2
+    assert AcledEvent.objects.filter(region=regions["Tombouctou"]).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("spelling", "region"),
+    [
+        ("Timbuktu", "Tombouctou"),
+        ("TOMBOUCTOU", "Tombouctou"),
+        ("Segou", "Ségou"),
+        ("Menaka", "Ménaka"),
+        ("Taoudeni", "Taoudénit"),
+        ("Bamako District", "Bamako"),
+        ("District de Bamako", "Bamako"),
+        ("Goundam", "Tombouctou"),  # an admin2 unit
+        ("Bandiagara", "Mopti"),
+        ("kidal", "Kidal"),
+    ],
+)
+def test_the_gazetteer_matches_french_english_and_other_spellings(
+    workshop, regions, spelling, region
+):
+    expected = regions.get(region) or baker.make(
+        "workshops.Region", country=workshop.country, zone=regions["Gao"].zone, name=region
+    )
+    assert RegionMatcher.for_workshop(workshop).match(spelling) == expected
+
+
+def test_a_workshop_spelling_wins_over_the_gazetteer(workshop, regions):
+    RegionAlias.objects.create(workshop=workshop, alias="Goundam", region=regions["Mopti"])
+    assert RegionMatcher.for_workshop(workshop).match("Goundam") == regions["Mopti"]
+
+
+def test_timbuktu_events_land_in_the_north_without_a_spelling_added(workshop, regions):
+    import_acled(workshop=workshop, parsed=parse_acled(acled_csv(16, admin1=["Timbuktu"])))
+    north = regions["Tombouctou"].zone
+    assert AcledEvent.objects.filter(zone=north).count() == 16
+
+
+def test_every_gazetteer_region_is_a_region_of_the_reference_data():
+    names = {row["fields"]["name"] for row in MALI if row["model"] == "workshops.region"}
+    assert set(gazetteer("ML").values()) == names
+    assert gazetteer("XX") == {}
 
 
 @pytest.mark.parametrize(

@@ -168,7 +168,7 @@ def _survey_summary(result: imports.SurveyImportResult) -> str:
         ) % {"conflicts": result.conflicts}
     if result.unknown_regions:
         text += " " + _("Left without region: %(values)s.") % {
-            "values": ", ".join(result.unknown_regions)
+            "values": imports.with_counts(result.unknown_regions, result.unknown_rows)
         }
     return text
 
@@ -248,7 +248,7 @@ def acled_upload(request: HttpRequest, slug: str) -> HttpResponse:
                 messages.warning(
                     request,
                     _("No region matches: %(values)s. Add region spellings for them.")
-                    % {"values": ", ".join(result.unknown_admin1)},
+                    % {"values": imports.with_counts(result.unknown_admin1, result.unknown_rows)},
                 )
             return redirect("sources:context", slug=workshop.slug)
     return render(

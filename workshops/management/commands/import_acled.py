@@ -14,7 +14,7 @@ from workshops.management.purpose import (
 )
 from workshops.models import Workshop
 from workshops.models.report import ExportKind
-from workshops.services.imports import import_acled
+from workshops.services.imports import import_acled, with_counts
 from workshops.sources.acled import AcledFileError, parse_acled
 
 
@@ -67,5 +67,5 @@ class Command(BaseCommand):
         if result.unknown_admin1:
             self.stdout.write(
                 _("admin1 not matched to a region (add a region spelling): %(names)s")
-                % {"names": ", ".join(result.unknown_admin1)}
+                % {"names": with_counts(result.unknown_admin1, result.unknown_rows)}
             )

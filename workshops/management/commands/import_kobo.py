@@ -16,7 +16,7 @@ from workshops.management.purpose import (
 from workshops.models import Workshop
 from workshops.models.report import ExportKind
 from workshops.queries import survey_mapping_for
-from workshops.services.imports import import_survey
+from workshops.services.imports import import_survey, with_counts
 from workshops.sources.kobo import Mapping, SurveyFileError, parse_survey
 
 
@@ -85,5 +85,5 @@ class Command(BaseCommand):
         if result.unknown_regions:
             self.stdout.write(
                 _("Unknown regions (add them to the mapping's region_values): %(names)s")
-                % {"names": ", ".join(result.unknown_regions)}
+                % {"names": with_counts(result.unknown_regions, result.unknown_rows)}
             )

@@ -259,9 +259,13 @@ def kobo_rows(
     return out
 
 
-def to_csv(rows: list[list[str]], *, delimiter: str = ";", bom: bool = True) -> bytes:
+def to_csv(
+    rows: list[list[str]], *, delimiter: str = ";", bom: bool = True, quote_all: bool = True
+) -> bytes:
+    """Kobo quotes every value; ACLED and ODK Central only those that need it."""
     buffer = io.StringIO(newline="")
-    csv.writer(buffer, delimiter=delimiter, quoting=csv.QUOTE_ALL).writerows(rows)
+    quoting = csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL
+    csv.writer(buffer, delimiter=delimiter, quoting=quoting).writerows(rows)
     return (("\ufeff" if bom else "") + buffer.getvalue()).encode()
 
 
@@ -314,7 +318,8 @@ def odk_rows(
 
 
 def odk_csv(questions: list[Question] | None = None, **kwargs) -> bytes:
-    return to_csv(odk_rows(questions or peace_survey(), **kwargs), delimiter=",", bom=False)
+    rows = odk_rows(questions or peace_survey(), **kwargs)
+    return to_csv(rows, delimiter=",", bom=False, quote_all=False)
 
 
 ADMIN1 = ["Tombouctou", "Timbuktu", "Gao", "Mopti", "Segou", "Menaka", "Kidal", "Bamako"]
@@ -364,4 +369,4 @@ def acled_rows(count: int, *, admin1: list[str] | None = None, start: int = 1) -
 
 
 def acled_csv(count: int = 10, **kwargs) -> bytes:
-    return to_csv(acled_rows(count, **kwargs), delimiter=",", bom=False)
+    return to_csv(acled_rows(count, **kwargs), delimiter=",", bom=False, quote_all=False)

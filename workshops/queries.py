@@ -17,7 +17,16 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 
 from workshops.choices import Audience, Category, ModerationStatus
-from workshops.models import AcledEvent, BreakoutSession, Contribution, Theme, Vote, Workshop
+from workshops.models import (
+    AcledEvent,
+    BreakoutSession,
+    Contribution,
+    SurveyMapping,
+    Theme,
+    Vote,
+    Workshop,
+)
+from workshops.sources import kobo
 from workshops.sources.acled import attribution
 
 PAGE_SIZE = 50
@@ -194,3 +203,17 @@ def context_summary(workshop: Workshop) -> dict | None:
         "unmapped_events": rows.get(None, {}).get("events", 0),
         "attribution": attribution(),
     }
+
+
+def survey_mapping_for(workshop: Workshop, survey: kobo.Survey) -> kobo.Mapping:
+    """The guess for the file, or the mapping chosen last time for the same form.
+
+    The same form is the same set of columns, or a form version seen before.
+    """
+    guess = kobo.guess_mapping(survey)
+    stored = SurveyMapping.objects.filter(workshop=workshop)
+    found = stored.filter(form_key=kobo.form_key(survey)).first()
+    if found is None:
+        versions = set(kobo.form_versions(survey))
+        found = next((m for m in stored[:50] if versions & set(m.versions)), None)
+    return kobo.remembered_mapping(survey, guess, found.mapping) if found else guess

@@ -1,4 +1,5 @@
-"""The ``--purpose`` of commands that read row-level data, and the record they leave.
+"""The ``--purpose`` of commands that read row-level data, the record they leave,
+and the ``--language`` of their messages.
 
 Commands act as the system: their records in the data access log have no user
 (shown as "system (command line)"), the command's name as what, its options as
@@ -8,6 +9,8 @@ filters and the purpose typed on the command line.
 from __future__ import annotations
 
 import argparse
+
+from django.conf import settings
 
 from workshops.models import ExportAuditLog, Workshop
 from workshops.models.report import PURPOSE_MAX_LENGTH, AccessChannel, clean_purpose
@@ -42,3 +45,17 @@ def record_command(*, workshop: Workshop, kind: str, purpose: str, **filters) ->
         filters=filters,
         channel=AccessChannel.COMMAND,
     )
+
+
+def add_language_argument(parser) -> None:
+    """``--language``: the language of the command's messages (default: the settings')."""
+    parser.add_argument(
+        "--language",
+        choices=[code for code, _name in settings.LANGUAGES],
+        default=None,
+        help="language of the messages (default: the settings' LANGUAGE_CODE)",
+    )
+
+
+def command_language(language: str | None) -> str:
+    return language or settings.LANGUAGE_CODE

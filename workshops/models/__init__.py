@@ -32,4 +32,10 @@ from workshops.models.report import (  # noqa: F401
     ReportSection,
     SectionVersion,
 )
-from workshops.models.sources import AcledEvent, ImportUpload, Interview, RegionAlias  # noqa: F401
+from workshops.models.sources import (  # noqa: F401
+    AcledEvent,
+    ImportUpload,
+    Interview,
+    RegionAlias,
+    SurveyMapping,
+)

@@ -39,6 +39,33 @@ class ImportUpload(models.Model):
         return self.filename
 
 
+class SurveyMapping(models.Model):
+    """The last mapping chosen for one survey form, offered at its next import.
+
+    A form is known by its set of columns (``form_key``) or by a form version
+    (``__version__`` of KoboToolbox, ``FormVersion`` of ODK Central) seen before.
+    """
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="survey_mappings")
+    form_key = models.CharField(_("form key"), max_length=64)
+    versions = models.JSONField(_("form versions"), default=list, blank=True)
+    mapping = models.JSONField(_("mapping"), default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        verbose_name = _("survey mapping")
+        verbose_name_plural = _("survey mappings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workshop", "form_key"], name="survey_mapping_unique_form"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.form_key
+
+
 def normalise_place(value: str) -> str:
     """A spelling-insensitive key for place names: no case, accents, spaces or dashes."""
     decomposed = unicodedata.normalize("NFKD", value or "")

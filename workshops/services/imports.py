@@ -22,6 +22,7 @@ from workshops.models import (
     Participant,
     Region,
     RegionAlias,
+    SurveyMapping,
     Workshop,
 )
 from workshops.models.sources import normalise_place
@@ -72,6 +73,7 @@ class SurveyImportResult(ImportCounts):
     empty: int = 0
     without_id: int = 0
     unknown_regions: list[str] = field(default_factory=list)
+    unknown_rows: dict[str, int] = field(default_factory=dict)  # spelling -> submissions
     aliases_added: int = 0
 
 
@@ -104,8 +106,10 @@ def import_survey(
             spellings[spelling] = region
             matcher.learn(spelling, region)
     result.unknown_regions = kobo.unknown_region_values(survey, mapping, matcher)
+    result.unknown_rows = kobo.unknown_region_counts(survey, mapping, result.unknown_regions)
     main_columns = [key for key in mapping.text_columns if not survey.column(key).repeat]
     repeat_columns = [key for key in mapping.text_columns if survey.column(key).repeat]
+    details = {key: mapping.details_of(key) for key in mapping.text_columns}
 
     with transaction.atomic():
         result.aliases_added = save_aliases(workshop=workshop, spellings=spellings)
@@ -152,11 +156,14 @@ def import_survey(
                     result.empty += 1
                     continue
                 client_id = kobo.client_id_for(submission.uuid, key, item)
+                horizon, audience = details[key]
                 answer = Contribution(
                     workshop=workshop,
                     client_id=client_id,
                     text=text.strip(),
                     category=mapping.columns[key],
+                    horizon=horizon,
+                    audience=audience,
                     source=Source.SURVEY,
                     language=mapping.language,
                     author=voice,
@@ -186,9 +193,20 @@ def import_survey(
             ) from None
         result.created = len(new_answers)
         result.respondents = len(new_voices)
+        remember_mapping(workshop=workshop, survey=survey, mapping=mapping)
         if dry_run:
             transaction.set_rollback(True)
     return result
+
+
+def remember_mapping(*, workshop: Workshop, survey: kobo.Survey, mapping: kobo.Mapping) -> None:
+    """Keep the mapping for this form: the next export of it is mapped the same way."""
+    key, versions = kobo.form_key(survey), kobo.form_versions(survey)
+    stored = SurveyMapping.objects.filter(workshop=workshop, form_key=key)
+    if not stored.update(versions=versions, mapping=mapping.to_json(), updated_at=timezone.now()):
+        SurveyMapping.objects.create(
+            workshop=workshop, form_key=key, versions=versions, mapping=mapping.to_json()
+        )
 
 
 # --- Region spellings ---------------------------------------------------------------------
@@ -232,14 +250,14 @@ class AcledResult(ImportCounts):
     updated: int = 0
     other_country: int = 0
     unknown_admin1: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
+    unknown_rows: dict[str, int] = field(default_factory=dict)  # spelling -> events
 
 
 def import_acled(
     *, workshop: Workshop, parsed: acled.AcledFile, dry_run: bool = False
 ) -> AcledResult:
     """Upsert the events on ``event_id_cnty``; a newer ``timestamp`` wins. All or nothing."""
-    result = AcledResult(events=len(parsed.rows), errors=parsed.errors, dry_run=dry_run)
+    result = AcledResult(events=len(parsed.rows), dry_run=dry_run)
     matcher = RegionMatcher.for_workshop(workshop)
     country = normalise_place(workshop.country.name)
     unknown: dict[str, str] = {}
@@ -262,7 +280,10 @@ def import_acled(
         for event_id, row in latest.items():
             region = matcher.match(row.values["admin1"])
             if region is None and row.values["admin1"]:
-                unknown.setdefault(normalise_place(row.values["admin1"]), row.values["admin1"])
+                spelling = unknown.setdefault(
+                    normalise_place(row.values["admin1"]), row.values["admin1"]
+                )
+                result.unknown_rows[spelling] = result.unknown_rows.get(spelling, 0) + 1
             values = {**row.values, "region": region, "zone": region.zone if region else None}
             event = stored.get(event_id)
             if event is None:
@@ -280,6 +301,11 @@ def import_acled(
             transaction.set_rollback(True)
     result.unknown_admin1 = sorted(unknown.values(), key=str.casefold)
     return result
+
+
+def with_counts(spellings: list[str], counts: dict[str, int]) -> str:
+    """``Tinbouctou (15), Mopti-Nord (2)``: the unmatched names and how many rows have each."""
+    return ", ".join(f"{name} ({counts.get(name, 0)})" for name in spellings)
 
 
 def remap_regions(*, workshop: Workshop) -> int:

@@ -11,17 +11,16 @@ zones) by name or by the workshop's editable spellings.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from workshops.sources.delimited import sniff_delimiter
+from workshops.sources.delimited import MalformedFile, read_rows, sniff_delimiter
 from workshops.validators import remove_unsafe_characters
 
 MAX_BYTES = 20 * 1024 * 1024
+MAX_NUMBER = 2**53  # fatalities, years and timestamps fit a database integer
 REQUIRED = {"event_id_cnty", "event_date", "event_type", "admin1", "fatalities"}
 DATE_FORMATS = ["%Y-%m-%d", "%d %B %Y", "%d %b %Y", "%d-%m-%Y", "%d/%m/%Y", "%d-%B-%Y"]
 # ACLED's own name and address stay as they are; the rest is translated.
@@ -99,11 +98,18 @@ def _interaction(value: str) -> str:
     return value[:120]
 
 
-def _int(value: str, default: int = 0) -> int:
+def _count(value: str) -> int | None:
+    """A whole number ≥ 0 (``3`` or ``3.0``), 0 when blank, None when it is not one."""
+    value = value.strip()
+    if not value:
+        return 0
     try:
-        return int(float(value.strip() or default))
+        number = float(value)
     except ValueError:
-        return default
+        return None
+    if not 0 <= number < MAX_NUMBER or number != int(number):
+        return None
+    return int(number)
 
 
 @dataclass
@@ -116,10 +122,10 @@ class AcledRow:
 class AcledFile:
     layout: str  # "current" or "old"
     rows: list[AcledRow]
-    errors: list[str] = field(default_factory=list)
 
 
 def parse_acled(data: bytes) -> AcledFile:
+    """Every row of the export, or ``AcledFileError`` naming the first bad line: all or nothing."""
     if len(data) > MAX_BYTES:
         raise AcledFileError(
             _("The file is larger than %(size)d MB.") % {"size": MAX_BYTES // (1024 * 1024)}
@@ -129,45 +135,64 @@ def parse_acled(data: bytes) -> AcledFile:
     except UnicodeDecodeError:
         raise AcledFileError(_("The file is not UTF-8 text. Export it again as CSV.")) from None
     text = remove_unsafe_characters(text)
+    if not text.strip():
+        raise AcledFileError(_("The file is empty."))
     delimiter = sniff_delimiter(text) or ","
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = {name.strip().casefold() for name in (reader.fieldnames or []) if name}
-    missing = REQUIRED - header
-    if missing:
-        raise AcledFileError(
-            _("This is not an ACLED export: the columns %(columns)s are missing.")
-            % {"columns": ", ".join(sorted(missing))}
-        )
-    layout = "old" if {"data_id", "event_id_no_cnty"} & header else "current"
-    parsed = AcledFile(layout, [])
+    rows = read_rows(text, delimiter)
     try:
-        for number, raw in enumerate(reader, start=2):
-            row = {
-                (key or "").strip().casefold(): (value or "").strip()
-                for key, value in raw.items()
-                if isinstance(value, str)
-            }
-            event_id = row.get("event_id_cnty", "")[:30]
-            date = parse_date(row.get("event_date", ""))
-            if not event_id or date is None:
-                parsed.errors.append(
-                    _("Line %(line)d: no event id or an unreadable date.") % {"line": number}
-                )
-                continue
-            values = {name: row.get(name, "")[:size] for name, size in TEXT_FIELDS.items()}
-            values.update(
-                event_date=date,
-                year=_int(row.get("year", ""), date.year) or date.year,
-                inter1=_inter(row.get("inter1", "")),
-                inter2=_inter(row.get("inter2", "")),
-                interaction=_interaction(row.get("interaction", "")),
-                civilian_targeting=bool(row.get("civilian_targeting", "")),
-                fatalities=max(_int(row.get("fatalities", "")), 0),
-                timestamp=_int(row.get("timestamp", "")),
+        _line, names = next(rows, (1, []))
+        header = [name.strip().casefold() for name in names]
+        missing = REQUIRED - set(header)
+        if missing:
+            raise AcledFileError(
+                _("This is not an ACLED export: the columns %(columns)s are missing.")
+                % {"columns": ", ".join(sorted(missing))}
             )
-            parsed.rows.append(AcledRow(event_id, values))
-    except csv.Error:
-        raise AcledFileError(_("The file is not a readable CSV file.")) from None
+        layout = "old" if {"data_id", "event_id_no_cnty"} & set(header) else "current"
+        positions = {name: i for i, name in reversed(list(enumerate(header))) if name}
+        parsed = AcledFile(layout, [_row(line, cells, positions) for line, cells in rows])
+    except MalformedFile as error:
+        raise AcledFileError(str(error)) from None
     if not parsed.rows:
         raise AcledFileError(_("The file has no events."))
     return parsed
+
+
+def _row(line: int, cells: list[str], positions: dict[str, int]) -> AcledRow:
+    def cell(name: str) -> str:
+        at = positions.get(name)
+        return cells[at].strip() if at is not None else ""
+
+    event_id = cell("event_id_cnty")[:30]
+    if not event_id:
+        raise AcledFileError(
+            _("Line %(line)d has no event id. Nothing was imported.") % {"line": line}
+        )
+    date = parse_date(cell("event_date"))
+    if date is None:
+        raise AcledFileError(
+            _("Line %(line)d: %(value)s is not a date. Nothing was imported.")
+            % {"line": line, "value": cell("event_date")[:40] or "—"}
+        )
+    numbers = {}
+    for name in ("fatalities", "timestamp", "year"):
+        value = cell(name)
+        number = _count(value)
+        if number is None:
+            raise AcledFileError(
+                _("Line %(line)d: %(value)s in %(column)s is not a number. Nothing was imported.")
+                % {"line": line, "value": value[:40], "column": name}
+            )
+        numbers[name] = number
+    values = {name: cell(name)[:size] for name, size in TEXT_FIELDS.items()}
+    values.update(
+        event_date=date,
+        year=numbers["year"] or date.year,
+        inter1=_inter(cell("inter1")),
+        inter2=_inter(cell("inter2")),
+        interaction=_interaction(cell("interaction")),
+        civilian_targeting=bool(cell("civilian_targeting")),
+        fatalities=numbers["fatalities"],
+        timestamp=numbers["timestamp"],
+    )
+    return AcledRow(event_id, values)

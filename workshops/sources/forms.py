@@ -62,6 +62,7 @@ class SurveyMappingForm(forms.Form):
         **kwargs,
     ):
         self.survey = survey
+        self.guess = initial_mapping
         self.answer_keys = [c.key for c in survey.columns if not kobo.is_meta(c)]
         mapping: kobo.Mapping = initial_mapping
         initial = {
@@ -100,11 +101,11 @@ class SurveyMappingForm(forms.Form):
         self.preview_keys = (demographic + text)[:6]
 
     def column_rows(self):
-        """Each answer column's field with an example value from the file."""
+        """Each answer column's field, an example value from the file and why it was guessed."""
         rows = []
         for key, name in zip(self.answer_keys, self.column_fields, strict=True):
             example = next((value for value in self.survey.values_of(key) if value), "")
-            rows.append((self[name], kobo.short(example, 60)))
+            rows.append((self[name], kobo.short(example, 60), self.guess.reasons.get(key, "")))
         return rows
 
     def region_rows(self):
@@ -144,6 +145,8 @@ class SurveyMappingForm(forms.Form):
                 spelling: data[name] for name, spelling in self.region_fields if data.get(name)
             },
             language=data["language"],
+            horizons=self.guess.horizons,
+            audiences=self.guess.audiences,
         )
 
 

@@ -11,19 +11,20 @@ export twice adds nothing twice.
 
 from __future__ import annotations
 
-import csv
+import datetime as dt
 import hashlib
 import io
 import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from workshops.choices import Category, Gender, Language, OrganisationKind
+from workshops.choices import Audience, Category, Gender, Horizon, Language, OrganisationKind
 from workshops.models import Region
 from workshops.models.sources import normalise_place
-from workshops.sources.delimited import sniff_delimiter
+from workshops.sources.delimited import MalformedFile, read_rows, sniff_delimiter
 from workshops.sources.regions import RegionMatcher
 from workshops.validators import remove_unsafe_characters
 
@@ -86,18 +87,33 @@ META_COLUMNS = {
     "phonenumber",
     "audit",
 }
+DATE_COLUMNS = {"_submission_time", "submissiondate"}
 UUID_COLUMNS = ["meta/rootuuid", "_uuid", "meta-instanceid", "key", "meta/instanceid"]
 
 REGION_WORDS = ("region", "région", "zone", "province", "cercle", "localite", "localité")
 GENDER_WORDS = ("gender", "genre", "sexe", "sex")
 ORGANISATION_WORDS = ("organisation", "organization", "structure", "org_type", "type_org")
+# French and English words of a question's name, label or group (compared without accents).
 CATEGORY_WORDS = [
     (Category.RECOMMENDATION, ("recommand", "recommend", "suggest", "propos", "que faire")),
-    (Category.CHALLENGE, ("défi", "defi", "challenge", "difficult", "obstacle", "contrainte")),
-    (Category.STRENGTH, ("force", "strength", "atout", "réussi", "success", "avantage")),
+    (Category.CHALLENGE, ("defi", "challenge", "difficult", "obstacle", "contrainte", "probleme")),
+    (Category.STRENGTH, ("force", "strength", "atout", "reussi", "success", "avantage", "asset")),
     (Category.OPPORTUNITY, ("opportunit",)),
-    (Category.DRIVER, ("cause", "moteur", "driver", "facteur", "factor", "pourquoi", "why")),
+    (
+        Category.DRIVER,
+        ("cause", "moteur", "driver", "facteur", "factor", "pourquoi", "why", "long_term"),
+    ),
 ]
+HORIZON_WORDS = [
+    (Horizon.LONG_TERM, ("long_term", "longterm", "long terme", "profond", "structur", "root")),
+    (Horizon.DYNAMIC, ("dynami", "recent", "declench", "trigger")),
+]
+AUDIENCE_WORDS = [  # international first: it contains "national"
+    (Audience.INTERNATIONAL, ("international", "partenaire", "partner", "donor", "bailleur")),
+    (Audience.NATIONAL, ("national", "etat", "state", "gouvern")),
+    (Audience.COMMUNITIES, ("communaut", "communit")),
+]
+CONSENT_WORDS = ("consent", "accord")
 GENDER_VALUES = {
     Gender.WOMAN: ("femme", "female", "woman", "women", "f", "feminin", "féminin"),
     Gender.MAN: ("homme", "male", "man", "men", "m", "h", "masculin"),
@@ -112,9 +128,16 @@ class SurveyFileError(Exception):
 
 @dataclass
 class Column:
+    """One column of the file: a unique key, its position, its HXL tag and its sheet.
+
+    The key is the header; a blank header becomes ``(column 3)`` and a repeated one
+    ``name (2)``, so that every value is read from its own position.
+    """
+
     key: str
     hxl: str = ""
     repeat: str = ""  # the repeat-group sheet it comes from, "" for the main sheet
+    index: int = -1  # position in its sheet's rows
 
     @property
     def name(self) -> str:
@@ -126,6 +149,7 @@ class SurveySubmission:
     uuid: str
     values: dict[str, str]
     repeats: list[dict[str, str]] = field(default_factory=list)
+    line: int = 0  # where it starts in the file, for messages
 
 
 @dataclass
@@ -177,13 +201,16 @@ def _clean_text(value: object) -> str:
     return remove_unsafe_characters(str(value)).strip()
 
 
-def _split_hxl(rows: list[list[str]]) -> tuple[list[str], list[str], list[list[str]]]:
-    """Header, HXL tags (or empty) and data rows."""
-    header = [_clean_text(cell) for cell in rows[0]]
+Rows = list[tuple[int, list]]  # (line or sheet row number, cells)
+
+
+def _split_hxl(rows: Rows) -> tuple[list[str], list[str], Rows]:
+    """Header, HXL tags (or empty) and data rows with their line numbers."""
+    header = [_clean_text(cell) for cell in rows[0][1]]
     rest = rows[1:]
     tags: list[str] = []
     if rest:
-        second = [_clean_text(cell) for cell in rest[0]]
+        second = [_clean_text(cell) for cell in rest[0][1]]
         filled = [cell for cell in second if cell]
         if filled and all(cell.startswith("#") for cell in filled):
             tags, rest = second, rest[1:]
@@ -205,19 +232,22 @@ def _parse_csv(data: bytes) -> Survey:
                 "or commas (ODK Central)."
             )
         )
+    rows: Rows = []
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error:
-        raise SurveyFileError(_("The file is not a readable CSV file.")) from None
-    rows = [row for row in rows if any(cell.strip() for cell in row)]
+        for row in read_rows(text, delimiter):
+            rows.append(row)
+            if len(rows) > MAX_ROWS + 2:
+                raise SurveyFileError(
+                    _("The file has more than %(rows)d rows.") % {"rows": MAX_ROWS}
+                )
+    except MalformedFile as error:
+        raise SurveyFileError(str(error)) from None
     if not rows:
         raise SurveyFileError(_("The file is empty."))
-    if len(rows) > MAX_ROWS + 2:
-        raise SurveyFileError(_("The file has more than %(rows)d rows.") % {"rows": MAX_ROWS})
     header, tags, body = _split_hxl(rows)
     odk = bool(header) and header[0] == "SubmissionDate"
     columns = _columns(header, tags)
-    submissions = [_submission(columns, row) for row in body]
+    submissions = [_submission(columns, cells, line) for line, cells in body]
     survey = Survey("odk-csv" if odk else "kobo-csv", columns, submissions)
     _check(survey)
     return survey
@@ -249,7 +279,8 @@ def _parse_xlsx(data: bytes) -> Survey:
         raise SurveyFileError(_("The first sheet of the workbook is empty."))
     header, tags, body = _split_hxl(sheets[0])
     columns = _columns(header, tags)
-    submissions = [_submission(columns, row) for row in body]
+    _check_width(header, body)
+    submissions = [_submission(columns, cells, line) for line, cells in body]
     by_index = {s.values.get("_index", ""): s for s in submissions if s.values.get("_index")}
     for name, rows in zip(names[1:], sheets[1:], strict=True):
         if not rows:
@@ -257,51 +288,79 @@ def _parse_xlsx(data: bytes) -> Survey:
         rheader, rtags, rbody = _split_hxl(rows)
         if "_parent_index" not in rheader:
             continue
-        rcolumns = [
-            Column(c.key, c.hxl, repeat=name)
-            for c in _columns(rheader, rtags)
-            if c.key not in {c.key for c in columns}
-        ]
-        columns.extend(rcolumns)
+        sheet_columns = _columns(rheader, rtags)
+        known = {c.key for c in columns}
+        columns.extend(
+            Column(c.key, c.hxl, repeat=name, index=c.index)
+            for c in sheet_columns
+            if c.key not in known
+        )
         parent_at = rheader.index("_parent_index")
-        for row in rbody:
-            cells = [_clean_text(cell) for cell in row]
+        _check_width(rheader, rbody)
+        for line, cells in rbody:
             parent = by_index.get(cells[parent_at] if parent_at < len(cells) else "")
             if parent is not None:
-                parent.repeats.append(
-                    {key: cells[i] for i, key in enumerate(rheader) if i < len(cells) and key}
-                )
+                parent.repeats.append(_submission(sheet_columns, cells, line).values)
     survey = Survey("kobo-xlsx", columns, submissions)
     _check(survey)
     return survey
 
 
-def _sheet_rows(sheet) -> list[list[str]]:
-    rows = []
-    for row in sheet.iter_rows(values_only=True):
+def _sheet_rows(sheet) -> Rows:
+    rows: Rows = []
+    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
         cells = [_clean_text(cell) for cell in row]
         if any(cells):
-            rows.append(cells)
+            rows.append((number, cells))
         if len(rows) > MAX_ROWS + 2:
             raise SurveyFileError(_("The file has more than %(rows)d rows.") % {"rows": MAX_ROWS})
     return rows
 
 
+def unique_keys(header: list[str]) -> list[str]:
+    """One key per position: a blank header is ``(column 3)``, a repeated one ``name (2)``."""
+    keys: list[str] = []
+    seen: set[str] = set(header)
+    used: set[str] = set()
+    for position, name in enumerate(header, start=1):
+        key = name or f"(column {position})"
+        count = 1
+        while key in used or (not name and key in seen):
+            count += 1
+            key = f"{name or f'(column {position})'} ({count})"
+        used.add(key)
+        keys.append(key)
+    return keys
+
+
 def _columns(header: list[str], tags: list[str]) -> list[Column]:
-    columns, seen = [], set()
-    for i, key in enumerate(header):
-        if not key or key in seen:
-            continue
-        seen.add(key)
-        columns.append(Column(key, tags[i] if i < len(tags) else ""))
-    return columns
+    return [
+        Column(key, tags[i] if i < len(tags) else "", index=i)
+        for i, key in enumerate(unique_keys(header))
+    ]
 
 
-def _submission(columns: list[Column], row: list[str]) -> SurveySubmission:
-    header_values = {}
-    for i, column in enumerate(columns):
-        header_values[column.key] = _clean_text(row[i]) if i < len(row) else ""
-    return SurveySubmission(uuid=_uuid_of(header_values), values=header_values)
+def _check_width(header: list[str], body: Rows) -> None:
+    """A sheet's value beyond its last header would be lost: refuse the file instead."""
+    width = len(header)
+    while width and not header[width - 1]:
+        width -= 1
+    for line, cells in body:
+        if any(cells[width:]):
+            raise SurveyFileError(
+                _(
+                    "Row %(line)d has a value beyond the last column of the header. "
+                    "Nothing was imported."
+                )
+                % {"line": line}
+            )
+
+
+def _submission(columns: list[Column], row: list, line: int = 0) -> SurveySubmission:
+    """Each value from its own position, whatever the header above it."""
+    size = len(row)
+    values = {c.key: (_clean_text(row[c.index]) if c.index < size else "") for c in columns}
+    return SurveySubmission(uuid=_uuid_of(values), values=values, line=line)
 
 
 def _uuid_of(values: dict[str, str]) -> str:
@@ -324,6 +383,28 @@ def _check(survey: Survey) -> None:
         )
     if not survey.submissions:
         raise SurveyFileError(_("The file has a header but no submissions."))
+    dates = [c.key for c in survey.columns if c.name in DATE_COLUMNS and not c.repeat]
+    for submission in survey.submissions:
+        if not submission.uuid:
+            raise SurveyFileError(
+                _("Line %(line)d has no submission id. Nothing was imported.")
+                % {"line": submission.line}
+            )
+        for key in dates:
+            value = submission.values.get(key, "")
+            if value and not _is_datetime(value):
+                raise SurveyFileError(
+                    _("Line %(line)d: %(value)s in %(column)s is not a date. Nothing was imported.")
+                    % {"line": submission.line, "value": short(value, 40), "column": key}
+                )
+
+
+def _is_datetime(value: str) -> bool:
+    try:
+        dt.datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 # --- Guessing what columns mean ---------------------------------------------------------
@@ -344,34 +425,58 @@ def _has_word(name: str, words) -> bool:
     return any(word in name for word in words)
 
 
+def _words_of(text: str) -> str:
+    """Lower case without accents; group separators (``/ . -``) and spaces become ``_``."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return re.sub(r"[/.\-\s]+", "_", plain)
+
+
+def _first(name: str, table) -> str:
+    spaced = name.replace("_", " ")
+    return next(
+        (value for value, words in table if _has_word(name, words) or _has_word(spaced, words)),
+        "",
+    )
+
+
 def guess_category(header: str) -> str:
-    name = header.casefold()
-    for category, words in CATEGORY_WORDS:
-        if _has_word(name, words):
-            return category
-    return Category.OBSERVATION
+    return _first(_words_of(header), CATEGORY_WORDS) or Category.OBSERVATION
 
 
-def _looks_like_text(values: list[str]) -> bool:
+def _is_numeric(filled: list[str]) -> bool:
+    return all(re.fullmatch(r"[-+0-9.,:/ TZ]*", value) for value in filled)
+
+
+def _average(filled: list[str]) -> float:
+    return sum(len(value) for value in filled) / len(filled) if filled else 0
+
+
+def _looks_like_text(values: list[str], named: bool = False) -> bool:
+    """Sentences, not picks: long enough, with spaces. Answers may repeat (a word of the
+    question's name or group, ``named``, is enough); unnamed columns must vary."""
     filled = [value for value in values if value]
-    if not filled:
+    if not filled or _is_numeric(filled):
         return False
-    if all(re.fullmatch(r"[-+0-9.,:/ TZ]*", value) for value in filled):
-        return False  # numbers, dates, times
-    average = sum(len(value) for value in filled) / len(filled)
-    distinct = len(set(filled)) / len(filled)
-    return average >= 12 and (distinct > 0.5 or len(filled) < 3)
+    with_spaces = sum(" " in value for value in filled) / len(filled)
+    if _average(filled) < 12 or with_spaces < 0.5:
+        return False
+    return named or len(set(filled)) / len(filled) > 0.5 or len(filled) < 3
 
 
 def _is_short(values: list[str]) -> bool:
     """Demographic answers are short picks (a region, a gender), not sentences."""
     filled = [value for value in values if value]
-    return not filled or sum(len(value) for value in filled) / len(filled) <= 40
+    return not filled or _average(filled) <= 40
 
 
 @dataclass
 class Mapping:
-    """What each column feeds: a category, or ignored; and the demographic columns."""
+    """What each column feeds: a category, or ignored; and the demographic columns.
+
+    ``horizons`` and ``audiences`` give the horizon of a driver column and the audience
+    of a recommendation column, read from the column's name (``drivers/long_term``).
+    """
 
     columns: dict[str, str] = field(default_factory=dict)
     region: str = ""
@@ -379,6 +484,9 @@ class Mapping:
     organisation_kind: str = ""
     region_values: dict[str, str] = field(default_factory=dict)  # spelling -> region name
     language: str = Language.FRENCH
+    horizons: dict[str, str] = field(default_factory=dict)
+    audiences: dict[str, str] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)  # column -> why it was guessed so
 
     @classmethod
     def from_json(cls, data: dict) -> Mapping:
@@ -386,7 +494,9 @@ class Mapping:
             raise SurveyFileError(_("The mapping must be a JSON object."))
         columns = data.get("columns", {})
         region_values = data.get("region_values", {})
-        if not isinstance(columns, dict) or not isinstance(region_values, dict):
+        horizons = data.get("horizons", {})
+        audiences = data.get("audiences", {})
+        if not all(isinstance(x, dict) for x in (columns, region_values, horizons, audiences)):
             raise SurveyFileError(_("The mapping's columns and region values must be objects."))
         valid = {*Category.values, IGNORE}
         for key, value in columns.items():
@@ -395,6 +505,13 @@ class Mapping:
                     _("Unknown category %(value)s for column %(column)s.")
                     % {"value": value, "column": key}
                 )
+        for table, choices in ((horizons, Horizon.values), (audiences, Audience.values)):
+            for key, value in table.items():
+                if value not in choices:
+                    raise SurveyFileError(
+                        _("Unknown horizon or audience %(value)s for column %(column)s.")
+                        % {"value": value, "column": key}
+                    )
         language = data.get("language", Language.FRENCH)
         if language not in Language.values:
             raise SurveyFileError(_("Unknown language in the mapping."))
@@ -405,37 +522,144 @@ class Mapping:
             organisation_kind=str(data.get("organisation_kind") or ""),
             region_values={str(k): str(v) for k, v in region_values.items()},
             language=language,
+            horizons={str(k): str(v) for k, v in horizons.items()},
+            audiences={str(k): str(v) for k, v in audiences.items()},
         )
 
     @property
     def text_columns(self) -> list[str]:
         return [key for key, value in self.columns.items() if value != IGNORE]
 
+    def to_json(self) -> dict:
+        return {
+            "columns": self.columns,
+            "region": self.region,
+            "gender": self.gender,
+            "organisation_kind": self.organisation_kind,
+            "region_values": self.region_values,
+            "language": self.language,
+            "horizons": self.horizons,
+            "audiences": self.audiences,
+        }
+
+    def details_of(self, key: str) -> tuple[str, str]:
+        """The horizon and audience of a column's answers, as its category allows."""
+        category = self.columns.get(key, IGNORE)
+        horizon = self.horizons.get(key, "") if category == Category.DRIVER else ""
+        audience = self.audiences.get(key, "") if category == Category.RECOMMENDATION else ""
+        return horizon, audience
+
 
 def guess_mapping(survey: Survey) -> Mapping:
-    """Free-text columns feed contributions; region/gender-like columns are demographics."""
+    """What each column feeds, from its name, HXL tag and content; with the reason of each."""
     mapping = Mapping()
     for column in survey.columns:
+        key = column.key
         if is_meta(column):
+            mapping.reasons[key] = _("metadata of KoboToolbox or ODK: ignored")
             continue
-        name = column.name
+        name = _words_of(column.key)
         tag = column.hxl.casefold()
-        values = survey.values_of(column.key)
-        if not _is_short(values):  # "What are the challenges in your zone?" is a question
-            name = tag = ""
-        if not mapping.region and (_has_word(name, REGION_WORDS) or tag.startswith("#adm1")):
-            mapping.region = column.key
+        values = survey.values_of(key)
+        short_values = _is_short(values)
+        if short_values and _has_word(name, CONSENT_WORDS):
+            mapping.columns[key] = IGNORE
+            mapping.reasons[key] = _("consent question: ignored")
             continue
-        if not mapping.gender and (_has_word(name, GENDER_WORDS) or tag.startswith("#gender")):
-            mapping.gender = column.key
+        demographic = short_values
+        if (
+            demographic
+            and not mapping.region
+            and (_has_word(name, REGION_WORDS) or tag.startswith("#adm1"))
+        ):
+            mapping.region = key
+            mapping.reasons[key] = _("region of the respondent (name or HXL tag)")
             continue
-        if not mapping.organisation_kind and _has_word(name, ORGANISATION_WORDS):
-            mapping.organisation_kind = column.key
+        if (
+            demographic
+            and not mapping.gender
+            and (_has_word(name, GENDER_WORDS) or tag.startswith("#gender"))
+        ):
+            mapping.gender = key
+            mapping.reasons[key] = _("gender of the respondent (name or HXL tag)")
             continue
-        if _looks_like_text(values):
-            mapping.columns[column.key] = guess_category(column.key)
+        if demographic and not mapping.organisation_kind and _has_word(name, ORGANISATION_WORDS):
+            mapping.organisation_kind = key
+            mapping.reasons[key] = _("kind of organisation of the respondent (name)")
+            continue
+        category = _first(name, CATEGORY_WORDS)
+        if not _looks_like_text(values, named=bool(category)):
+            mapping.columns[key] = IGNORE
+            mapping.reasons[key] = _("numbers, dates or short choices: ignored")
+            continue
+        mapping.columns[key] = category or Category.OBSERVATION
+        horizon, audience = _first(name, HORIZON_WORDS), _first(name, AUDIENCE_WORDS)
+        if category == Category.DRIVER and horizon:
+            mapping.horizons[key] = horizon
+        if category == Category.RECOMMENDATION and audience:
+            mapping.audiences[key] = audience
+        label = str(Category(mapping.columns[key]).label)
+        details = [str(Horizon(horizon).label)] if key in mapping.horizons else []
+        details += [str(Audience(audience).label)] if key in mapping.audiences else []
+        if category:
+            reason = _("free-text answers; the name or group says %(what)s")
         else:
-            mapping.columns[column.key] = IGNORE
+            reason = _("free-text answers; no category in the name: %(what)s")
+        mapping.reasons[key] = reason % {"what": ", ".join([label, *details])}
+    return mapping
+
+
+# --- Remembering a form's mapping -----------------------------------------------------
+
+VERSION_COLUMNS = {"__version__", "formversion"}
+
+
+def form_key(survey: Survey) -> str:
+    """The form's identity from its set of columns (metadata columns left out)."""
+    names = sorted(c.key for c in survey.columns if not is_meta(c))
+    return hashlib.sha256("\n".join(names).encode()).hexdigest()
+
+
+def form_versions(survey: Survey) -> list[str]:
+    keys = [c.key for c in survey.columns if c.name in VERSION_COLUMNS and not c.repeat]
+    found = {s.values.get(key, "")[:60] for s in survey.submissions for key in keys}
+    return sorted(found - {""})[:20]
+
+
+def remembered_mapping(survey: Survey, guess: Mapping, stored: dict) -> Mapping:
+    """The mapping chosen last time for this form, on the columns this file has."""
+    try:
+        last = Mapping.from_json(stored)
+    except SurveyFileError:
+        return guess
+    known = {c.key for c in survey.columns}
+    reason = _("as chosen at the last import of this form")
+    mapping = Mapping(
+        columns={k: v for k, v in last.columns.items() if k in known},
+        region=last.region if last.region in known else "",
+        gender=last.gender if last.gender in known else "",
+        organisation_kind=last.organisation_kind if last.organisation_kind in known else "",
+        region_values=last.region_values,
+        language=last.language,
+        horizons={k: v for k, v in last.horizons.items() if k in known},
+        audiences={k: v for k, v in last.audiences.items() if k in known},
+    )
+    for column in survey.columns:  # a new question: the guess
+        key = column.key
+        chosen = key in mapping.columns or key in {mapping.region, mapping.gender}
+        if chosen or key == mapping.organisation_kind:
+            mapping.reasons[key] = reason
+        elif key in guess.columns:
+            mapping.columns[key] = guess.columns[key]
+            mapping.reasons[key] = guess.reasons.get(key, "")
+            for table, guessed in (
+                (mapping.horizons, guess.horizons),
+                (mapping.audiences, guess.audiences),
+            ):
+                if key in guessed:
+                    table[key] = guessed[key]
+        else:
+            mapping.reasons[key] = guess.reasons.get(key, "")
     return mapping
 
 
@@ -492,6 +716,17 @@ def unknown_region_values(survey: Survey, mapping: Mapping, matcher: RegionMatch
         if value and matcher.match(value) is None and value not in mapping.region_values:
             seen.setdefault(normalise_place(value), value)
     return sorted(seen.values(), key=str.casefold)
+
+
+def unknown_region_counts(survey: Survey, mapping: Mapping, spellings: list[str]) -> dict:
+    """How many submissions carry each unmatched spelling (same key as the listed one)."""
+    by_key = {normalise_place(name): name for name in spellings}
+    counts: dict[str, int] = {}
+    for value in survey.values_of(mapping.region) if mapping.region else []:
+        name = by_key.get(normalise_place(value))
+        if name is not None:
+            counts[name] = counts.get(name, 0) + 1
+    return counts
 
 
 def check_mapping(survey: Survey, mapping: Mapping) -> None:

@@ -2,20 +2,25 @@
 
 import datetime as dt
 import io
+import json
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from model_bakery import baker
 
 from workshops.models import AcledEvent, RegionAlias
 from workshops.queries import context_summary
 from workshops.report.charts import acled_charts
 from workshops.services.imports import import_acled, remap_regions
 from workshops.sources.acled import ACLED_CITATION, AcledFileError, parse_acled, parse_date
+from workshops.sources.regions import RegionMatcher, gazetteer
+from workshops.tests.export_factories import acled_csv
 
 DATA = Path(__file__).parent / "data"
+MALI = json.loads((Path(__file__).parents[2] / "fixtures" / "mali.json").read_text())
 
 
 def _parsed(name):
@@ -87,10 +92,53 @@ def test_dry_run_writes_nothing(workshop):
 
 
 def test_a_new_spelling_moves_events_into_their_zone(workshop, regions):
-    import_acled(workshop=workshop, parsed=_parsed("acled_current.csv"))
-    RegionAlias.objects.create(workshop=workshop, alias="Timbuktu", region=regions["Tombouctou"])
-    assert remap_regions(workshop=workshop) == 1
-    assert AcledEvent.objects.get(event_id_cnty="MLI30002").region == regions["Tombouctou"]
+    data = acled_csv(4, admin1=["Tinbouctou", "Gao"])
+    result = import_acled(workshop=workshop, parsed=parse_acled(data))
+    assert result.unknown_admin1 == ["Tinbouctou"] and result.unknown_rows == {"Tinbouctou": 2}
+    RegionAlias.objects.create(workshop=workshop, alias="Tinbouctou", region=regions["Tombouctou"])
+    assert remap_regions(workshop=workshop) == 2
+    assert AcledEvent.objects.filter(region=regions["Tombouctou"]).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("spelling", "region"),
+    [
+        ("Timbuktu", "Tombouctou"),
+        ("TOMBOUCTOU", "Tombouctou"),
+        ("Segou", "Ségou"),
+        ("Menaka", "Ménaka"),
+        ("Taoudeni", "Taoudénit"),
+        ("Bamako District", "Bamako"),
+        ("District de Bamako", "Bamako"),
+        ("Goundam", "Tombouctou"),  # an admin2 unit
+        ("Bandiagara", "Mopti"),
+        ("kidal", "Kidal"),
+    ],
+)
+def test_the_gazetteer_matches_french_english_and_other_spellings(
+    workshop, regions, spelling, region
+):
+    expected = regions.get(region) or baker.make(
+        "workshops.Region", country=workshop.country, zone=regions["Gao"].zone, name=region
+    )
+    assert RegionMatcher.for_workshop(workshop).match(spelling) == expected
+
+
+def test_a_workshop_spelling_wins_over_the_gazetteer(workshop, regions):
+    RegionAlias.objects.create(workshop=workshop, alias="Goundam", region=regions["Mopti"])
+    assert RegionMatcher.for_workshop(workshop).match("Goundam") == regions["Mopti"]
+
+
+def test_timbuktu_events_land_in_the_north_without_a_spelling_added(workshop, regions):
+    import_acled(workshop=workshop, parsed=parse_acled(acled_csv(16, admin1=["Timbuktu"])))
+    north = regions["Tombouctou"].zone
+    assert AcledEvent.objects.filter(zone=north).count() == 16
+
+
+def test_every_gazetteer_region_is_a_region_of_the_reference_data():
+    names = {row["fields"]["name"] for row in MALI if row["model"] == "workshops.region"}
+    assert set(gazetteer("ML").values()) == names
+    assert gazetteer("XX") == {}
 
 
 @pytest.mark.parametrize(
@@ -107,14 +155,50 @@ def test_bad_acled_files_get_a_clear_message(content, message):
         parse_acled(content)
 
 
-def test_rows_with_unreadable_dates_are_reported_not_imported(workshop):
-    content = (
-        b"event_id_cnty,event_date,event_type,admin1,fatalities,country\n"
-        b"MLI1,2024-01-01,Battles,Gao,2,Mali\n"
-        b"MLI2,someday,Battles,Gao,2,Mali\n"
-    )
-    result = import_acled(workshop=workshop, parsed=parse_acled(content))
-    assert result.created == 1 and len(result.errors) == 1
+HEADER = b"event_id_cnty,event_date,event_type,admin1,fatalities,country,timestamp\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"MLI2,someday,Battles,Gao,2,Mali,1\n", "Line 3: someday is not a date"),
+        (b",2024-01-02,Battles,Gao,2,Mali,1\n", "Line 3 has no event id"),
+        (b"MLI2,2024-01-02,Battles,Gao,two,Mali,1\n", "Line 3: two in fatalities is not a number"),
+        (b"MLI2,2024-01-02,Battles,Gao,2,Mali,-5\n", "Line 3: -5 in timestamp is not a number"),
+        (b'MLI2,2024-01-02,Battles,"Gao,2,Mali,1\n', "Line 3: a quoted value is never closed"),
+        (b'MLI2,2024-01-02,Battles,"Ga"o,2,Mali,1\n', "Line 3: a quote inside a value"),
+        (
+            b"MLI2,2024-01-02,Battles,Gao,2,Mali,1,extra\n",
+            "Line 3 has 8 values but the header has 7",
+        ),
+        (b"MLI2,2024-01-02,Bat", "Line 3 has 3 values but the header has 7"),  # cut last row
+    ],
+)
+def test_a_malformed_acled_file_is_refused_whole_with_its_line(workshop, body, message):
+    good = b"MLI1,2024-01-01,Battles,Gao,2,Mali,1\n"
+    with pytest.raises(AcledFileError, match=message):
+        import_acled(workshop=workshop, parsed=parse_acled(HEADER + good + body))
+    assert not AcledEvent.objects.exists()
+
+
+@pytest.mark.parametrize("content", [b"", b"\xef\xbb\xbf", b"\n\n  \n"])
+def test_an_empty_acled_file_says_it_is_empty(content):
+    with pytest.raises(AcledFileError, match="The file is empty"):
+        parse_acled(content)
+
+
+def test_command_errors_follow_the_language_option(workshop, tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    for language, text in [("en", "The file is empty"), ("fr", "Le fichier est vide")]:
+        with pytest.raises(CommandError, match=text):
+            call_command(
+                "import_acled",
+                str(empty),
+                workshop=workshop.slug,
+                purpose="Week",
+                language=language,
+            )
 
 
 def test_context_summary_counts_by_zone_year_and_type(workshop, regions):
@@ -206,4 +290,4 @@ def test_any_row_values_are_read_or_reported(values):
     except AcledFileError as error:
         assert str(error)
     else:
-        assert len(parsed.rows) + len(parsed.errors) == 1
+        assert len(parsed.rows) == 1

@@ -97,7 +97,7 @@ def survey_mapping(request: HttpRequest, slug: str, upload_id: int) -> HttpRespo
         imports.discard_upload(upload=upload)
         messages.error(request, str(error))
         return redirect("sources:survey_upload", slug=workshop.slug)
-    guess = kobo.guess_mapping(survey)
+    guess = queries.survey_mapping_for(workshop, survey)
     region_column = guess.region
     if request.method == "POST":
         region_column = request.POST.get("region_column", guess.region)
@@ -168,7 +168,7 @@ def _survey_summary(result: imports.SurveyImportResult) -> str:
         ) % {"conflicts": result.conflicts}
     if result.unknown_regions:
         text += " " + _("Left without region: %(values)s.") % {
-            "values": ", ".join(result.unknown_regions)
+            "values": imports.with_counts(result.unknown_regions, result.unknown_rows)
         }
     return text
 
@@ -243,16 +243,12 @@ def acled_upload(request: HttpRequest, slug: str) -> HttpResponse:
                 text += " " + _("%(count)d events of another country skipped.") % {
                     "count": result.other_country
                 }
-            if result.errors:
-                text += " " + _("%(count)d unreadable rows skipped.") % {
-                    "count": len(result.errors)
-                }
             messages.success(request, text)
             if result.unknown_admin1:
                 messages.warning(
                     request,
                     _("No region matches: %(values)s. Add region spellings for them.")
-                    % {"values": ", ".join(result.unknown_admin1)},
+                    % {"values": imports.with_counts(result.unknown_admin1, result.unknown_rows)},
                 )
             return redirect("sources:context", slug=workshop.slug)
     return render(

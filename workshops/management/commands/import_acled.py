@@ -3,11 +3,18 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+from django.utils.translation import gettext as _
 
-from workshops.management.purpose import add_purpose_argument, record_command
+from workshops.management.purpose import (
+    add_language_argument,
+    add_purpose_argument,
+    command_language,
+    record_command,
+)
 from workshops.models import Workshop
 from workshops.models.report import ExportKind
-from workshops.services.imports import import_acled
+from workshops.services.imports import import_acled, with_counts
 from workshops.sources.acled import AcledFileError, parse_acled
 
 
@@ -19,31 +26,46 @@ class Command(BaseCommand):
         parser.add_argument("--workshop", required=True, help="slug of the workshop")
         parser.add_argument("--dry-run", action="store_true", help="report, write nothing")
         add_purpose_argument(parser)
+        add_language_argument(parser)
 
-    def handle(self, *args, file, workshop: str, dry_run: bool, purpose: str, **options):
+    def handle(self, *args, language: str | None = None, **options):
+        with translation.override(command_language(language)):
+            self._import(**options)
+
+    def _import(self, *, file, workshop: str, dry_run: bool, purpose: str, **options):
         target = Workshop.objects.select_related("country").filter(slug=workshop).first()
         if target is None:
-            raise CommandError(f"No workshop with slug {workshop!r}.")
+            raise CommandError(_("No workshop with slug %(slug)s.") % {"slug": workshop})
         record_command(
             workshop=target, kind=ExportKind.IMPORT_ACLED, purpose=purpose, dry_run=dry_run
         )
         try:
             parsed = parse_acled(Path(file).read_bytes())
         except OSError as error:
-            raise CommandError(f"Cannot read the file: {error.strerror}") from None
+            raise CommandError(
+                _("Cannot read the file: %(reason)s") % {"reason": error.strerror}
+            ) from None
         except AcledFileError as error:
             raise CommandError(str(error)) from None
         result = import_acled(workshop=target, parsed=parsed, dry_run=dry_run)
-        prefix = "Dry run, nothing written: " if dry_run else ""
+        prefix = _("Dry run, nothing written: ") if dry_run else ""
         self.stdout.write(
-            f"{prefix}{result.events} rows ({parsed.layout} layout): {result.created} new, "
-            f"{result.updated} updated, {result.unchanged} unchanged, "
-            f"{result.other_country} of another country skipped."
+            prefix
+            + _(
+                "%(rows)d rows (%(layout)s layout): %(created)d new, %(updated)d updated, "
+                "%(unchanged)d unchanged, %(other)d of another country skipped."
+            )
+            % {
+                "rows": result.events,
+                "layout": parsed.layout,
+                "created": result.created,
+                "updated": result.updated,
+                "unchanged": result.unchanged,
+                "other": result.other_country,
+            }
         )
-        for error in result.errors:
-            self.stdout.write(f"Skipped: {error}")
         if result.unknown_admin1:
             self.stdout.write(
-                "admin1 not matched to a region (add a region spelling): "
-                + ", ".join(result.unknown_admin1)
+                _("admin1 not matched to a region (add a region spelling): %(names)s")
+                % {"names": with_counts(result.unknown_admin1, result.unknown_rows)}
             )

@@ -4,12 +4,20 @@ import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+from django.utils.translation import gettext as _
 
-from workshops.management.purpose import add_purpose_argument, record_command
+from workshops.management.purpose import (
+    add_language_argument,
+    add_purpose_argument,
+    command_language,
+    record_command,
+)
 from workshops.models import Workshop
 from workshops.models.report import ExportKind
-from workshops.services.imports import import_survey
-from workshops.sources.kobo import Mapping, SurveyFileError, guess_mapping, parse_survey
+from workshops.queries import survey_mapping_for
+from workshops.services.imports import import_survey, with_counts
+from workshops.sources.kobo import Mapping, SurveyFileError, parse_survey
 
 
 class Command(BaseCommand):
@@ -18,14 +26,23 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
         parser.add_argument("--workshop", required=True, help="slug of the workshop")
-        parser.add_argument("--mapping", type=Path, help="JSON mapping (default: automatic guess)")
+        parser.add_argument(
+            "--mapping",
+            type=Path,
+            help="JSON mapping (default: the last one of this form, or the automatic guess)",
+        )
         parser.add_argument("--dry-run", action="store_true", help="report, write nothing")
         add_purpose_argument(parser)
+        add_language_argument(parser)
 
-    def handle(self, *args, file: Path, workshop: str, mapping: Path | None, dry_run: bool, **kw):
+    def handle(self, *args, language: str | None = None, **options):
+        with translation.override(command_language(language)):
+            self._import(**options)
+
+    def _import(self, *, file: Path, workshop: str, mapping: Path | None, dry_run: bool, **kw):
         target = Workshop.objects.filter(slug=workshop).first()
         if target is None:
-            raise CommandError(f"No workshop with slug {workshop!r}.")
+            raise CommandError(_("No workshop with slug %(slug)s.") % {"slug": workshop})
         record_command(
             workshop=target, kind=ExportKind.IMPORT_KOBO, purpose=kw["purpose"], dry_run=dry_run
         )
@@ -35,24 +52,38 @@ class Command(BaseCommand):
             if mapping is not None:
                 plan = Mapping.from_json(json.loads(mapping.read_text(encoding="utf-8")))
             else:
-                plan = guess_mapping(survey)
+                plan = survey_mapping_for(target, survey)
             result = import_survey(workshop=target, survey=survey, mapping=plan, dry_run=dry_run)
         except OSError as error:
-            raise CommandError(f"Cannot read a file: {error.strerror}") from None
+            raise CommandError(
+                _("Cannot read the file: %(reason)s") % {"reason": error.strerror}
+            ) from None
         except json.JSONDecodeError as error:
-            raise CommandError(f"The mapping is not valid JSON: {error.msg}") from None
+            raise CommandError(
+                _("The mapping is not valid JSON: %(reason)s") % {"reason": error.msg}
+            ) from None
         except SurveyFileError as error:
             raise CommandError(str(error)) from None
-        prefix = "Dry run, nothing written: " if dry_run else ""
+        prefix = _("Dry run, nothing written: ") if dry_run else ""
         self.stdout.write(
-            f"{prefix}{result.submissions} submissions, {result.created} new contributions, "
-            f"{result.unchanged} already imported, {result.conflicts} changed since import "
-            f"(kept as stored), {result.empty} empty answers."
+            prefix
+            + _(
+                "%(submissions)d submissions, %(created)d new contributions, %(unchanged)d "
+                "already imported, %(conflicts)d changed since import (kept as stored), "
+                "%(empty)d empty answers."
+            )
+            % {
+                "submissions": result.submissions,
+                "created": result.created,
+                "unchanged": result.unchanged,
+                "conflicts": result.conflicts,
+                "empty": result.empty,
+            }
         )
         columns = ", ".join(f"{key} → {value}" for key, value in plan.columns.items())
-        self.stdout.write(f"Columns: {columns}")
+        self.stdout.write(_("Columns: %(columns)s") % {"columns": columns})
         if result.unknown_regions:
             self.stdout.write(
-                "Unknown regions (add them to the mapping's region_values): "
-                + ", ".join(result.unknown_regions)
+                _("Unknown regions (add them to the mapping's region_values): %(names)s")
+                % {"names": with_counts(result.unknown_regions, result.unknown_rows)}
             )

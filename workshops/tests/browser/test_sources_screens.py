@@ -41,15 +41,15 @@ def test_survey_upload_and_mapping_screen(page, live_server, facilitator, worksh
     page.locator("main form button[type=submit]").click()
     page.wait_for_url("**/import/survey/*/")
     assert page.locator("code", has_text="questions/defis_principaux").count() >= 1
-    assert page.get_by_label("Timbuktu").count() == 1
+    assert page.get_by_label("Tinbouctou").count() == 1
     screenshot(page, "sources/01-survey-mapping-desktop")
     page.set_viewport_size(PHONE)
     screenshot(page, "sources/02-survey-mapping-phone")
-    page.get_by_label("Timbuktu").select_option("Tombouctou")
+    page.get_by_label("Tinbouctou").select_option("Tombouctou")
     page.locator("form:has(input[name=shown_region_column]) button[type=submit]").click()
     page.wait_for_url("**/sources/")
     assert Contribution.objects.filter(workshop=workshop).count() == 7
-    assert RegionAlias.objects.filter(workshop=workshop, alias="Timbuktu").exists()
+    assert RegionAlias.objects.filter(workshop=workshop, alias="Tinbouctou").exists()
     screenshot(page, "sources/03-sources-after-import-phone")
 
 

@@ -28,6 +28,19 @@
     });
   });
 
+  // --- Board: keys 1, 2, 3 accept a suggested theme of the contribution in focus. ---
+  document.addEventListener("keydown", function (event) {
+    if (event.altKey || event.ctrlKey || event.metaKey || !/^[1-3]$/.test(event.key)) { return; }
+    var target = event.target;
+    if (target.matches && target.matches("input[type=text], textarea, select")) { return; }
+    var item = target.closest && target.closest(".board-item");
+    var button = item && item.querySelector('.suggestion[data-key="' + event.key + '"]');
+    if (button) {
+      event.preventDefault();
+      button.click();
+    }
+  });
+
   // --- Quick capture ---
   var form = document.getElementById("capture-form");
   if (!form) { return; }

@@ -354,11 +354,13 @@ class CaptureForm(forms.Form):
 
 class BulkModerationForm(forms.Form):
     PUBLISH, HIDE, MERGE, TAG, QUOTABLE = "publish", "hide", "merge", "tag", "quotable"
+    ACCEPT = "accept"
     ACTIONS = [
         (PUBLISH, _("Publish")),
         (HIDE, _("Hide")),
         (MERGE, _("Merge (the earliest is kept)")),
         (TAG, _("Tag with themes")),
+        (ACCEPT, _("Accept the first suggested theme (untagged ones)")),
         (QUOTABLE, _("Mark quotable")),
     ]
     ids = forms.ModelMultipleChoiceField(

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from workshops.analysis import suggest
 from workshops.choices import ModerationStatus
 from workshops.models import Contribution, Theme, Vote, Workshop
 
@@ -151,3 +152,26 @@ def tag_themes(
     # Boards notice the change through updated_at.
     Contribution.objects.filter(pk__in=ids).update(updated_at=timezone.now())
     return themes
+
+
+@transaction.atomic
+def accept_suggestions(
+    *, workshop: Workshop, contributions: Iterable[Contribution], themes: Iterable[Theme]
+) -> int:
+    """Tag each untagged contribution with its most likely theme. Returns how many were tagged."""
+    through = Contribution.themes.through
+    ids = _ids(contributions)
+    tagged = set(
+        through.objects.filter(contribution_id__in=ids).values_list("contribution_id", flat=True)
+    )
+    untagged = [
+        c
+        for c in Contribution.objects.filter(pk__in=ids, workshop=workshop).exclude(pk__in=tagged)
+        if c.status != ModerationStatus.MERGED
+    ]
+    best = suggest.for_contributions(workshop, untagged, themes)
+    for contribution in untagged:
+        if best.get(contribution.pk):
+            theme, _ = best[contribution.pk][0]
+            tag_themes(workshop=workshop, contributions=[contribution], themes=[theme])
+    return sum(1 for c in untagged if best.get(c.pk))

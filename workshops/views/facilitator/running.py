@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from workshops import queries
@@ -21,7 +22,9 @@ from workshops.access import (
     get_contribution_for_user,
     get_session_for_user,
     get_workshop_for_user,
+    may,
 )
+from workshops.analysis import suggest
 from workshops.choices import ModerationStatus, SessionStatus, Source
 from workshops.filters import BoardFilter
 from workshops.forms.facilitator import (
@@ -137,6 +140,8 @@ def _board(request: HttpRequest, workshop, session=None) -> HttpResponse:
         themes=themes,
     )
     contributions = list(filters.qs[: queries.PAGE_SIZE])
+    if may(workshop, MODERATE):
+        _attach_suggestions(workshop, contributions, themes)
     query = {k: v for k, v in request.GET.items() if k != "v" and v}
     context = {
         "workshop": workshop,
@@ -154,6 +159,16 @@ def _board(request: HttpRequest, workshop, session=None) -> HttpResponse:
     if request.htmx:
         return render(request, "workshops/facilitator/_board_list.html", context)
     return render(request, "workshops/facilitator/board.html", context)
+
+
+def _attach_suggestions(workshop, contributions, themes) -> None:
+    """The three likeliest themes of each untagged contribution shown, for one click."""
+    untagged = [
+        c for c in contributions if not c.theme_list and c.status != ModerationStatus.MERGED
+    ]
+    found = suggest.for_contributions(workshop, untagged, themes)
+    for contribution in untagged:
+        contribution.suggestions = found.get(contribution.pk, [])
 
 
 @login_required
@@ -210,6 +225,21 @@ def moderate(request: HttpRequest, slug: str) -> HttpResponse:
             new_theme=data["new_theme"],
         )
         messages.success(request, _("Themes added."))
+    elif action == form.ACCEPT:
+        n = moderation.accept_suggestions(
+            workshop=workshop,
+            contributions=selected,
+            themes=Theme.objects.for_workshop(workshop),
+        )
+        messages.success(
+            request,
+            ngettext(
+                "Suggested theme accepted for %(n)d contribution.",
+                "Suggested theme accepted for %(n)d contributions.",
+                n,
+            )
+            % {"n": n},
+        )
     elif action == form.MERGE:
         keep, *duplicates = selected
         try:

@@ -75,8 +75,14 @@ def edit_as_moderator(*, contribution: Contribution, data: dict) -> Contribution
 
 
 @transaction.atomic
-def merge_contributions(*, keep: Contribution, duplicates: Iterable[Contribution]) -> Contribution:
-    """Merge ``duplicates`` into ``keep``.
+def merge_contributions(
+    *,
+    keep: Contribution,
+    duplicates: Iterable[Contribution],
+    themes: Iterable[Theme] = (),
+    new_theme: str = "",
+) -> Contribution:
+    """Merge ``duplicates`` into ``keep``, tagging it with ``themes`` and ``new_theme`` too.
 
     The duplicates get status MERGED and point to ``keep``; their themes are added
     to ``keep`` and their votes move to it. A participant who voted for both keeps
@@ -90,8 +96,7 @@ def merge_contributions(*, keep: Contribution, duplicates: Iterable[Contribution
     for earlier in Contribution.objects.filter(merged_into_id__in=duplicate_ids):
         earlier.merged_into = keep
         earlier.save(update_fields=["merged_into", "updated_at"])
-    themes = Theme.objects.filter(contributions__in=duplicate_ids).distinct()
-    keep.themes.add(*themes)
+    keep.themes.add(*Theme.objects.filter(contributions__in=duplicate_ids).distinct())
     already_voted = set(keep.votes.values_list("participant_id", flat=True))
     moved_participants: set[int] = set(already_voted)
     for vote in Vote.objects.filter(contribution_id__in=duplicate_ids).order_by("pk"):
@@ -105,6 +110,9 @@ def merge_contributions(*, keep: Contribution, duplicates: Iterable[Contribution
         duplicate.merged_into = keep
         duplicate.save(update_fields=["status", "merged_into", "updated_at"])
     keep.save(update_fields=["updated_at"])
+    themes = list(themes)
+    if themes or new_theme.strip():
+        tag_themes(workshop=keep.workshop, contributions=[keep], themes=themes, new_theme=new_theme)
     return keep
 
 

@@ -111,6 +111,24 @@ def test_merge_keeps_the_earliest_moves_votes_and_themes_and_deletes_nothing(
     assert Contribution.objects.count() == 2
 
 
+def test_themes_chosen_with_a_merge_are_added_to_the_kept_one(
+    client_for, facilitator, workshop, session, theme
+):
+    """They were silently ignored (issue 14)."""
+    kept, duplicate = make_contribution(workshop, session), make_contribution(workshop, session)
+    moderate(
+        client_for(facilitator),
+        workshop,
+        ids=[kept.pk, duplicate.pk],
+        action="merge",
+        themes=[theme.pk],
+        new_theme="Transhumance",
+    )
+    duplicate.refresh_from_db()
+    assert duplicate.merged_into == kept
+    assert {t.name for t in kept.themes.all()} == {"Armed groups", "Transhumance"}
+
+
 def test_merge_needs_two_and_refuses_merged_ones(client_for, facilitator, workshop, session):
     one = make_contribution(workshop, session)
     client = client_for(facilitator)

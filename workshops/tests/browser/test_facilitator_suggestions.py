@@ -36,7 +36,9 @@ def test_facilitator_accepts_suggested_themes_by_click_key_and_bulk(
     land = make_contribution(workshop, session, text="les troupeaux des éleveurs ds nos champs")
     armed = make_contribution(workshop, session, text="armed men on motorbikes raid the villages")
     bribes = make_contribution(workshop, session, text="a chaque barrage faut payer les policiers")
-    grants = make_contribution(workshop, session, text="les subventions des bailleurs arrivent jamais")
+    grants = make_contribution(
+        workshop, session, text="les subventions des bailleurs arrivent jamais"
+    )
     context, page = new_page(browser, viewport)
     log_in(page, live_server, facilitator, board_url(workshop))
     item = page.locator(f"#c{land.pk}")

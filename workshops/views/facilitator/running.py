@@ -243,7 +243,12 @@ def moderate(request: HttpRequest, slug: str) -> HttpResponse:
     elif action == form.MERGE:
         keep, *duplicates = selected
         try:
-            moderation.merge_contributions(keep=keep, duplicates=duplicates)
+            moderation.merge_contributions(
+                keep=keep,
+                duplicates=duplicates,
+                themes=data["themes"],
+                new_theme=data["new_theme"],
+            )
         except moderation.ModerationError as refused:  # changed since the form was checked
             messages.error(request, str(refused))
         else:

@@ -13,12 +13,12 @@ Texts are normalised first (case, accents, apostrophes, SMS spellings such as
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from workshops.models import Contribution, Theme, Workshop
+from workshops.validators import fold
 
 TOP = 3
 # Tagged contributions that teach the suggester, newest first (bounds the fitting time).
@@ -86,9 +86,7 @@ _WORD = re.compile(r"[a-z0-9]+")
 
 def normalise(text: str) -> str:
     """Lower case, no accents, SMS spellings spelt out: the form every text is compared in."""
-    text = unicodedata.normalize("NFKD", text.casefold())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(SMS.get(word, word) for word in _WORD.findall(text))
+    return " ".join(SMS.get(word, word) for word in _WORD.findall(fold(text)))
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from django.urls import reverse
 from model_bakery import baker
 
 from workshops.choices import Category, Gender, ModerationStatus, Source
-from workshops.models import Theme, Vote
+from workshops.models import Contribution, Theme, Vote
 from workshops.queries import board_version
 from workshops.services import moderation
 from workshops.tests.facilitator_factories import board_url, make_contribution
@@ -110,8 +110,9 @@ def test_board_queries_do_not_grow_with_contributions(
     client = client_for(facilitator)
     client.get(board_url(workshop))  # warm the session and the log-in
     # session+user 2, workshop 1, roles 2, version 1, themes 2 (filter, picker),
-    # zones 1, contributions 1, themes prefetch 1, counts 1, workshop|may (role set by the helper) 0
-    with django_assert_num_queries(12):
+    # zones 1, matching count (paging) 1, contributions 1, themes prefetch 1, counts 1,
+    # workshop|may (role set by the helper) 0
+    with django_assert_num_queries(13):
         response = client.get(board_url(workshop))
     assert response.status_code == 200
 
@@ -242,7 +243,7 @@ def test_board_queries_with_suggestions_do_not_grow(
         make_contribution(workshop, session, text=f"des hommes armés a moto {i}")
     client = client_for(facilitator)
     client.get(board_url(workshop))
-    with django_assert_num_queries(13):  # the 12 of the board, and the tagged examples
+    with django_assert_num_queries(14):  # the 13 of the board, and the tagged examples
         response = client.get(board_url(workshop))
     assert response.text.count('suggestion"') >= 3
 
@@ -292,3 +293,73 @@ def test_bulk_accept_is_for_moderators_only(
 def test_bulk_accept_refuses_get(client_for, facilitator, workshop):
     url = reverse("workshops:moderate", kwargs={"slug": workshop.slug})
     assert client_for(facilitator).get(url, {"action": "accept"}).status_code == 405
+
+
+# --- Search and paging (issue 14, item 1) ------------------------------------------
+
+
+def test_search_ignores_case_and_accents_and_combines_with_the_filters(
+    client_for, viewer, workshop, session
+):
+    make_contribution(workshop, session, text="Les ÉLECTIONS à Mopti ont été reportées")
+    make_contribution(
+        workshop, session, text="Elections: give women a seat", category=Category.RECOMMENDATION
+    )
+    make_contribution(workshop, session, text="Nothing about votes here")
+    client = client_for(viewer)
+    found = client.get(board_url(workshop), {"q": "elections mopti"}).context["contributions"]
+    assert [c.text for c in found] == ["Les ÉLECTIONS à Mopti ont été reportées"]
+    found = client.get(
+        board_url(workshop), {"q": "Élections", "category": Category.RECOMMENDATION}
+    ).context["contributions"]
+    assert [c.text for c in found] == ["Elections: give women a seat"]
+    response = client.get(board_url(workshop), {"q": "élection"})
+    assert len(response.context["contributions"]) == 2
+    assert "2 matching" in response.text
+
+
+def test_the_search_column_follows_an_edit(workshop, session):
+    contribution = make_contribution(workshop, session, text="Première version")
+    moderation.edit_as_moderator(contribution=contribution, data={"text": "Sécurité d'abord"})
+    contribution.refresh_from_db()
+    assert contribution.search_text == "securite d'abord"
+
+
+def _bulk(workshop, session, n):
+    rows = [
+        Contribution(
+            workshop=workshop,
+            session=session,
+            client_id=f"bulk-{i}",
+            text=f"Contribution en masse numéro {i}",
+            category=Category.DRIVER,
+            source=Source.SURVEY,
+        )
+        for i in range(n)
+    ]
+    for row in rows:
+        row.refresh_search_text()
+    Contribution.objects.bulk_create(rows, batch_size=1000)
+
+
+def test_board_pages_through_every_contribution(client_for, viewer, workshop, session):
+    _bulk(workshop, session, 120)
+    client = client_for(viewer)
+    last = client.get(board_url(workshop), {"page": 3, "q": "numero"})
+    assert len(last.context["contributions"]) == 20
+    assert "Page 3 of 3" in last.text and "120 matching" in last.text
+    assert "q=numero&amp;page=2" in last.text  # the search stays on the other pages
+
+
+@pytest.mark.parametrize("n", [50, 5000])
+def test_board_queries_with_search_are_the_same_for_50_and_5000(
+    client_for, facilitator, workshop, session, theme, n, django_assert_num_queries
+):
+    _bulk(workshop, session, n)
+    client = client_for(facilitator)
+    client.get(board_url(workshop))
+    # the 13 of the board, and the tagged examples for the suggestions (all are untagged)
+    with django_assert_num_queries(14):
+        response = client.get(board_url(workshop), {"q": "masse", "page": 2})
+    assert response.status_code == 200
+    assert response.text.count('class="btn btn-sm btn-outline-info py-0 suggestion"') == 50

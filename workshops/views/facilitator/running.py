@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -139,7 +140,8 @@ def _board(request: HttpRequest, workshop, session=None) -> HttpResponse:
         workshop=workshop,
         themes=themes,
     )
-    contributions = list(filters.qs[: queries.PAGE_SIZE])
+    page = Paginator(filters.qs, queries.PAGE_SIZE).get_page(request.GET.get("page"))
+    contributions = list(page.object_list)
     if may(workshop, MODERATE):
         _attach_suggestions(workshop, contributions, themes)
     query = {k: v for k, v in request.GET.items() if k != "v" and v}
@@ -154,7 +156,8 @@ def _board(request: HttpRequest, workshop, session=None) -> HttpResponse:
         "themes": themes,
         "bulk_actions": BulkModerationForm.ACTIONS,
         "here": f"{request.path}?{urlencode(query)}" if query else request.path,
-        "page_size": queries.PAGE_SIZE,
+        "page": page,
+        "page_query": urlencode({k: v for k, v in query.items() if k != "page"}),
     }
     if request.htmx:
         return render(request, "workshops/facilitator/_board_list.html", context)

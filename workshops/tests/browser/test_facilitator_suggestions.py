@@ -64,3 +64,32 @@ def test_facilitator_accepts_suggested_themes_by_click_key_and_bulk(
     screenshot(page, f"facilitator/suggestions-02-accepted-{name}")
     assert_no_csp_violation(page)
     context.close()
+
+
+@pytest.mark.parametrize(("viewport", "name"), [(PHONE, "phone"), (DESKTOP, "desktop")])
+def test_facilitator_searches_pages_and_hides_all_matching(
+    browser, live_server, facilitator, workshop, session, screenshot, viewport, name
+):
+    for i in range(55):
+        make_contribution(workshop, session, text=f"Élections reportées dans le cercle {i}")
+    other = make_contribution(workshop, session, text="Les routes sont coupées")
+    context, page = new_page(browser, viewport)
+    log_in(page, live_server, facilitator, board_url(workshop))
+    page.fill('input[name="q"]', "ELECTIONS")
+    page.locator(".board-filters button[type=submit]").click()
+    expect(page.locator(".board-counts")).to_contain_text("55 matching")
+    expect(page.locator(".board-item")).to_have_count(50)
+    expect(page.locator(".board-pages")).to_contain_text("Page 1 of 2")
+    screenshot(page, f"facilitator/search-01-matching-{name}")
+    page.get_by_role("link", name="Older").click()
+    expect(page.locator(".board-item")).to_have_count(5)
+    page.select_option("#bulk-action", "hide")
+    page.locator("#bulk-all").check()
+    page.locator("#bulk button[type=submit]").click()
+    expect(page.get_by_text("Hidden.")).to_be_visible()
+    assert workshop.contributions.filter(status="hidden").count() == 55
+    other.refresh_from_db()
+    assert other.status == "published"
+    screenshot(page, f"facilitator/search-02-all-hidden-{name}")
+    assert_no_csp_violation(page)
+    context.close()

@@ -44,7 +44,23 @@
   // --- Quick capture ---
   var form = document.getElementById("capture-form");
   if (!form) { return; }
-  var box = form.querySelector('input[name="text"]');
+  var box = form.querySelector('[name="text"]');
+  // Enter saves, Shift+Enter starts a new line (the box has several lines).
+  box.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
+    }
+  });
+  // The speaker of one note is never carried over to the next one: a note meant as
+  // anonymous was stored with the previous speaker's zone and gender.
+  function forgetSpeaker() {
+    ["speaker", "zone", "gender"].forEach(function (name) {
+      var select = form.querySelector('select[name="' + name + '"]');
+      if (select) { select.value = ""; }
+    });
+    refreshVisibility();
+  }
   var status = document.getElementById("capture-status");
   var recent = document.getElementById("recent-notes");
   function say(text, kind) {
@@ -116,21 +132,29 @@
     box.value = "";
     var quote = form.querySelector('input[name="quotable"]');
     if (quote) { quote.checked = false; }
+    forgetSpeaker();
     box.focus();
     outbox.add(window.location.pathname, data, text);
   }
   // Without the outbox the plain form posts and redirects.
   if (outbox) { form.addEventListener("submit", enqueue); }
 
+  // Shortcuts follow the character typed (Alt+Q is the key labelled Q on AZERTY too);
+  // digits follow the key's place, as AZERTY types "&" for the key labelled 1.
+  function shortcut(event) {
+    if (/^[a-z]$/i.test(event.key)) { return "Key" + event.key.toUpperCase(); }
+    return event.code;
+  }
   document.addEventListener("keydown", function (event) {
     if (!event.altKey || event.ctrlKey || event.metaKey) { return; }
-    if (event.code === "KeyS") {
+    var key = shortcut(event);
+    if (key === "KeyS") {
       var speaker = form.querySelector('select[name="speaker"]');
       if (speaker) { event.preventDefault(); speaker.focus(); }
       return;
     }
-    var target = form.querySelector('[data-key="' + event.code + '"]');
-    if (event.code === "Digit0") {
+    var target = form.querySelector('[data-key="' + key + '"]');
+    if (key === "Digit0") {
       form.querySelectorAll('[data-key="Digit0"]').forEach(function (input) { input.checked = true; });
       event.preventDefault();
       box.focus();

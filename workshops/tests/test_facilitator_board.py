@@ -363,3 +363,15 @@ def test_board_queries_with_search_are_the_same_for_50_and_5000(
         response = client.get(board_url(workshop), {"q": "masse", "page": 2})
     assert response.status_code == 200
     assert response.text.count('class="btn btn-sm btn-outline-info py-0 suggestion"') == 50
+
+
+def test_a_pending_phone_item_is_rejected_in_one_action(client_for, facilitator, workshop, session):
+    pending = make_contribution(workshop, session, status=ModerationStatus.PENDING)
+    client = client_for(facilitator)
+    item = client.get(board_url(workshop)).text.split(f'id="c{pending.pk}"')[1].split("</li>")[0]
+    assert f'name="status" value="{ModerationStatus.HIDDEN}"' in item  # beside "Publish"
+    assert f'name="status" value="{ModerationStatus.PUBLISHED}"' in item
+    url = reverse("workshops:contribution_status", args=[workshop.slug, pending.pk])
+    client.post(url, {"status": ModerationStatus.HIDDEN})
+    pending.refresh_from_db()
+    assert pending.status == ModerationStatus.HIDDEN

@@ -41,6 +41,35 @@
     }
   });
 
+  // --- Board: the theme picker filters as you type, on both names, without accents. ---
+  var picker = document.getElementById("bulk-themes");
+  if (picker) {
+    var fold = function (text) {
+      return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+    };
+    var find = document.createElement("input");
+    find.type = "search";
+    find.id = "bulk-themes-find";
+    find.className = "form-control form-control-sm mb-1";
+    find.placeholder = picker.dataset.filterLabel;
+    find.setAttribute("aria-label", picker.dataset.filterLabel);
+    find.setAttribute("aria-controls", picker.id);
+    picker.parentNode.insertBefore(find, picker);
+    find.addEventListener("input", function () {
+      var words = fold(find.value).split(/\s+/).filter(Boolean);
+      Array.prototype.forEach.call(picker.options, function (option) {
+        var names = fold(option.dataset.names + " " + option.textContent);
+        option.hidden = !words.every(function (word) { return names.indexOf(word) !== -1; });
+      });
+    });
+    find.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter") { return; }
+      event.preventDefault();  // Enter picks the first theme shown instead of submitting
+      var first = Array.prototype.find.call(picker.options, function (o) { return !o.hidden; });
+      if (first) { first.selected = true; }
+    });
+  }
+
   // --- Quick capture ---
   var form = document.getElementById("capture-form");
   if (!form) { return; }

@@ -93,3 +93,29 @@ def test_facilitator_searches_pages_and_hides_all_matching(
     screenshot(page, f"facilitator/search-02-all-hidden-{name}")
     assert_no_csp_violation(page)
     context.close()
+
+
+@pytest.mark.parametrize(("viewport", "name"), [(PHONE, "phone"), (DESKTOP, "desktop")])
+def test_the_theme_picker_filters_as_you_type_in_both_languages(
+    browser, live_server, facilitator, workshop, session, screenshot, viewport, name
+):
+    themes = library()
+    contribution = make_contribution(workshop, session, text="Les champs sont occupés")
+    context, page = new_page(browser, viewport)
+    log_in(page, live_server, facilitator, board_url(workshop))
+    find = page.locator("#bulk-themes-find")
+    find.fill("FONCIERS")  # the French name, typed in capitals, on the English page
+    shown = page.evaluate(
+        "Array.from(document.querySelectorAll('#bulk-themes option'))"
+        ".filter(o => !o.hidden).map(o => o.value)"
+    )
+    assert shown == [str(themes["land-conflict"].pk)]
+    find.press("Enter")
+    screenshot(page, f"facilitator/theme-picker-{name}")
+    page.locator(f"#pick{contribution.pk}").check()
+    page.select_option("#bulk-action", "tag")
+    page.locator("#bulk button[type=submit]").click()
+    expect(page.get_by_text("Themes added.")).to_be_visible()
+    assert list(contribution.themes.all()) == [themes["land-conflict"]]
+    assert_no_csp_violation(page)
+    context.close()

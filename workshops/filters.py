@@ -14,6 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from workshops.choices import Category, Gender, ModerationStatus, Source
 from workshops.models import Contribution, Theme, Workshop, Zone
+from workshops.validators import fold
 
 MAX_ID = 2**31 - 1
 
@@ -40,8 +41,9 @@ class ContributionFilter(django_filters.FilterSet):
 
 
 class BoardFilter(ContributionFilter):
-    """The live board's filter bar: zones of the workshop's country, its themes."""
+    """The live board's filter bar: words to find, zones of the workshop's country, its themes."""
 
+    q = django_filters.CharFilter(label=_("Search"), method="search", max_length=200)
     theme = django_filters.ModelChoiceFilter(
         label=_("Theme"), field_name="themes", queryset=Theme.objects.none(), empty_label=_("All")
     )
@@ -57,7 +59,7 @@ class BoardFilter(ContributionFilter):
     )
 
     class Meta(ContributionFilter.Meta):
-        fields = ["category", "theme", "zone", "gender", "source", "status", "untagged"]
+        fields = ["q", "category", "theme", "zone", "gender", "source", "status", "untagged"]
 
     def filter_untagged(self, queryset, name, value):
         """Ticked: only contributions without a theme (what the roll-up counts as untagged)."""
@@ -67,6 +69,12 @@ class BoardFilter(ContributionFilter):
         super().__init__(data, queryset, **kwargs)
         self.filters["theme"].queryset = themes
         self.filters["zone"].queryset = Zone.objects.filter(country_id=workshop.country_id)
+
+    def search(self, queryset, name, value):
+        """Every word, in any case and with or without accents ("elections" finds "Élections")."""
+        for word in fold(value).split()[:10]:
+            queryset = queryset.filter(search_text__contains=word)
+        return queryset
 
     @property
     def qs(self):
@@ -80,6 +88,9 @@ class BoardFilter(ContributionFilter):
             form.order_fields(self.Meta.fields)
             for field in form.fields.values():
                 field.widget.attrs["class"] = "form-select form-select-sm"
+            form.fields["q"].widget.attrs["class"] = "form-control form-control-sm"
+            form.fields["q"].widget.input_type = "search"
+            form.fields["untagged"].widget.attrs["class"] = "form-check-input"
         return self._form
 
 

@@ -10,12 +10,14 @@ Some characters can never be stored or exported, whoever types or imports them:
 
 Models, forms and API serializers refuse them with :class:`SafeTextValidator` (one
 message); imports and exports remove them with :func:`remove_unsafe_characters`;
-a form re-shows refused text with :func:`printable`.
+a form re-shows refused text with :func:`printable`. Text is compared for search and
+suggestions in the form :func:`fold` gives it.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from django import forms
 from django.core.validators import ProhibitNullCharactersValidator, RegexValidator
@@ -57,6 +59,12 @@ def has_unsafe_characters(value: str) -> bool:
 def remove_unsafe_characters(value: str) -> str:
     """``value`` without the characters that cannot be stored (imports, exports)."""
     return UNSAFE_CHARACTERS.sub("", value)
+
+
+def fold(value: str) -> str:
+    """Lower case, without accents, one space between words: "Élections " → "elections"."""
+    value = unicodedata.normalize("NFKD", value.casefold())
+    return " ".join("".join(c for c in value if not unicodedata.combining(c)).split())
 
 
 def printable(value):

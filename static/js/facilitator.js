@@ -28,10 +28,68 @@
     });
   });
 
+  // --- Board: keys 1, 2, 3 accept a suggested theme of the contribution in focus. ---
+  document.addEventListener("keydown", function (event) {
+    if (event.altKey || event.ctrlKey || event.metaKey || !/^[1-3]$/.test(event.key)) { return; }
+    var target = event.target;
+    if (target.matches && target.matches("input[type=text], textarea, select")) { return; }
+    var item = target.closest && target.closest(".board-item");
+    var button = item && item.querySelector('.suggestion[data-key="' + event.key + '"]');
+    if (button) {
+      event.preventDefault();
+      button.click();
+    }
+  });
+
+  // --- Board: the theme picker filters as you type, on both names, without accents. ---
+  var picker = document.getElementById("bulk-themes");
+  if (picker) {
+    var fold = function (text) {
+      return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+    };
+    var find = document.createElement("input");
+    find.type = "search";
+    find.id = "bulk-themes-find";
+    find.className = "form-control form-control-sm mb-1";
+    find.placeholder = picker.dataset.filterLabel;
+    find.setAttribute("aria-label", picker.dataset.filterLabel);
+    find.setAttribute("aria-controls", picker.id);
+    picker.parentNode.insertBefore(find, picker);
+    find.addEventListener("input", function () {
+      var words = fold(find.value).split(/\s+/).filter(Boolean);
+      Array.prototype.forEach.call(picker.options, function (option) {
+        var names = fold(option.dataset.names + " " + option.textContent);
+        option.hidden = !words.every(function (word) { return names.indexOf(word) !== -1; });
+      });
+    });
+    find.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter") { return; }
+      event.preventDefault();  // Enter picks the first theme shown instead of submitting
+      var first = Array.prototype.find.call(picker.options, function (o) { return !o.hidden; });
+      if (first) { first.selected = true; }
+    });
+  }
+
   // --- Quick capture ---
   var form = document.getElementById("capture-form");
   if (!form) { return; }
-  var box = form.querySelector('input[name="text"]');
+  var box = form.querySelector('[name="text"]');
+  // Enter saves, Shift+Enter starts a new line (the box has several lines).
+  box.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
+    }
+  });
+  // The speaker of one note is never carried over to the next one: a note meant as
+  // anonymous was stored with the previous speaker's zone and gender.
+  function forgetSpeaker() {
+    ["speaker", "zone", "gender"].forEach(function (name) {
+      var select = form.querySelector('select[name="' + name + '"]');
+      if (select) { select.value = ""; }
+    });
+    refreshVisibility();
+  }
   var status = document.getElementById("capture-status");
   var recent = document.getElementById("recent-notes");
   function say(text, kind) {
@@ -103,21 +161,29 @@
     box.value = "";
     var quote = form.querySelector('input[name="quotable"]');
     if (quote) { quote.checked = false; }
+    forgetSpeaker();
     box.focus();
     outbox.add(window.location.pathname, data, text);
   }
   // Without the outbox the plain form posts and redirects.
   if (outbox) { form.addEventListener("submit", enqueue); }
 
+  // Shortcuts follow the character typed (Alt+Q is the key labelled Q on AZERTY too);
+  // digits follow the key's place, as AZERTY types "&" for the key labelled 1.
+  function shortcut(event) {
+    if (/^[a-z]$/i.test(event.key)) { return "Key" + event.key.toUpperCase(); }
+    return event.code;
+  }
   document.addEventListener("keydown", function (event) {
     if (!event.altKey || event.ctrlKey || event.metaKey) { return; }
-    if (event.code === "KeyS") {
+    var key = shortcut(event);
+    if (key === "KeyS") {
       var speaker = form.querySelector('select[name="speaker"]');
       if (speaker) { event.preventDefault(); speaker.focus(); }
       return;
     }
-    var target = form.querySelector('[data-key="' + event.code + '"]');
-    if (event.code === "Digit0") {
+    var target = form.querySelector('[data-key="' + key + '"]');
+    if (key === "Digit0") {
       form.querySelectorAll('[data-key="Digit0"]').forEach(function (input) { input.checked = true; });
       event.preventDefault();
       box.focus();

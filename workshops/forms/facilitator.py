@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from workshops.choices import (
@@ -22,6 +23,7 @@ from workshops.choices import (
     SessionKind,
     StaffRole,
 )
+from workshops.filters import BoardFilter
 from workshops.models import (
     BreakoutSession,
     Contribution,
@@ -354,11 +356,13 @@ class CaptureForm(forms.Form):
 
 class BulkModerationForm(forms.Form):
     PUBLISH, HIDE, MERGE, TAG, QUOTABLE = "publish", "hide", "merge", "tag", "quotable"
+    ACCEPT = "accept"
     ACTIONS = [
         (PUBLISH, _("Publish")),
         (HIDE, _("Hide")),
         (MERGE, _("Merge (the earliest is kept)")),
         (TAG, _("Tag with themes")),
+        (ACCEPT, _("Accept the first suggested theme (untagged ones)")),
         (QUOTABLE, _("Mark quotable")),
     ]
     ids = forms.ModelMultipleChoiceField(
@@ -369,15 +373,25 @@ class BulkModerationForm(forms.Form):
         label=_("Themes"), queryset=Theme.objects.none(), required=False
     )
     new_theme = SafeCharField(label=_("New workshop theme"), max_length=120, required=False)
+    # "Select all N matching": the board's filter query and session, applied again here.
+    all_matching = forms.BooleanField(required=False)
+    matching = forms.CharField(required=False, max_length=2000)
+    session = forms.ModelChoiceField(queryset=BreakoutSession.objects.none(), required=False)
 
     def __init__(self, *args, workshop: Workshop, themes, **kwargs):
         super().__init__(*args, **kwargs)
+        self.workshop = workshop
         self.fields["ids"].queryset = workshop.contributions.all()
-        self.fields["ids"].error_messages["required"] = _("Select at least one contribution.")
+        self.fields["ids"].required = False
         self.fields["themes"].queryset = themes
+        self.fields["session"].queryset = workshop.sessions.all()
 
     def clean(self):
         data = super().clean()
+        if data.get("all_matching"):
+            data["ids"] = self._matching(data)
+        if "ids" in data and not data["ids"]:
+            self.add_error("ids", _("Select at least one contribution."))
         action = data.get("action")
         selected = data.get("ids") or []
         if action == self.MERGE:
@@ -388,6 +402,19 @@ class BulkModerationForm(forms.Form):
         if action == self.TAG and not data.get("themes") and not data.get("new_theme", "").strip():
             raise ValidationError(_("Pick at least one theme or name a new one."))
         return data
+
+    def _matching(self, data):
+        """Every contribution the board's filters match, on every page."""
+        board = self.workshop.contributions.all()
+        if data.get("session") is not None:
+            board = board.filter(session=data["session"])
+        filters = BoardFilter(
+            QueryDict(data.get("matching") or ""),
+            board,
+            workshop=self.workshop,
+            themes=self.fields["themes"].queryset,
+        )
+        return self.workshop.contributions.filter(pk__in=filters.qs.values("pk"))
 
 
 class StatusForm(forms.Form):

@@ -30,7 +30,7 @@ from workshops.choices import (
     VoiceKind,
     WorkshopStatus,
 )
-from workshops.validators import validate_safe_text
+from workshops.validators import fold, validate_safe_text
 
 # Unambiguous alphabet for codes read aloud or typed on a phone: no 0/O, 1/I/L, 2/Z, 5/S, 8/B.
 JOIN_CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -545,6 +545,9 @@ class Contribution(TimeStamped):
     )
     audience = models.CharField(_("audience"), max_length=15, choices=Audience.choices, blank=True)
     text = models.TextField(_("text"), validators=[validate_safe_text])
+    # The text folded (validators.fold): the board's search, accent- and case-insensitive on
+    # SQLite and PostgreSQL alike, in the one query that lists the board.
+    search_text = models.TextField(editable=False, default="")
     language = models.CharField(
         _("language"), max_length=5, choices=Language.choices, default=Language.FRENCH
     )
@@ -617,7 +620,7 @@ class Contribution(TimeStamped):
         verbose_name=_("captured by"),
     )
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", "search_text"])
     objects = ContributionQuerySet.as_manager()
 
     class Meta:
@@ -673,6 +676,13 @@ class Contribution(TimeStamped):
     def __str__(self) -> str:
         return self.text[:60]
 
+    def save(self, *args, **kwargs):
+        self.refresh_search_text()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "text" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
+
     # The horizon/audience rule (also in the database: see the constraints above).
     @staticmethod
     def takes_horizon(category: str) -> bool:
@@ -712,6 +722,10 @@ class Contribution(TimeStamped):
             errors["session"] = _("The session belongs to another workshop.")
         if errors:
             raise ValidationError(errors)
+
+    def refresh_search_text(self) -> None:
+        """Called by ``save()``; call it before a ``bulk_create``."""
+        self.search_text = fold(self.text)
 
     def snapshot_author(self) -> None:
         """Copy the author's region, zone and gender as they are now."""

@@ -122,8 +122,15 @@ def load_reference_data() -> ReferenceData:
         theme, _ = Theme.objects.get_or_create(
             slug=fields["slug"],
             workshop=None,
-            defaults={"name": fields["name"], "name_fr": fields["name_fr"]},
+            defaults={
+                "name": fields["name"],
+                "name_fr": fields["name_fr"],
+                "description": fields["description"],
+            },
         )
+        if not theme.description and fields["description"]:  # themes seeded before there was one
+            theme.description = fields["description"]
+            theme.save(update_fields=["description"])
         ref.themes[theme.slug] = theme
     return ref
 

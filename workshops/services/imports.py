@@ -171,6 +171,7 @@ def import_survey(
                     status=status,
                 )
                 answer.snapshot_author()
+                answer.refresh_search_text()  # bulk_create below does not call save()
                 known = stored_answers.get(client_id)
                 if known is not None:  # stored before, or earlier in this file
                     same = known.same_content_as(answer)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from workshops.analysis import suggest
 from workshops.choices import ModerationStatus
 from workshops.models import Contribution, Theme, Vote, Workshop
 
@@ -74,8 +75,14 @@ def edit_as_moderator(*, contribution: Contribution, data: dict) -> Contribution
 
 
 @transaction.atomic
-def merge_contributions(*, keep: Contribution, duplicates: Iterable[Contribution]) -> Contribution:
-    """Merge ``duplicates`` into ``keep``.
+def merge_contributions(
+    *,
+    keep: Contribution,
+    duplicates: Iterable[Contribution],
+    themes: Iterable[Theme] = (),
+    new_theme: str = "",
+) -> Contribution:
+    """Merge ``duplicates`` into ``keep``, tagging it with ``themes`` and ``new_theme`` too.
 
     The duplicates get status MERGED and point to ``keep``; their themes are added
     to ``keep`` and their votes move to it. A participant who voted for both keeps
@@ -89,8 +96,7 @@ def merge_contributions(*, keep: Contribution, duplicates: Iterable[Contribution
     for earlier in Contribution.objects.filter(merged_into_id__in=duplicate_ids):
         earlier.merged_into = keep
         earlier.save(update_fields=["merged_into", "updated_at"])
-    themes = Theme.objects.filter(contributions__in=duplicate_ids).distinct()
-    keep.themes.add(*themes)
+    keep.themes.add(*Theme.objects.filter(contributions__in=duplicate_ids).distinct())
     already_voted = set(keep.votes.values_list("participant_id", flat=True))
     moved_participants: set[int] = set(already_voted)
     for vote in Vote.objects.filter(contribution_id__in=duplicate_ids).order_by("pk"):
@@ -104,6 +110,9 @@ def merge_contributions(*, keep: Contribution, duplicates: Iterable[Contribution
         duplicate.merged_into = keep
         duplicate.save(update_fields=["status", "merged_into", "updated_at"])
     keep.save(update_fields=["updated_at"])
+    themes = list(themes)
+    if themes or new_theme.strip():
+        tag_themes(workshop=keep.workshop, contributions=[keep], themes=themes, new_theme=new_theme)
     return keep
 
 
@@ -151,3 +160,26 @@ def tag_themes(
     # Boards notice the change through updated_at.
     Contribution.objects.filter(pk__in=ids).update(updated_at=timezone.now())
     return themes
+
+
+@transaction.atomic
+def accept_suggestions(
+    *, workshop: Workshop, contributions: Iterable[Contribution], themes: Iterable[Theme]
+) -> int:
+    """Tag each untagged contribution with its most likely theme. Returns how many were tagged."""
+    through = Contribution.themes.through
+    ids = _ids(contributions)
+    tagged = set(
+        through.objects.filter(contribution_id__in=ids).values_list("contribution_id", flat=True)
+    )
+    untagged = [
+        c
+        for c in Contribution.objects.filter(pk__in=ids, workshop=workshop).exclude(pk__in=tagged)
+        if c.status != ModerationStatus.MERGED
+    ]
+    best = suggest.for_contributions(workshop, untagged, themes)
+    for contribution in untagged:
+        if best.get(contribution.pk):
+            theme, _ = best[contribution.pk][0]
+            tag_themes(workshop=workshop, contributions=[contribution], themes=[theme])
+    return sum(1 for c in untagged if best.get(c.pk))

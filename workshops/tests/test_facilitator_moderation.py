@@ -111,6 +111,24 @@ def test_merge_keeps_the_earliest_moves_votes_and_themes_and_deletes_nothing(
     assert Contribution.objects.count() == 2
 
 
+def test_themes_chosen_with_a_merge_are_added_to_the_kept_one(
+    client_for, facilitator, workshop, session, theme
+):
+    """They were silently ignored (issue 14)."""
+    kept, duplicate = make_contribution(workshop, session), make_contribution(workshop, session)
+    moderate(
+        client_for(facilitator),
+        workshop,
+        ids=[kept.pk, duplicate.pk],
+        action="merge",
+        themes=[theme.pk],
+        new_theme="Transhumance",
+    )
+    duplicate.refresh_from_db()
+    assert duplicate.merged_into == kept
+    assert {t.name for t in kept.themes.all()} == {"Armed groups", "Transhumance"}
+
+
 def test_merge_needs_two_and_refuses_merged_ones(client_for, facilitator, workshop, session):
     one = make_contribution(workshop, session)
     client = client_for(facilitator)
@@ -199,3 +217,36 @@ def test_the_merge_rule_lives_in_the_service(workshop, other_workshop, session):
     )
     with pytest.raises(moderation.ModerationError, match="another workshop"):
         moderation.merge_contributions(keep=three, duplicates=[foreign])
+
+
+def test_select_all_matching_applies_to_every_page_of_the_filtered_board(
+    client_for, facilitator, workshop, session, theme
+):
+    other_session = baker.make("workshops.BreakoutSession", workshop=workshop, title="Other")
+    matching = [make_contribution(workshop, session, text=f"Sécurité {i}") for i in range(60)]
+    elsewhere = make_contribution(workshop, other_session, text="Sécurité ailleurs")
+    unrelated = make_contribution(workshop, session, text="Autre chose")
+    response = moderate(
+        client_for(facilitator),
+        workshop,
+        action="tag",
+        themes=[theme.pk],
+        all_matching="on",
+        matching="q=securite",
+        session=session.pk,
+    )
+    assert response.status_code == 302
+    tagged = set(Contribution.objects.filter(themes=theme).values_list("pk", flat=True))
+    assert tagged == {c.pk for c in matching}
+    assert elsewhere.pk not in tagged and unrelated.pk not in tagged
+
+
+def test_nothing_ticked_and_not_all_matching_is_refused_with_a_message(
+    client_for, facilitator, workshop, session
+):
+    make_contribution(workshop, session)
+    client = client_for(facilitator)
+    moderate(client, workshop, action="hide")
+    assert not Contribution.objects.filter(status=ModerationStatus.HIDDEN).exists()
+    messages = [str(m) for m in client.get(board_url(workshop)).context["messages"]]
+    assert "Select at least one contribution." in messages

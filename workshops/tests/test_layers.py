@@ -26,6 +26,7 @@ LAYERS: dict[str, int] = {
     "workshops.models": 1,
     "workshops.queries": 2,
     "workshops.analysis": 2,
+    "workshops.analysis.suggest": 2,  # theme suggestions (scikit-learn, loaded when used)
     "workshops.sources": 2,  # parsers: read a user's file, never write
     "workshops.report": 3,
     "workshops.services": 4,  # every write
@@ -111,12 +112,13 @@ def test_the_check_sees_an_upward_import(tmp_path):
     }
 
 
-def test_start_up_does_not_load_matplotlib():
-    """Charts import matplotlib when they draw: a process that serves pages starts faster."""
+def test_start_up_does_not_load_matplotlib_or_sklearn():
+    """Charts import matplotlib when they draw, theme suggestions scikit-learn when they
+    suggest: a process that serves pages starts faster."""
     code = (
         "import sys, django; django.setup(); "
         "from django.urls import get_resolver; get_resolver().url_patterns; "
-        "print('matplotlib' in sys.modules)"
+        "print('matplotlib' in sys.modules or 'sklearn' in sys.modules)"
     )
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "peaceexchange.settings"}
     done = subprocess.run(

@@ -160,10 +160,10 @@ def test_note_taker_captures_without_javascript(
     page.click('main button[type="submit"]')
     page.wait_for_url(re.compile(re.escape(f"{live_server.url}{capture}") + "$"))
 
-    page.fill('input[name="text"]', "Women mediators are trusted by both sides")
+    page.fill('textarea[name="text"]', "Women mediators are trusted by both sides")
     page.locator("label[for$='category_1']").click()  # the second category: strength
     page.get_by_role("button", name="Save").click()
-    expect(page.locator('input[name="text"]')).to_have_value("")
+    expect(page.locator('textarea[name="text"]')).to_have_value("")
     expect(page.locator("#recent-notes")).to_contain_text("Women mediators are trusted")
     stored = Contribution.objects.get()
     assert stored.text == "Women mediators are trusted by both sides"

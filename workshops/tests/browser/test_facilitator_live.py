@@ -52,7 +52,7 @@ def test_note_taker_captures_five_items_with_the_keyboard_only(
     context, page = new_page(browser, DESKTOP)
     capture = reverse("workshops:capture", args=[workshop.slug, session.pk])
     log_in(page, live_server, note_taker, capture)
-    box = page.locator('input[name="text"]')
+    box = page.locator('textarea[name="text"]')
     expect(box).to_be_focused()
     items = [
         ("Weak state presence in rural communes", "Alt+1", "Alt+L"),

@@ -6,11 +6,13 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from workshops import queries
@@ -21,7 +23,9 @@ from workshops.access import (
     get_contribution_for_user,
     get_session_for_user,
     get_workshop_for_user,
+    may,
 )
+from workshops.analysis import suggest
 from workshops.choices import ModerationStatus, SessionStatus, Source
 from workshops.filters import BoardFilter
 from workshops.forms.facilitator import (
@@ -136,7 +140,10 @@ def _board(request: HttpRequest, workshop, session=None) -> HttpResponse:
         workshop=workshop,
         themes=themes,
     )
-    contributions = list(filters.qs[: queries.PAGE_SIZE])
+    page = Paginator(filters.qs, queries.PAGE_SIZE).get_page(request.GET.get("page"))
+    contributions = list(page.object_list)
+    if may(workshop, MODERATE):
+        _attach_suggestions(workshop, contributions, themes)
     query = {k: v for k, v in request.GET.items() if k != "v" and v}
     context = {
         "workshop": workshop,
@@ -149,11 +156,22 @@ def _board(request: HttpRequest, workshop, session=None) -> HttpResponse:
         "themes": themes,
         "bulk_actions": BulkModerationForm.ACTIONS,
         "here": f"{request.path}?{urlencode(query)}" if query else request.path,
-        "page_size": queries.PAGE_SIZE,
+        "page": page,
+        "page_query": urlencode({k: v for k, v in query.items() if k != "page"}),
     }
     if request.htmx:
         return render(request, "workshops/facilitator/_board_list.html", context)
     return render(request, "workshops/facilitator/board.html", context)
+
+
+def _attach_suggestions(workshop, contributions, themes) -> None:
+    """The three likeliest themes of each untagged contribution shown, for one click."""
+    untagged = [
+        c for c in contributions if not c.theme_list and c.status != ModerationStatus.MERGED
+    ]
+    found = suggest.for_contributions(workshop, untagged, themes)
+    for contribution in untagged:
+        contribution.suggestions = found.get(contribution.pk, [])
 
 
 @login_required
@@ -210,10 +228,30 @@ def moderate(request: HttpRequest, slug: str) -> HttpResponse:
             new_theme=data["new_theme"],
         )
         messages.success(request, _("Themes added."))
+    elif action == form.ACCEPT:
+        n = moderation.accept_suggestions(
+            workshop=workshop,
+            contributions=selected,
+            themes=Theme.objects.for_workshop(workshop),
+        )
+        messages.success(
+            request,
+            ngettext(
+                "Suggested theme accepted for %(n)d contribution.",
+                "Suggested theme accepted for %(n)d contributions.",
+                n,
+            )
+            % {"n": n},
+        )
     elif action == form.MERGE:
         keep, *duplicates = selected
         try:
-            moderation.merge_contributions(keep=keep, duplicates=duplicates)
+            moderation.merge_contributions(
+                keep=keep,
+                duplicates=duplicates,
+                themes=data["themes"],
+                new_theme=data["new_theme"],
+            )
         except moderation.ModerationError as refused:  # changed since the form was checked
             messages.error(request, str(refused))
         else:

@@ -45,10 +45,15 @@ def test_rollup_page_on_desktop_and_phone(browser, live_server, demo, screenshot
     widths = page.eval_on_selector_all("figure.chart img", "els => els.map(e => e.naturalWidth)")
     assert all(w > 100 for w in widths)  # the SVG charts really load under the CSP
     screenshot(page, "report/01-rollup-desktop")
-    page.get_by_label("Breakout note").check()
+    assert page.get_by_text("Disclosure check:").is_visible()
+    assert "still spans 1–4" in page.get_by_role("status").inner_text()
+    # One source in the demo: all voices is the only scope with tables.
+    assert page.get_by_label("People heard").locator("option").all_inner_texts() == [
+        "All voices"
+    ]
     page.get_by_role("button", name="Apply").click()
-    page.wait_for_url("**sources=note**")
-    screenshot(page, "report/02-rollup-notes-desktop")
+    page.wait_for_url("**scope=all**")
+    screenshot(page, "report/02-rollup-scope-desktop")
     page.set_viewport_size(PHONE)
     page.goto(f"{live_server.url}/w/{demo.slug}/rollup/")
     screenshot(page, "report/03-rollup-phone")

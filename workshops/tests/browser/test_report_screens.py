@@ -48,9 +48,7 @@ def test_rollup_page_on_desktop_and_phone(browser, live_server, demo, screenshot
     assert page.get_by_text("Disclosure check:").is_visible()
     assert "still spans 1–4" in page.get_by_role("status").inner_text()
     # One source in the demo: all voices is the only scope with tables.
-    assert page.get_by_label("People heard").locator("option").all_inner_texts() == [
-        "All voices"
-    ]
+    assert page.get_by_label("People heard").locator("option").all_inner_texts() == ["All voices"]
     page.get_by_role("button", name="Apply").click()
     page.wait_for_url("**scope=all**")
     screenshot(page, "report/02-rollup-scope-desktop")

@@ -214,7 +214,6 @@ class _Loaded:
     unattributed: int
     contributions: Counter  # (scope, category) -> contributions, ALL included
     untagged: Counter  # (scope, category) -> contributions without a theme
-    by_horizon: Counter  # (scope, horizon) -> driver contributions
     recommendations: list[tuple[int, str, str, tuple[int, ...]]]  # pk, audience, scope, themes
 
 
@@ -242,7 +241,6 @@ def _load(workshop: Workshop) -> _Loaded:
     kinds: Counter = Counter()
     contributions: Counter = Counter()
     untagged: Counter = Counter()
-    by_horizon: Counter = Counter()
     recommendations = []
     unattributed = 0
     for (
@@ -279,8 +277,6 @@ def _load(workshop: Workshop) -> _Loaded:
             contributions[(where, category)] += 1
             if not theme_ids:
                 untagged[(where, category)] += 1
-            if category == Category.DRIVER:
-                by_horizon[(where, horizon)] += 1
         if category == Category.RECOMMENDATION:
             recommendations.append((pk, audience, scope, theme_ids))
     voices = [
@@ -292,9 +288,7 @@ def _load(workshop: Workshop) -> _Loaded:
         )
         for v in authors.values()
     ]
-    return _Loaded(
-        voices, kinds, unattributed, contributions, untagged, by_horizon, recommendations
-    )
+    return _Loaded(voices, kinds, unattributed, contributions, untagged, recommendations)
 
 
 # --- Everything together ----------------------------------------------------------------
@@ -318,7 +312,6 @@ class Rollup:
     unattributed: int  # contributions from unnamed speakers: counted, never as people
     organisations: int
     by_category: list[Tally]
-    by_horizon: list[Tally]
     by_source: list[Tally]
     untagged: dict[str, int]  # category -> contributions without a theme, in the scope
     tests: list[findings.Comparison]  # every comparison of the release, adjusted
@@ -490,10 +483,6 @@ class Rollup:
         if not quote.gender or not self._quotable_group(GENDER, quote.gender):
             return ""
         return {Gender.WOMAN: _("a woman"), Gender.MAN: _("a man")}.get(quote.gender, "")
-
-    @property
-    def zones_covered(self) -> list[Group]:
-        return [g for g, _size in self.group_sizes(ZONE)]
 
 
 def zone_groups(workshop: Workshop, language: str) -> list[Group]:
@@ -677,11 +666,6 @@ def _build_rollup(
             Tally(value, str(label), n, loaded.untagged.get((scope, value), 0))
             for value, label in Category.choices
             if (n := scope_contributions[value])
-        ],
-        by_horizon=[
-            Tally(value, str(label), n)
-            for value, label in Horizon.choices
-            if (n := loaded.by_horizon.get((scope, value), 0))
         ],
         by_source=_by_source(workshop, scope),
         untagged={c: n for c in COMPARED if (n := loaded.untagged.get((scope, c), 0))},

@@ -172,6 +172,23 @@ class Organisation(TimeStamped):
         help_text=_("The peacebuilding network it belongs to, e.g. WANEP."),
         validators=[validate_safe_text],
     )
+    member_of = models.ForeignKey(
+        "workshops.Network",
+        on_delete=models.PROTECT,
+        related_name="organisations",
+        null=True,
+        blank=True,
+        verbose_name=_("network"),
+        help_text=_("The network this organisation or national office belongs to."),
+    )
+    country = models.ForeignKey(
+        Country,
+        on_delete=models.PROTECT,
+        related_name="organisations",
+        null=True,
+        blank=True,
+        verbose_name=_("country"),
+    )
     staff = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="OrganisationMembership",

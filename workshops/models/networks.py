@@ -1,0 +1,66 @@
+"""Networks: a peacebuilding network (e.g. WANEP) with national offices and member organisations.
+
+A network's administrators add organisations and staff and grant who may organise workshops.
+A national office is an ``Organisation`` of kind "network" with ``network`` set and a country;
+the programme view reads every workshop organised by one of the network's organisations.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from workshops.validators import validate_safe_text
+
+
+class Network(models.Model):
+    name = models.CharField(_("name"), max_length=200, unique=True, validators=[validate_safe_text])
+    acronym = models.CharField(
+        _("acronym"), max_length=30, blank=True, validators=[validate_safe_text]
+    )
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="NetworkMembership",
+        related_name="staff_networks",
+        blank=True,
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("network")
+        verbose_name_plural = _("networks")
+
+    def __str__(self) -> str:
+        return self.acronym or self.name
+
+
+class NetworkMembership(models.Model):
+    """A person's standing in a network: administrator, and whether they may organise workshops."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="network_memberships"
+    )
+    is_administrator = models.BooleanField(
+        _("network administrator"),
+        default=False,
+        help_text=_("Adds organisations and staff, and grants who may organise workshops."),
+    )
+    may_organise = models.BooleanField(
+        _("may organise workshops"),
+        default=False,
+        help_text=_("May create workshops in the name of the network's organisations."),
+    )
+
+    class Meta:
+        verbose_name = _("network member")
+        verbose_name_plural = _("network members")
+        constraints = [
+            models.UniqueConstraint(fields=["network", "user"], name="network_membership_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.network} · {self.user}"

@@ -637,7 +637,9 @@ class Contribution(TimeStamped):
         verbose_name=_("captured by"),
     )
 
-    history = HistoricalRecords(excluded_fields=["updated_at", "search_text"])
+    # History keeps who changed what kind of thing and when, never the words: a withdrawn or
+    # edited wording must not be recoverable from any table (docs/participant.md).
+    history = HistoricalRecords(excluded_fields=["updated_at", "search_text", "text"])
     objects = ContributionQuerySet.as_manager()
 
     class Meta:

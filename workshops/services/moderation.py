@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from workshops.analysis import suggest
 from workshops.choices import ModerationStatus
 from workshops.models import Contribution, Theme, Vote, Workshop
+from workshops.models.history import mark_text_changed
 
 
 class ModerationError(Exception):
@@ -65,7 +66,11 @@ def set_quotable(*, contributions: Iterable[Contribution], quotable: bool = True
 
 @transaction.atomic
 def edit_as_moderator(*, contribution: Contribution, data: dict) -> Contribution:
-    """Change text and classification; the previous version stays in the history."""
+    """Change text and classification. The history records that the wording changed,
+    never the previous words (models/history.py)."""
+    stored_text = Contribution.objects.filter(pk=contribution.pk).values_list("text", flat=True)
+    if data.get("text", contribution.text) != stored_text.first():
+        mark_text_changed(contribution)
     for name in ("text", "category", "horizon", "audience", "quotable"):
         if name in data:
             setattr(contribution, name, data[name])

@@ -20,6 +20,7 @@ from workshops.models import (
     Vote,
     Workshop,
 )
+from workshops.models.history import mark_text_changed
 
 
 class VoteRefused(Exception):
@@ -106,6 +107,8 @@ def update_profile(
 def edit_contribution(
     *, contribution: Contribution, text: str, horizon: str = "", audience: str = "", quotable: bool
 ) -> Contribution:
+    if text != contribution.text:
+        mark_text_changed(contribution)  # the history records that, never the old words
     contribution.text = text
     contribution.horizon, contribution.audience = Contribution.kept_details(
         contribution.category, horizon, audience
@@ -116,15 +119,23 @@ def edit_contribution(
     return contribution
 
 
+# What stays of a withdrawn contribution that others were merged into (not translated: it
+# is stored, and shown to staff only as a hidden row).
+WITHDRAWN_TEXT = "—"
+
+
 def withdraw_contribution(*, contribution: Contribution) -> None:
-    """Remove a contribution its author no longer wants; hide it if others were merged into it."""
+    """Remove a contribution its author no longer wants. If others were merged into it, the
+    row must stay for them: it is hidden and its words are replaced, so they are gone too."""
     with transaction.atomic():
         try:
             with transaction.atomic():
                 contribution.delete()
         except ProtectedError:
+            mark_text_changed(contribution)
             contribution.status = ModerationStatus.HIDDEN
-            contribution.save(update_fields=["status", "updated_at"])
+            contribution.text = WITHDRAWN_TEXT
+            contribution.save(update_fields=["status", "text", "updated_at"])
 
 
 def cast_votes(

@@ -2,7 +2,7 @@
 
 What identifies a person goes: participants' display names, roles, organisations
 (their kind is kept), device tokens; interview notes and interviewers' names;
-uploaded survey files. What the analysis needs stays: contributions with their
+uploaded survey files; the history rows of withdrawn contributions. What the analysis needs stays: contributions with their
 zone, region and gender snapshot, and the link to an anonymous participant so that
 distinct-participant counts do not change. Running it again changes nothing.
 """
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Q
 
-from workshops.models import ImportUpload, Interview, Participant, Workshop
+from workshops.models import Contribution, ImportUpload, Interview, Participant, Workshop
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ class Purge:
     participants: int
     interviews: int
     uploads: int
+    history: int = 0
 
 
 def expired_workshops(*, today: dt.date | None = None):
@@ -71,11 +72,17 @@ def purge_workshop(*, workshop: Workshop, dry_run: bool = False) -> Purge:
             ~Q(notes="") | ~Q(interviewer="")
         )
         uploads = ImportUpload.objects.filter(workshop=workshop)
+        # History rows of contributions that are gone (withdrawn): who changed what, when.
+        # They hold no words (models/history.py) but nothing needs them after retention.
+        history = Contribution.history.model.objects.filter(workshop=workshop).exclude(
+            id__in=Contribution.objects.filter(workshop=workshop).values("pk")
+        )
         result = Purge(
             workshop=workshop,
             participants=participants.count(),
             interviews=interviews.count(),
             uploads=uploads.count(),
+            history=history.count(),
         )
         if dry_run:
             return result
@@ -83,6 +90,7 @@ def purge_workshop(*, workshop: Workshop, dry_run: bool = False) -> Purge:
             anonymise_participant(participant)
         interviews.update(notes="", interviewer="")
         uploads.delete()
+        history.delete()
     return result
 
 

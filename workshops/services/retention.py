@@ -2,9 +2,10 @@
 
 What identifies a person goes: participants' display names, roles, organisations
 (their kind is kept), device tokens; interview notes and interviewers' names;
-uploaded survey files; the history rows of withdrawn contributions. What the analysis needs stays: contributions with their
-zone, region and gender snapshot, and the link to an anonymous participant so that
-distinct-participant counts do not change. Running it again changes nothing.
+uploaded survey files; the history rows of withdrawn contributions. What the
+analysis needs stays: contributions with their zone, region and gender snapshot,
+and the link to an anonymous participant so that distinct-participant counts do
+not change. Running it again changes nothing.
 """
 
 from __future__ import annotations

@@ -280,7 +280,10 @@ def contribution_edit(request: HttpRequest, slug: str, contribution_id: int) -> 
     back = _safe_next(request, reverse("workshops:board", kwargs={"slug": slug}))
     if request.method == "POST" and form.is_valid():
         moderation.edit_as_moderator(contribution=contribution, data=form.cleaned_data)
-        messages.success(request, _("Contribution saved; the history records what changed, not the previous wording."))
+        messages.success(
+            request,
+            _("Contribution saved; the history records what changed, not the previous wording."),
+        )
         return redirect(back)
     history = versions_of(contribution, limit=20)
     return render(

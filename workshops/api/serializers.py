@@ -214,9 +214,16 @@ class ContributionCreateSerializer(serializers.Serializer):
     )
 
 
+class SentSerializer(serializers.Serializer):
+    client_id = serializers.CharField()
+    text = serializers.CharField()
+
+
 class ContributionConflictSerializer(serializers.Serializer):
+    """A refused repeat: the sender's own text back, never the stored row's."""
+
     detail = serializers.CharField()
-    stored = ContributionSerializer()
+    sent = SentSerializer()
 
 
 class ErrorSerializer(serializers.Serializer):

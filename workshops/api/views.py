@@ -3,7 +3,8 @@
 Everything hangs under a workshop the user has a role in (``/api/v1/workshops/<slug>/...``):
 outsiders get 404, a role too weak for a write gets 403, anonymous callers 401.
 Contributions are created exactly once per client id: 201 when stored, 200 with the
-stored contribution on an identical repeat, 409 when the id was used for other content.
+stored contribution on an identical repeat from the same author, 409 (with what was
+sent, never the stored one) when the id was used for other content or by another.
 
 Row-level reads (contributions with zone, gender and author; participants; votes with
 participants) are for organisers: 403 for the other roles, and 400 without a
@@ -327,7 +328,10 @@ def _contributions(workshop: Workshop):
             **ERRORS,
             409: OpenApiResponse(
                 s.ContributionConflictSerializer,
-                description="The client id is stored with other content; the stored one.",
+                description=(
+                    "The client id is stored with other content or from another sender; "
+                    "what was sent comes back, never the stored contribution."
+                ),
             ),
         },
         summary="Send a contribution (exactly once per client id)",
@@ -398,12 +402,11 @@ class ContributionList(RowLevel, generics.ListCreateAPIView):
                 source=Source.IMPORT,
                 created_by=request.user,
             )
-        except ClientIdConflict as conflict:
-            stored = _contributions(workshop).get(pk=conflict.stored.pk)
+        except ClientIdConflict:
             return Response(
                 {
-                    "detail": "This client id is already stored with other content.",
-                    "stored": s.ContributionSerializer(stored).data,
+                    "detail": "This client id cannot be used for this content.",
+                    "sent": {"client_id": data["client_id"], "text": data["text"]},
                 },
                 status=status.HTTP_409_CONFLICT,
             )

@@ -755,9 +755,12 @@ class Contribution(TimeStamped):
         self.gender = self.author.gender
 
     def same_content_as(self, other: Contribution) -> bool:
-        """Whether a repeated send carries the same content (exactly-once rule)."""
+        """Whether a repeated send carries the same content from the same sender (the
+        exactly-once rule): the same text from another participant's phone is not a
+        repeat, and must not get that phone's row back."""
         return (
-            self.text == other.text
+            self.author_id == other.author_id
+            and self.text == other.text
             and self.category == other.category
             and self.horizon == other.horizon
             and self.audience == other.audience

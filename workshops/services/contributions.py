@@ -23,11 +23,14 @@ from workshops.models import (
 
 
 class ClientIdConflict(Exception):
-    """The client id is already stored with different content."""
+    """The client id is already stored with different content, or by another sender.
 
-    def __init__(self, stored: Contribution):
+    It carries nothing of the stored row: an answer built from it must never show
+    another phone's words or demographics (issue 12, item 6).
+    """
+
+    def __init__(self):
         super().__init__("client id already used with different content")
-        self.stored = stored
 
 
 @dataclass(frozen=True)
@@ -113,7 +116,7 @@ def submit_contribution(
         if stored is None:  # the integrity error was about something else
             raise
         if not stored.same_content_as(candidate):
-            raise ClientIdConflict(stored) from None
+            raise ClientIdConflict from None
         return Submission(stored, created=False)
     finally:
         saved_without_creation_record(candidate)

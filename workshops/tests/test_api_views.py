@@ -281,7 +281,8 @@ def test_create_is_exactly_once_with_200_on_repeat_and_409_on_conflict(note_take
         W + "contributions/", {**payload, "text": "something else"}, format="json"
     )
     assert conflict.status_code == 409
-    assert conflict.json()["stored"]["text"] == payload["text"]
+    assert conflict.json()["sent"] == {"client_id": payload["client_id"], "text": "something else"}
+    assert payload["text"] not in conflict.content.decode()  # never the stored row's words
     stored = Contribution.objects.get()
     assert (stored.source, stored.horizon, stored.created_by) == (
         Source.IMPORT,

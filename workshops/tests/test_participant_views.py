@@ -331,14 +331,16 @@ def test_sending_the_same_form_twice_stores_one_contribution(phone, session):
     assert b"already received" in again.content
 
 
-def test_same_client_id_with_other_text_is_refused_and_gives_the_text_back(phone, session):
+def test_same_client_id_with_other_text_is_refused_and_gives_only_the_senders_text_back(
+    phone, session
+):
     data = send_data("first words")
     phone.post(session_url(session), data)
     response = phone.post(session_url(session), {**data, "text": "second words"})
     assert response.status_code == 409
     html = response.content.decode()
-    assert "already sent with a different text" in html
-    assert "<blockquote>first words</blockquote>" in html
+    assert "could not be sent as it is" in html
+    assert "<blockquote>first words" not in html  # listed only under this phone's own
     assert "second words</textarea>" in html
     assert _client_id(html) != data["client_id"]
     assert list(Contribution.objects.values_list("text", flat=True)) == ["first words"]
@@ -440,14 +442,14 @@ def test_an_htmx_header_alone_gets_the_plain_form_answer(phone, session):
     assert Contribution.objects.get().text == "no mark"
 
 
-def test_script_conflict_gets_409_with_the_stored_text(phone, session):
+def test_script_conflict_gets_409_with_its_own_text_not_the_stored_one(phone, session):
     data = send_data("stored words")
     phone.post(session_url(session), data, HTTP_X_REQUESTED_WITH="outbox")
     response = phone.post(
         session_url(session), {**data, "text": "new words"}, HTTP_X_REQUESTED_WITH="outbox"
     )
     assert response.status_code == 409
-    assert b"<blockquote>stored words</blockquote>" in response.content
+    assert b"stored words" not in response.content
     assert b"new words</textarea>" in response.content
 
 
@@ -873,3 +875,45 @@ def test_sessions_list_queries_do_not_grow(
     )
     with django_assert_max_num_queries(5):
         assert phone.get(_url("home", workshop)).status_code == 200
+
+
+# --- A client id another phone used: that phone's words never come back (issue 12, item 6) ---
+
+
+def _other_phone(session, regions):
+    other = Participant.objects.create(
+        workshop=session.workshop, display_name="Other phone", region=regions["Gao"], gender="man"
+    )
+    return phone_for(other)
+
+
+@pytest.mark.parametrize("script", [False, True], ids=["plain-form", "script"])
+def test_another_phones_client_id_answers_409_with_the_senders_own_text(
+    phone, session, regions, script
+):
+    headers = {"HTTP_X_REQUESTED_WITH": "outbox"} if script else {}
+    data = send_data("Zq5 words of the first phone")
+    assert phone.post(session_url(session), data, **headers).status_code in (201, 302)
+    response = _other_phone(session, regions).post(
+        session_url(session), {**data, "text": "my own words"}, **headers
+    )
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Zq5" not in html and "my own words</textarea>" in html
+    assert list(Contribution.objects.values_list("text", flat=True)) == [data["text"]]
+
+
+@pytest.mark.parametrize("script", [False, True], ids=["plain-form", "script"])
+def test_the_same_text_from_another_phone_is_a_conflict_not_a_repeat(
+    phone, session, regions, script
+):
+    headers = {"HTTP_X_REQUESTED_WITH": "outbox"} if script else {}
+    data = send_data("Zq5 the same words")
+    phone.post(session_url(session), data, **headers)
+    stored = Contribution.objects.get()
+    response = _other_phone(session, regions).post(session_url(session), data, **headers)
+    assert response.status_code == 409
+    html = response.content.decode()
+    # the sender's own text, to send again, and not the first phone's row
+    assert html.count("Zq5 the same words") == 1 and "Zq5 the same words</textarea>" in html
+    assert Contribution.objects.get().author_id == stored.author_id

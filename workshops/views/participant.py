@@ -371,7 +371,7 @@ def _send(request, workshop, participant, session) -> HttpResponse:
             source=Source.PHONE,
             author=participant,
         )
-    except ClientIdConflict as conflict:
+    except ClientIdConflict:
         fresh = request.POST.copy()
         fresh["client_id"] = new_client_id()
         return _send_problem(
@@ -380,12 +380,8 @@ def _send(request, workshop, participant, session) -> HttpResponse:
             participant,
             session,
             ContributeForm(fresh, session=session),
-            _(
-                "This form was already sent with a different text, which is kept. "
-                "Your new text is below: send it again to add it."
-            ),
+            _("This form could not be sent as it is. Your text is below: send it again."),
             status=409,
-            stored=conflict.stored,
         )
     contribution = submission.contribution
     if sent_by_outbox(request):
@@ -422,10 +418,11 @@ def _sent_row(request, workshop, session, contribution, *, created: bool) -> Htt
 
 
 def _send_problem(
-    request, workshop, participant, session, form, problem, *, status, stored=None
+    request, workshop, participant, session, form, problem, *, status
 ) -> HttpResponse:
-    """The send did not go through: the whole page again (or a fragment), text kept."""
-    context = {"problem": problem, "stored": stored}
+    """The send did not go through: the whole page again (or a fragment), the sender's
+    own text kept (never another row's)."""
+    context = {"problem": problem}
     if sent_by_outbox(request):
         context["errors"] = [
             _("%(field)s: %(error)s") % {"field": form.fields[name].label or "", "error": error}

@@ -320,7 +320,7 @@ class CaptureForm(forms.Form):
         required=False,
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
-    quotable = forms.BooleanField(label=_("Quote"), required=False)
+    quotable = forms.BooleanField(label=_("The speaker agreed to be quoted"), required=False)
     client_id = SafeCharField(max_length=100, widget=forms.HiddenInput)
 
     def __init__(self, *args, session: BreakoutSession, **kwargs):
@@ -429,6 +429,12 @@ class ContributionEditForm(forms.ModelForm):
         formfield_callback = safe_formfield
         fields = ["text", "category", "horizon", "audience", "quotable"]
         widgets = {"text": forms.Textarea(attrs={"rows": 4})}
+
+    def clean_quotable(self):
+        quotable = self.cleaned_data["quotable"]
+        if not self.instance.staff_may_set_quotable(quotable):
+            raise ValidationError(moderation.QUOTE_REFUSED)
+        return quotable
 
     def clean_text(self):
         text = self.cleaned_data["text"].strip()

@@ -754,6 +754,15 @@ class Contribution(TimeStamped):
         self.zone_id = self.author.region.zone_id if self.author.region_id else None
         self.gender = self.author.gender
 
+    # Whose agreement makes a contribution quotable: the phone's own tick at send, the
+    # speaker's agreement ticked by the note-taker at capture. Staff may un-quote these
+    # later, never quote them (issue 12, item 4).
+    QUOTED_ONLY_BY_THE_SPEAKER = (Source.PHONE, Source.NOTE)
+
+    def staff_may_set_quotable(self, quotable: bool) -> bool:
+        """Whether staff may change ``quotable`` to ``quotable`` after it was stored."""
+        return not quotable or self.quotable or self.source not in self.QUOTED_ONLY_BY_THE_SPEAKER
+
     def same_content_as(self, other: Contribution) -> bool:
         """Whether a repeated send carries the same content from the same sender (the
         exactly-once rule): the same text from another participant's phone is not a

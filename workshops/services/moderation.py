@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from workshops.analysis import suggest
 from workshops.choices import ModerationStatus
@@ -53,10 +54,26 @@ def set_status(*, contributions: Iterable[Contribution], status: str) -> int:
     return changed
 
 
+QUOTE_REFUSED = _lazy(
+    "Only the speaker can agree to be quoted: a phone contribution is quotable only if its "
+    "sender ticked the box, a note only if the speaker's agreement was ticked at capture."
+)
+
+
+def check_quotable(contribution: Contribution, quotable: bool) -> None:
+    """The quoting rule (``Contribution.staff_may_set_quotable``): staff un-quote, never quote."""
+    if not contribution.staff_may_set_quotable(quotable):
+        raise ModerationError(str(QUOTE_REFUSED))
+
+
 @transaction.atomic
 def set_quotable(*, contributions: Iterable[Contribution], quotable: bool = True) -> int:
+    """Mark quotable (or not); refused as a whole if one of them may not be quoted by staff."""
     changed = 0
-    for contribution in Contribution.objects.select_for_update().filter(pk__in=_ids(contributions)):
+    selected = list(Contribution.objects.select_for_update().filter(pk__in=_ids(contributions)))
+    for contribution in selected:
+        check_quotable(contribution, quotable)
+    for contribution in selected:
         if contribution.quotable != quotable:
             contribution.quotable = quotable
             contribution.save(update_fields=["quotable", "updated_at"])
@@ -68,8 +85,11 @@ def set_quotable(*, contributions: Iterable[Contribution], quotable: bool = True
 def edit_as_moderator(*, contribution: Contribution, data: dict) -> Contribution:
     """Change text and classification. The history records that the wording changed,
     never the previous words (models/history.py)."""
-    stored_text = Contribution.objects.filter(pk=contribution.pk).values_list("text", flat=True)
-    if data.get("text", contribution.text) != stored_text.first():
+    stored = Contribution.objects.filter(pk=contribution.pk).values("text", "quotable").first()
+    if "quotable" in data:
+        contribution.quotable = stored["quotable"]  # a bound form may have set it already
+        check_quotable(contribution, data["quotable"])
+    if data.get("text", contribution.text) != stored["text"]:
         mark_text_changed(contribution)
     for name in ("text", "category", "horizon", "audience", "quotable"):
         if name in data:

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from model_bakery import baker
 
-from workshops.choices import Audience, ModerationStatus
+from workshops.choices import Audience, ModerationStatus, Source
 from workshops.forms.facilitator import ContributionEditForm
 from workshops.models import Contribution, Theme, Vote
 from workshops.services import moderation
@@ -183,8 +183,8 @@ def test_theme_of_another_workshop_cannot_be_used(
     assert not contribution.themes.exists()
 
 
-def test_mark_quotable(client_for, facilitator, workshop, session):
-    contribution = make_contribution(workshop, session)
+def test_mark_quotable_an_imported_answer(client_for, facilitator, workshop, session):
+    contribution = make_contribution(workshop, session, source=Source.IMPORT)  # phones: refused
     moderate(client_for(facilitator), workshop, ids=[contribution.pk], action="quotable")
     contribution.refresh_from_db()
     assert contribution.quotable

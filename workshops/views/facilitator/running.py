@@ -218,8 +218,12 @@ def moderate(request: HttpRequest, slug: str) -> HttpResponse:
         moderation.set_status(contributions=selected, status=ModerationStatus.HIDDEN)
         messages.success(request, _("Hidden."))
     elif action == form.QUOTABLE:
-        moderation.set_quotable(contributions=selected)
-        messages.success(request, _("Marked quotable."))
+        try:
+            moderation.set_quotable(contributions=selected)
+        except moderation.ModerationError as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, _("Marked quotable."))
     elif action == form.TAG:
         moderation.tag_themes(
             workshop=workshop,

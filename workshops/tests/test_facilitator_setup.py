@@ -200,6 +200,42 @@ def test_pasted_participants_with_errors_import_nothing_and_show_each_line(
     assert not workshop.participants.exists()
 
 
+def test_pasted_participants_accept_french_and_english_gender_words(
+    client_for, organiser, workshop
+):
+    text = "name,gender\nAwa,femme\nBa,Homme\nCi,F\nDi,Féminin\nEm, male \nFa,autre\nGo,NSP\n"
+    response = client_for(organiser).post(url("participant_import", workshop), {"text": text})
+    assert response.status_code == 302
+    genders = list(workshop.participants.order_by("pk").values_list("gender", flat=True))
+    assert genders == [
+        Gender.WOMAN,
+        Gender.MAN,
+        Gender.WOMAN,
+        Gender.WOMAN,
+        Gender.MAN,
+        Gender.ANOTHER,
+        Gender.UNDISCLOSED,
+    ]
+
+
+@pytest.mark.parametrize(
+    "word, gender",
+    [
+        ("femme", Gender.WOMAN),
+        ("FEMMES", Gender.WOMAN),
+        ("woman", Gender.WOMAN),
+        ("homme", Gender.MAN),
+        ("Masculin", Gender.MAN),
+        ("non-binaire", Gender.ANOTHER),
+        ("Prefer not to say", Gender.UNDISCLOSED),
+        ("robot", ""),
+        ("", ""),
+    ],
+)
+def test_gender_words_are_read_in_one_place(word, gender):
+    assert Gender.parse(word) == gender
+
+
 def test_empty_paste_is_explained(client_for, organiser, workshop):
     response = client_for(organiser).post(
         url("participant_import", workshop), {"text": "name,region\n"}

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "workshops.middleware.ParticipantNotFoundMiddleware",
 ]
 
 ROOT_URLCONF = "peaceexchange.urls"

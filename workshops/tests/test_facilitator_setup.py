@@ -113,7 +113,13 @@ def test_organiser_adds_and_removes_staff(client_for, organiser, workshop, djang
     client.post(url("staff", workshop), {"username": "moussa", "role": "note_taker"})
     membership = WorkshopMembership.objects.get(workshop=workshop, user__username="moussa")
     assert membership.role == StaffRole.NOTE_TAKER
-    client.post(url("staff_remove", workshop, membership_id=membership.pk))
+    remove = url("staff_remove", workshop, membership_id=membership.pk)
+    assert remove in client.get(url("staff", workshop)).text
+    page = client.get(remove)
+    assert "Remove moussa from this workshop" in page.text
+    client.post(remove)  # one click without the confirm page changes nothing
+    assert WorkshopMembership.objects.filter(pk=membership.pk).exists()
+    client.post(remove, {"confirmed": "yes"})
     assert not WorkshopMembership.objects.filter(pk=membership.pk).exists()
 
 
@@ -126,7 +132,9 @@ def test_staff_form_says_when_the_username_is_unknown(client_for, organiser, wor
 
 def test_organiser_cannot_remove_themselves(client_for, organiser, workshop):
     own = WorkshopMembership.objects.get(workshop=workshop, user=organiser)
-    client_for(organiser).post(url("staff_remove", workshop, membership_id=own.pk))
+    client_for(organiser).post(
+        url("staff_remove", workshop, membership_id=own.pk), {"confirmed": "yes"}
+    )
     assert WorkshopMembership.objects.filter(pk=own.pk).exists()
 
 

@@ -277,6 +277,23 @@ def test_session_is_planned_with_focus_times_people_and_staff(
     assert "What drives conflict in the North?" in page.text
 
 
+def test_select_all_puts_everyone_in_the_room_in_the_session(
+    client_for, organiser, workshop, participant
+):
+    others = baker.make(Participant, workshop=workshop, _quantity=3)
+    baker.make(Participant, workshop=workshop, kind=VoiceKind.RESPONDENT, external_id="uuid-9")
+    client = client_for(organiser)
+    form = client.get(url("session_create", workshop)).text
+    assert 'name="all_participants"' in form
+    response = client.post(
+        url("session_create", workshop),
+        {"title": "Plenary", "kind": SessionKind.PLENARY, "all_participants": "on"},
+    )
+    assert response.status_code == 302
+    session = BreakoutSession.objects.get(title="Plenary")
+    assert set(session.participants.all()) == {participant, *others}
+
+
 def test_session_people_are_picked_among_people_in_the_room(
     client_for, organiser, workshop, participant
 ):

@@ -20,6 +20,8 @@ from workshops.choices import StaffRole
 from workshops.models import (
     BreakoutSession,
     Contribution,
+    Network,
+    NetworkMembership,
     Organisation,
     OrganisationMembership,
     Participant,
@@ -323,3 +325,38 @@ def organisations_user_may_organise(user):
         Q(memberships__user=user, memberships__role=StaffRole.ORGANISER)
         | Q(member_of__memberships__user=user, member_of__memberships__may_organise=True)
     ).distinct()
+
+
+# --- Networks ------------------------------------------------------------------------
+
+NETWORK_ADMIN = "admin"
+NETWORK_MEMBER = "member"
+
+
+def get_network_for_user(request: HttpRequest, slug: str, *, needs: str = NETWORK_ADMIN) -> Network:
+    """The network, with ``membership`` set; 404 for outsiders, 403 for a member who is
+    not an administrator when ``needs`` is ``NETWORK_ADMIN``. Superusers administer all."""
+    network = get_object_or_404(Network, slug=slug)
+    user = request.user
+    if not user.is_authenticated or not user.is_active:
+        raise Http404
+    membership = _one(NetworkMembership.objects.filter(network=network, user=user))
+    if user.is_superuser:
+        membership = membership or NetworkMembership(
+            network=network, user=user, is_administrator=True, may_organise=True
+        )
+    if membership is None:
+        raise Http404
+    if needs == NETWORK_ADMIN and not membership.is_administrator:
+        raise PermissionDenied(_("You need to be an administrator of this network."))
+    network.membership = membership
+    return network
+
+
+def networks_for_user(user):
+    """The networks the user belongs to, for the dashboard."""
+    if not user.is_authenticated:
+        return Network.objects.none()
+    if user.is_superuser:
+        return Network.objects.all()
+    return Network.objects.filter(memberships__user=user).distinct()

@@ -22,6 +22,7 @@ from workshops.access import (
     get_session_for_user,
     get_workshop_for_rows,
     get_workshop_for_user,
+    networks_for_user,
     organisations_for_new_workshop,
     organisations_of,
     organisations_user_may_organise,
@@ -59,7 +60,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "workshops/facilitator/dashboard.html",
-        {"workshops": workshops, "may_create": may_create},
+        {
+            "workshops": workshops,
+            "may_create": may_create,
+            "networks": networks_for_user(request.user),
+        },
     )
 
 

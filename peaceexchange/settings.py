@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "workshops.middleware.ParticipantNotFoundMiddleware",
 ]
 
 ROOT_URLCONF = "peaceexchange.urls"
@@ -266,3 +267,14 @@ CONTRIBUTION_MAX_LENGTH = 2000
 # A phone may keep a page open for hours: a failed CSRF check gives the contribute
 # form back with the text filled in instead of Django's bare 403 page.
 CSRF_FAILURE_VIEW = "workshops.views.participant.csrf_failure"
+
+# --- Networks: invitations by link (networks issue) ----------------------------------
+NETWORK_INVITATION_DAYS = env.int("NETWORK_INVITATION_DAYS", default=7)
+# Email: the console in development; in production EMAIL_URL (e.g. smtp+tls://user:pass@host:587).
+if env.str("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
+else:
+    EMAIL_BACKEND = env.str(
+        "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+    )
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Peace Exchange <noreply@localhost>")

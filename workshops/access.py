@@ -14,11 +14,14 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from workshops.choices import StaffRole
 from workshops.models import (
     BreakoutSession,
     Contribution,
+    Network,
+    NetworkMembership,
     Organisation,
     OrganisationMembership,
     Participant,
@@ -59,6 +62,13 @@ def may(workshop: Workshop, action: str) -> bool:
     return role_allows(getattr(workshop, "role", None), ACTIONS.get(action, action))
 
 
+def role_needed_message(needed: str) -> str:
+    """What the 403 page says: the role an action needs ("You need the organiser role.")."""
+    return _("You need the %(role)s role (or a stronger one) in this workshop.") % {
+        "role": StaffRole(needed).label.lower()
+    }
+
+
 def role_in_workshop(user, workshop: Workshop) -> str | None:
     """The strongest role ``user`` holds in ``workshop``, or None for an outsider."""
     if not user.is_authenticated or not user.is_active:
@@ -86,7 +96,7 @@ def get_workshop_for_user(request: HttpRequest, slug: str, *, needs: str = READ)
     if role is None:
         raise Http404
     if not role_allows(role, needs):
-        raise PermissionDenied
+        raise PermissionDenied(role_needed_message(needs))
     workshop.role = role
     return workshop
 
@@ -105,7 +115,9 @@ def get_session_for_user(
     if needs == CAPTURE and workshop.role == StaffRole.NOTE_TAKER:
         assigned = session.staff.all()
         if assigned and request.user not in assigned:
-            raise PermissionDenied
+            raise PermissionDenied(
+                _("You need to be assigned to this session to take notes in it.")
+            )
     return session
 
 
@@ -177,7 +189,12 @@ def get_organisation_for_user(
     workshop = get_workshop_for_user(request, slug, needs=needs)
     organisation = get_object_or_404(organisations_of(workshop), pk=organisation_id)
     if for_change and organisation.shared:
-        raise PermissionDenied
+        raise PermissionDenied(
+            _(
+                "Other workshops or the network's staff rely on this organisation: "
+                "ask your network's administrator to change it."
+            )
+        )
     return workshop, organisation
 
 
@@ -285,16 +302,61 @@ def organisations_for_new_workshop(request: HttpRequest):
     """The organisations the user may create a workshop for; 403 when there is none."""
     organisers = organisations_user_may_organise(request.user)
     if not organisers.exists():
-        raise PermissionDenied
+        raise PermissionDenied(
+            _(
+                "You need the organiser role in an organisation, or a network's permission "
+                "to organise workshops. Ask your network's administrator."
+            )
+        )
     return organisers
 
 
 def organisations_user_may_organise(user):
-    """Organisations in whose name ``user`` may create a workshop (organiser staff)."""
+    """Organisations in whose name ``user`` may create a workshop.
+
+    Organiser staff of the organisation, and members of a network who may organise:
+    every organisation of that network (its national offices and member organisations).
+    """
     if not user.is_authenticated or not user.is_active:
         return Organisation.objects.none()
     if user.is_superuser:
         return Organisation.objects.all()
     return Organisation.objects.filter(
-        memberships__user=user, memberships__role=StaffRole.ORGANISER
+        Q(memberships__user=user, memberships__role=StaffRole.ORGANISER)
+        | Q(member_of__memberships__user=user, member_of__memberships__may_organise=True)
     ).distinct()
+
+
+# --- Networks ------------------------------------------------------------------------
+
+NETWORK_ADMIN = "admin"
+NETWORK_MEMBER = "member"
+
+
+def get_network_for_user(request: HttpRequest, slug: str, *, needs: str = NETWORK_ADMIN) -> Network:
+    """The network, with ``membership`` set; 404 for outsiders, 403 for a member who is
+    not an administrator when ``needs`` is ``NETWORK_ADMIN``. Superusers administer all."""
+    network = get_object_or_404(Network, slug=slug)
+    user = request.user
+    if not user.is_authenticated or not user.is_active:
+        raise Http404
+    membership = _one(NetworkMembership.objects.filter(network=network, user=user))
+    if user.is_superuser:
+        membership = membership or NetworkMembership(
+            network=network, user=user, is_administrator=True, may_organise=True
+        )
+    if membership is None:
+        raise Http404
+    if needs == NETWORK_ADMIN and not membership.is_administrator:
+        raise PermissionDenied(_("You need to be an administrator of this network."))
+    network.membership = membership
+    return network
+
+
+def networks_for_user(user):
+    """The networks the user belongs to, for the dashboard."""
+    if not user.is_authenticated:
+        return Network.objects.none()
+    if user.is_superuser:
+        return Network.objects.all()
+    return Network.objects.filter(memberships__user=user).distinct()

@@ -1,5 +1,7 @@
 """Kinds and states of the workshop domain, with translated labels."""
 
+import unicodedata
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -41,6 +43,54 @@ class Gender(models.TextChoices):
     MAN = "man", _("Man")
     ANOTHER = "another", _("Another gender")
     UNDISCLOSED = "undisclosed", _("Prefer not to say")
+
+    @classmethod
+    def parse(cls, value: str) -> str:
+        """The gender a French or English word names ("femme", "Man", "F", "féminin"), or "".
+
+        The one place genders are read from text: pasted lists and survey imports.
+        Case, accents and surrounding spaces are ignored.
+        """
+        key = _fold(value)
+        for gender, words in GENDER_WORDS.items():
+            if key in words or key == _fold(str(gender.label)):
+                return gender
+        return ""
+
+
+def _fold(value: str) -> str:
+    """Lower case without accents, spaces collapsed: "  Féminin " -> "feminin"."""
+    decomposed = unicodedata.normalize("NFKD", str(value).casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.replace("_", " ").split())
+
+
+# Words (already folded by ``_fold``) for each gender, French and English, with common variants.
+GENDER_WORDS = {
+    Gender.WOMAN: {"woman", "women", "female", "f", "w", "femme", "femmes", "feminin", "feminine"},
+    Gender.MAN: {"man", "men", "male", "m", "h", "homme", "hommes", "masculin", "masculine"},
+    Gender.ANOTHER: {
+        "another",
+        "other",
+        "another gender",
+        "autre",
+        "autre genre",
+        "non binaire",
+        "non-binaire",
+        "non-binary",
+        "nonbinary",
+    },
+    Gender.UNDISCLOSED: {
+        "undisclosed",
+        "prefer not",
+        "prefer not to say",
+        "nsp",
+        "ne souhaite pas",
+        "ne souhaite pas le dire",
+        "prefere ne pas le dire",
+        "ne se prononce pas",
+    },
+}
 
 
 class VoiceKind(models.TextChoices):

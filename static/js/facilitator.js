@@ -4,6 +4,15 @@
   "use strict";
   document.documentElement.classList.add("js");
 
+  // --- Session form: "Select all" ticks (and untick clears) every participant box. ---
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (box.name !== "all_participants") { return; }
+    Array.prototype.forEach.call(
+      document.querySelectorAll('input[name="participants"]'),
+      function (one) { one.checked = box.checked; });
+  });
+
   // --- Board: keep ticked contributions ticked when the list refreshes. ---
   var ticked = [];
   document.addEventListener("htmx:beforeSwap", function (event) {

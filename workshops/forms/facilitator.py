@@ -240,6 +240,12 @@ class SessionForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
+    # "Select all" that works without JavaScript: ticked, the session gets everyone in the room.
+    all_participants = forms.BooleanField(
+        label=_("Select all: everyone in the workshop"),
+        required=False,
+        help_text=_("Ticked, every participant of the workshop is in this session."),
+    )
 
     class Meta:
         model = BreakoutSession
@@ -271,6 +277,15 @@ class SessionForm(forms.ModelForm):
         self.fields["participants"].label_from_instance = participant_label
         self.fields["staff"].queryset = workshop.staff.all().distinct()
         self.fields["staff"].label_from_instance = lambda user: user.get_username()
+        order = [name for name in self.fields if name != "all_participants"]
+        order.insert(order.index("participants"), "all_participants")
+        self.order_fields(order)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("all_participants"):
+            data["participants"] = self.fields["participants"].queryset
+        return data
 
 
 # --- Capture ---------------------------------------------------------------------

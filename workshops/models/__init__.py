@@ -26,7 +26,12 @@ from workshops.models.history import (  # noqa: F401
     skip_creation_record,
     versions_of,
 )
-from workshops.models.networks import Network, NetworkMembership  # noqa: F401
+from workshops.models.networks import (  # noqa: F401
+    Network,
+    NetworkChange,
+    NetworkInvitation,
+    NetworkMembership,
+)
 from workshops.models.report import (  # noqa: F401
     ExportAuditLog,
     ReportDraft,

@@ -64,3 +64,60 @@ class NetworkMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.network} · {self.user}"
+
+
+class NetworkInvitation(models.Model):
+    """An invitation to join a network's staff, sent by link (signed, expiring, single use).
+
+    The link carries a signed token of this row's ``key``; accepting it once sets
+    ``accepted_at`` and creates the account and its ``NetworkMembership``.
+    """
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("email"))
+    key = models.CharField(max_length=64, unique=True, editable=False)
+    is_administrator = models.BooleanField(_("network administrator"), default=False)
+    may_organise = models.BooleanField(_("may organise workshops"), default=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("network invitation")
+        verbose_name_plural = _("network invitations")
+
+    def __str__(self) -> str:
+        return f"{self.network} · {self.email}"
+
+
+class NetworkChange(models.Model):
+    """The network's change log: who granted, revoked, added or invited what, and when."""
+
+    class Action(models.TextChoices):
+        ORGANISATION_ADDED = "organisation_added", _("Organisation added")
+        MEMBERSHIP_GRANTED = "membership_granted", _("Membership granted or changed")
+        MEMBERSHIP_REVOKED = "membership_revoked", _("Membership revoked")
+        INVITATION_SENT = "invitation_sent", _("Invitation sent")
+        INVITATION_ACCEPTED = "invitation_accepted", _("Invitation accepted")
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="changes")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=30, choices=Action.choices)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("network change")
+        verbose_name_plural = _("network changes")
+
+    def __str__(self) -> str:
+        return f"{self.network} · {self.get_action_display()}"

@@ -27,6 +27,8 @@ from workshops.models import (
     BreakoutSession,
     Contribution,
     Country,
+    Network,
+    NetworkMembership,
     Organisation,
     Participant,
     Region,
@@ -43,6 +45,13 @@ DEMO_CONTENT = FIXTURES / "demo" / "bamako.json"
 DEMO_SLUG = "peace-exchange-bamako"
 DEMO_PASSWORD = "peace-demo-2026"  # noqa: S105 - printed on purpose; refused in production
 SEED = 2018  # the year of the Bamako Peace Exchange
+# The demo's network: its national office WANEP-Mali organises the demo workshop, and the
+# demo organiser administers the network and may organise workshops (the network page).
+DEMO_NETWORK = {
+    "name": "West Africa Network for Peacebuilding",
+    "acronym": "WANEP",
+    "slug": "wanep",
+}
 
 # username → role in the demo workshop (None: Django admin only)
 DEMO_ACCOUNTS: list[tuple[str, str | None]] = [
@@ -161,6 +170,27 @@ def _ensure_memberships(workshop: Workshop, users: dict) -> None:
             )
 
 
+def _ensure_network(workshop: Workshop, users: dict) -> Network:
+    """WANEP with the demo's organisations (the organiser is its national office in the
+    workshop's country) and the demo organiser as an administrator who may organise."""
+    network, _ = Network.objects.get_or_create(
+        slug=DEMO_NETWORK["slug"],
+        defaults={"name": DEMO_NETWORK["name"], "acronym": DEMO_NETWORK["acronym"]},
+    )
+    Organisation.objects.filter(network=DEMO_NETWORK["acronym"], member_of=None).update(
+        member_of=network
+    )
+    Organisation.objects.filter(pk=workshop.organiser_id).update(
+        member_of=network, country=workshop.country_id
+    )
+    NetworkMembership.objects.update_or_create(
+        network=network,
+        user=users["organiser"],
+        defaults={"is_administrator": True, "may_organise": True},
+    )
+    return network
+
+
 def seed_demo(*, password: str = DEMO_PASSWORD) -> DemoResult:
     """Load the reference data and the demo workshop once; later calls change nothing."""
     if getattr(settings, "PRODUCTION", False):
@@ -173,6 +203,7 @@ def seed_demo(*, password: str = DEMO_PASSWORD) -> DemoResult:
         if created:
             workshop = _DemoBuilder(ref, _read(DEMO_CONTENT), users).build()
         _ensure_memberships(workshop, users)
+        _ensure_network(workshop, users)
     return DemoResult(workshop=workshop, created=created, accounts=DEMO_ACCOUNTS, password=password)
 
 

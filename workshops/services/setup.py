@@ -202,7 +202,7 @@ def import_participants(*, workshop: Workshop, rows) -> ImportResult:
                 errors.append(_("Unknown region."))
         gender = ""
         if row.get("gender"):
-            gender = _choice(row["gender"], Gender.choices) or ""
+            gender = Gender.parse(row["gender"])
             if not gender:
                 errors.append(_("Unknown gender."))
         result.errors.extend((line, error) for error in errors)

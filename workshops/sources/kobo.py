@@ -114,12 +114,6 @@ AUDIENCE_WORDS = [  # international first: it contains "national"
     (Audience.COMMUNITIES, ("communaut", "communit")),
 ]
 CONSENT_WORDS = ("consent", "accord")
-GENDER_VALUES = {
-    Gender.WOMAN: ("femme", "female", "woman", "women", "f", "feminin", "féminin"),
-    Gender.MAN: ("homme", "male", "man", "men", "m", "h", "masculin"),
-    Gender.ANOTHER: ("autre", "other", "another"),
-    Gender.UNDISCLOSED: ("nsp", "prefer_not", "prefer not to say", "ne souhaite pas"),
-}
 
 
 class SurveyFileError(Exception):
@@ -664,11 +658,7 @@ def remembered_mapping(survey: Survey, guess: Mapping, stored: dict) -> Mapping:
 
 
 def gender_of(value: str) -> str:
-    key = value.casefold().strip()
-    for gender, words in GENDER_VALUES.items():
-        if key in words:
-            return gender
-    return ""
+    return Gender.parse(value)
 
 
 def organisation_kind_of(value: str) -> str:

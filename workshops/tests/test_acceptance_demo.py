@@ -77,6 +77,20 @@ def test_seed_demo_loads_the_demo_and_prints_the_logins_and_join_code(seeded, de
     assert Theme.objects.filter(workshop=None).count() == 37
 
 
+def test_demo_workshop_is_organised_by_wanep_mali_and_its_organiser_may_start_one(demo):
+    assert demo.organiser.name == "WANEP-Mali"
+    assert demo.organiser.member_of.acronym == "WANEP"
+    assert demo.organiser.country == demo.country
+    membership = demo.organiser.member_of.memberships.get(user__username="organiser")
+    assert membership.is_administrator and membership.may_organise
+    client = Client()
+    client.force_login(membership.user)
+    assert "/w/new/" in client.get("/w/").text
+    page = client.get("/w/new/")
+    assert page.status_code == 200
+    assert "WANEP-Mali" in page.text
+
+
 def test_seed_demo_twice_changes_nothing(demo):
     models = [Workshop, Participant, Contribution, Vote, Theme, Contribution.history.model]
     before = {m: m.objects.count() for m in models}

@@ -30,13 +30,16 @@ URLS = [
     ("workshop_edit", "w", "POST", "manage"),
     ("staff", "w", "GET", "manage"),
     ("staff", "w", "POST", "manage"),
+    ("staff_remove", "m", "GET", "manage"),
     ("staff_remove", "m", "POST", "manage"),
     ("organisations", "w", "GET", "read"),
     ("organisation_edit", "o", "GET", "manage"),
     ("organisation_edit", "o", "POST", "manage"),
+    ("organisation_remove", "o", "GET", "manage"),
     ("organisation_remove", "o", "POST", "manage"),
     ("participant_edit", "p", "GET", "manage"),
     ("participant_edit", "p", "POST", "manage"),
+    ("participant_remove", "p", "GET", "manage"),
     ("participant_remove", "p", "POST", "manage"),
     ("organisation_add", "w", "GET", "manage"),
     ("organisation_add", "w", "POST", "manage"),
@@ -69,13 +72,10 @@ URLS = [
     ("contribution_edit", "c", "POST", "moderate"),
 ]
 POST_ONLY = {
-    "staff_remove",
     "session_move",
     "session_status",
     "moderate",
     "contribution_status",
-    "organisation_remove",
-    "participant_remove",
 }
 
 

@@ -14,6 +14,9 @@ from workshops.choices import Gender, VoiceKind
 from workshops.models import Contribution, Organisation, Participant, Vote
 from workshops.tests.participant_factories import contribution_of
 
+# Destructive actions are confirmed on their confirm page (a hidden field).
+CONFIRMED = {"confirmed": "yes"}
+
 
 def _post_any(client, url, data):
     """POST what a client could send, lone surrogates included (as raw, invalid UTF-8)."""
@@ -112,7 +115,7 @@ def test_participant_form_never_fails_whatever_is_typed(
 
 def test_removing_someone_who_said_nothing_deletes_them(client_for, organiser, workshop, awa):
     response = client_for(organiser).post(
-        _url("participant_remove", workshop, participant_id=awa.pk)
+        _url("participant_remove", workshop, participant_id=awa.pk), CONFIRMED
     )
     assert response.status_code == 302
     assert not Participant.objects.filter(pk=awa.pk).exists()
@@ -124,7 +127,7 @@ def test_removing_someone_who_spoke_and_voted_keeps_what_they_said_and_voted(
     said = contribution_of(awa, session, text="Les jeunes sans emploi.")
     Vote.objects.create(participant=awa, contribution=said)
     response = client_for(organiser).post(
-        _url("participant_remove", workshop, participant_id=awa.pk), follow=True
+        _url("participant_remove", workshop, participant_id=awa.pk), CONFIRMED, follow=True
     )
     assert "anonymously" in response.content.decode()
     awa.refresh_from_db()
@@ -145,7 +148,9 @@ def test_a_participant_of_another_workshop_is_not_found(
         == 404
     )
     assert (
-        client.post(_url("participant_remove", workshop, participant_id=stranger.pk)).status_code
+        client.post(
+            _url("participant_remove", workshop, participant_id=stranger.pk), CONFIRMED
+        ).status_code
         == 404
     )
     assert Participant.objects.filter(pk=stranger.pk).exists()
@@ -184,7 +189,7 @@ def test_the_list_shows_people_in_the_room_not_respondents_or_interviewees(
         assert edit not in page
         assert client.get(edit).status_code == 404
         remove = _url("participant_remove", workshop, participant_id=voice.pk)
-        assert client.post(remove).status_code == 404
+        assert client.post(remove, CONFIRMED).status_code == 404
     assert Participant.objects.count() == 3
 
 
@@ -244,7 +249,7 @@ def test_an_organisation_with_participants_stays_on_the_list(
     awa.organisation = local_org
     awa.save()
     response = client_for(organiser).post(
-        _url("organisation_remove", workshop, organisation_id=local_org.pk), follow=True
+        _url("organisation_remove", workshop, organisation_id=local_org.pk), CONFIRMED, follow=True
     )
     assert "1 participant belongs to it" in response.content.decode()
     assert workshop.organisations.filter(pk=local_org.pk).exists()
@@ -254,7 +259,7 @@ def test_an_unused_organisation_comes_off_the_list_and_stays_in_the_network(
     client_for, organiser, workshop, local_org
 ):
     response = client_for(organiser).post(
-        _url("organisation_remove", workshop, organisation_id=local_org.pk)
+        _url("organisation_remove", workshop, organisation_id=local_org.pk), CONFIRMED
     )
     assert response.status_code == 302
     assert not workshop.organisations.filter(pk=local_org.pk).exists()
@@ -267,7 +272,7 @@ def test_an_organisation_not_on_this_workshops_list_is_not_found(client_for, org
     url = _url("organisation_edit", workshop, organisation_id=elsewhere.pk)
     assert client.get(url).status_code == 404
     url = _url("organisation_remove", workshop, organisation_id=elsewhere.pk)
-    assert client.post(url).status_code == 404
+    assert client.post(url, CONFIRMED).status_code == 404
 
 
 def test_the_organisation_list_costs_the_same_queries_whatever_its_length(
@@ -305,3 +310,24 @@ def test_organisation_form_never_fails_whatever_is_typed(
     assert response.status_code in (200, 302)
     if response.status_code == 200:  # refused: what was typed is shown again
         assert "is-invalid" in response.content.decode()
+
+
+def test_removing_a_participant_asks_first_and_one_click_changes_nothing(
+    client_for, organiser, workshop, awa
+):
+    client = client_for(organiser)
+    url = _url("participant_remove", workshop, participant_id=awa.pk)
+    page = client.get(url)
+    assert page.status_code == 200
+    assert 'name="confirmed" value="yes"' in page.text
+    assert client.post(url).status_code == 200  # no confirmation: the question again
+    assert Participant.objects.filter(pk=awa.pk).exists()
+
+
+def test_taking_an_organisation_off_asks_first(client_for, organiser, workshop, local_org):
+    client = client_for(organiser)
+    url = _url("organisation_remove", workshop, organisation_id=local_org.pk)
+    page = client.get(url).text
+    assert local_org.name in page and 'name="confirmed" value="yes"' in page
+    client.post(url)
+    assert workshop.organisations.filter(pk=local_org.pk).exists()

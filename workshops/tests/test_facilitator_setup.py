@@ -113,7 +113,13 @@ def test_organiser_adds_and_removes_staff(client_for, organiser, workshop, djang
     client.post(url("staff", workshop), {"username": "moussa", "role": "note_taker"})
     membership = WorkshopMembership.objects.get(workshop=workshop, user__username="moussa")
     assert membership.role == StaffRole.NOTE_TAKER
-    client.post(url("staff_remove", workshop, membership_id=membership.pk))
+    remove = url("staff_remove", workshop, membership_id=membership.pk)
+    assert remove in client.get(url("staff", workshop)).text
+    page = client.get(remove)
+    assert "Remove moussa from this workshop" in page.text
+    client.post(remove)  # one click without the confirm page changes nothing
+    assert WorkshopMembership.objects.filter(pk=membership.pk).exists()
+    client.post(remove, {"confirmed": "yes"})
     assert not WorkshopMembership.objects.filter(pk=membership.pk).exists()
 
 
@@ -126,7 +132,9 @@ def test_staff_form_says_when_the_username_is_unknown(client_for, organiser, wor
 
 def test_organiser_cannot_remove_themselves(client_for, organiser, workshop):
     own = WorkshopMembership.objects.get(workshop=workshop, user=organiser)
-    client_for(organiser).post(url("staff_remove", workshop, membership_id=own.pk))
+    client_for(organiser).post(
+        url("staff_remove", workshop, membership_id=own.pk), {"confirmed": "yes"}
+    )
     assert WorkshopMembership.objects.filter(pk=own.pk).exists()
 
 
@@ -200,6 +208,42 @@ def test_pasted_participants_with_errors_import_nothing_and_show_each_line(
     assert not workshop.participants.exists()
 
 
+def test_pasted_participants_accept_french_and_english_gender_words(
+    client_for, organiser, workshop
+):
+    text = "name,gender\nAwa,femme\nBa,Homme\nCi,F\nDi,Féminin\nEm, male \nFa,autre\nGo,NSP\n"
+    response = client_for(organiser).post(url("participant_import", workshop), {"text": text})
+    assert response.status_code == 302
+    genders = list(workshop.participants.order_by("pk").values_list("gender", flat=True))
+    assert genders == [
+        Gender.WOMAN,
+        Gender.MAN,
+        Gender.WOMAN,
+        Gender.WOMAN,
+        Gender.MAN,
+        Gender.ANOTHER,
+        Gender.UNDISCLOSED,
+    ]
+
+
+@pytest.mark.parametrize(
+    "word, gender",
+    [
+        ("femme", Gender.WOMAN),
+        ("FEMMES", Gender.WOMAN),
+        ("woman", Gender.WOMAN),
+        ("homme", Gender.MAN),
+        ("Masculin", Gender.MAN),
+        ("non-binaire", Gender.ANOTHER),
+        ("Prefer not to say", Gender.UNDISCLOSED),
+        ("robot", ""),
+        ("", ""),
+    ],
+)
+def test_gender_words_are_read_in_one_place(word, gender):
+    assert Gender.parse(word) == gender
+
+
 def test_empty_paste_is_explained(client_for, organiser, workshop):
     response = client_for(organiser).post(
         url("participant_import", workshop), {"text": "name,region\n"}
@@ -231,6 +275,23 @@ def test_session_is_planned_with_focus_times_people_and_staff(
     assert session.starts_at.hour == 9
     page = client_for(organiser).get(url("workshop", workshop))
     assert "What drives conflict in the North?" in page.text
+
+
+def test_select_all_puts_everyone_in_the_room_in_the_session(
+    client_for, organiser, workshop, participant
+):
+    others = baker.make(Participant, workshop=workshop, _quantity=3)
+    baker.make(Participant, workshop=workshop, kind=VoiceKind.RESPONDENT, external_id="uuid-9")
+    client = client_for(organiser)
+    form = client.get(url("session_create", workshop)).text
+    assert 'name="all_participants"' in form
+    response = client.post(
+        url("session_create", workshop),
+        {"title": "Plenary", "kind": SessionKind.PLENARY, "all_participants": "on"},
+    )
+    assert response.status_code == 302
+    session = BreakoutSession.objects.get(title="Plenary")
+    assert set(session.participants.all()) == {participant, *others}
 
 
 def test_session_people_are_picked_among_people_in_the_room(

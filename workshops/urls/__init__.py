@@ -14,5 +14,6 @@ urlpatterns = [
     path("w/", include("workshops.urls.facilitator")),
     path("w/", include("workshops.urls.report")),
     path("w/", include("workshops.urls.sources")),
+    path("n/", include("workshops.urls.networks")),
     path("api/", include("workshops.urls.api")),
 ]

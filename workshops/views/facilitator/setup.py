@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -21,6 +22,7 @@ from workshops.access import (
     get_session_for_user,
     get_workshop_for_rows,
     get_workshop_for_user,
+    networks_for_user,
     organisations_for_new_workshop,
     organisations_of,
     organisations_user_may_organise,
@@ -58,7 +60,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "workshops/facilitator/dashboard.html",
-        {"workshops": workshops, "may_create": may_create},
+        {
+            "workshops": workshops,
+            "may_create": may_create,
+            "networks": networks_for_user(request.user),
+        },
     )
 
 
@@ -128,11 +134,43 @@ def staff(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _confirmed(request: HttpRequest) -> bool:
+    """Whether a destructive action was confirmed: a POST from its confirm page (no JS needed)."""
+    return request.method == "POST" and request.POST.get("confirmed") == "yes"
+
+
+def _confirm(request, workshop, *, title, question, explanation="", button, back) -> HttpResponse:
+    """The confirm page of a destructive action: the question, what happens, confirm or cancel."""
+    return render(
+        request,
+        "workshops/facilitator/confirm.html",
+        {
+            "workshop": workshop,
+            "title": title,
+            "question": question,
+            "explanation": explanation,
+            "button": button,
+            "back": back,
+        },
+    )
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def staff_remove(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
     workshop = get_workshop_for_user(request, slug, needs=MANAGE)
-    membership = get_object_or_404(workshop.memberships, pk=membership_id)
+    membership = get_object_or_404(workshop.memberships.select_related("user"), pk=membership_id)
+    if not _confirmed(request) and membership.user_id != request.user.pk:
+        return _confirm(
+            request,
+            workshop,
+            title=_("Remove a staff member"),
+            question=_("Remove %(name)s from this workshop's staff?")
+            % {"name": membership.user.get_username()},
+            explanation=_("They will no longer see this workshop. You can add them again later."),
+            button=_("Remove"),
+            back=reverse("workshops:staff", kwargs={"slug": workshop.slug}),
+        )
     if membership.user_id == request.user.pk:
         messages.error(request, _("You cannot remove yourself."))
     else:
@@ -197,9 +235,19 @@ def organisation_edit(request: HttpRequest, slug: str, organisation_id: int) -> 
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def organisation_remove(request: HttpRequest, slug: str, organisation_id: int) -> HttpResponse:
     workshop, organisation = get_organisation_for_user(request, slug, organisation_id)
+    if not _confirmed(request):
+        return _confirm(
+            request,
+            workshop,
+            title=_("Take an organisation off the list"),
+            question=_("Take %(name)s off this workshop's list?") % {"name": organisation.name},
+            explanation=_("It stays known to the network and can be added again."),
+            button=_("Take off the list"),
+            back=reverse("workshops:organisations", kwargs={"slug": workshop.slug}),
+        )
     members = setup.unlink_organisation(workshop=workshop, organisation=organisation)
     if members:
         messages.error(
@@ -324,9 +372,26 @@ def participant_edit(request: HttpRequest, slug: str, participant_id: int) -> Ht
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def participant_remove(request: HttpRequest, slug: str, participant_id: int) -> HttpResponse:
     participant = get_participant_for_user(request, slug, participant_id)
+    if not _confirmed(request):
+        return _confirm(
+            request,
+            participant.workshop,
+            title=_("Remove a participant"),
+            question=_("Remove %(name)s from the workshop?")
+            % {"name": participant.display_name or _("this participant")},
+            explanation=_(
+                "Someone who has said and voted nothing is deleted. Someone who has spoken or "
+                "voted keeps their contributions and votes, anonymously. This cannot be undone."
+            ),
+            button=_("Remove this participant"),
+            back=reverse(
+                "workshops:participant_edit",
+                kwargs={"slug": participant.workshop.slug, "participant_id": participant.pk},
+            ),
+        )
     if setup.remove_participant(participant=participant):
         messages.success(request, _("Participant removed."))
     else:

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("workshops", "0008_networks"),
+        ("workshops", "0009_history_without_words"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "workshops.middleware.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "peaceexchange.urls"
@@ -200,6 +201,9 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# A load balancer probes /healthz over plain HTTP: it is never redirected to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
 # django-axes: lock a (username, IP) pair, never a whole room behind one IP.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=15)
@@ -236,6 +240,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Workshops, sessions, contributions and roll-ups of Peace Exchange workshops.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and Swagger UI are for signed-in staff only (session or token).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

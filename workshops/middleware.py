@@ -3,6 +3,10 @@
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from workshops.access import SecondFactorRequired
+from workshops.services.two_factor import has_second_factor
 
 # Participants join by typing a code or scanning the poster with their own camera app:
 # no page of ours needs a sensor, a payment or a screen capture.
@@ -37,3 +41,20 @@ class SecurityHeadersMiddleware:
         if user is not None and user.is_authenticated:
             response["Cache-Control"] = "private, no-store"
         return response
+
+
+class SecondFactorRequiredMiddleware:
+    """Turns ``SecondFactorRequired`` (raised by ``access.get_workshop_for_rows``) into a
+    403 page that tells the staff member how to enrol or to sign in with the code."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        if not isinstance(exception, SecondFactorRequired):
+            return None
+        context = {"has_second_factor": has_second_factor(request.user)}
+        return render(request, "registration/second_factor_required.html", context, status=403)

@@ -38,6 +38,7 @@ LAYERS: dict[str, int] = {
     "workshops.api": 5,  # serializers, roll-up shapes, pagination
     "workshops.api.views": 6,
     "workshops.views": 6,
+    "workshops.middleware": 6,
     "workshops.templatetags": 6,
     "workshops.admin": 6,
     "workshops.management": 6,

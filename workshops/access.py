@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from workshops.choices import StaffRole
 from workshops.models import (
@@ -198,10 +198,28 @@ def get_organisation_for_user(
     return workshop, organisation
 
 
+class SecondFactorRequired(PermissionDenied):
+    """403 for staff who are not verified with a second factor on a workshop whose
+    participants are at risk; the page tells them to enrol or to sign in again."""
+
+
+def is_verified(user) -> bool:
+    """Signed in with a second factor in this session (django-otp's ``OTPMiddleware``).
+    A user that middleware did not wrap (an API token) is never verified."""
+    check = getattr(user, "is_verified", None)
+    return bool(check is not None and check())
+
+
 def get_workshop_for_rows(request: HttpRequest, slug: str) -> Workshop:
     """A workshop whose row-level data the user may read: organisers only, 403 for the
-    other roles, 404 for outsiders (the caller records the read with its purpose)."""
-    return get_workshop_for_user(request, slug, needs=ROW_LEVEL)
+    other roles, 404 for outsiders (the caller records the read with its purpose).
+    When its participants are at risk, only after a second factor (403 with guidance)."""
+    workshop = get_workshop_for_user(request, slug, needs=ROW_LEVEL)
+    if workshop.participants_at_risk and not is_verified(request.user):
+        raise SecondFactorRequired(
+            _("Sign in with your second factor to read this workshop row by row.")
+        )
+    return workshop
 
 
 def get_workshop_for_export(request: HttpRequest, slug: str, *, rows: bool = False) -> Workshop:

@@ -168,10 +168,12 @@ class ContributionCreateSerializer(serializers.Serializer):
     """A staff capture sent through the API; stored exactly once per client id."""
 
     client_id = serializers.CharField(
-        max_length=100, trim_whitespace=False, validators=[validate_safe_text]
+        min_length=1, max_length=100, trim_whitespace=False, validators=[validate_safe_text]
     )
     text = serializers.CharField(
-        max_length=settings.CONTRIBUTION_MAX_LENGTH, validators=[validate_safe_text, HAS_TEXT]
+        min_length=1,
+        max_length=settings.CONTRIBUTION_MAX_LENGTH,
+        validators=[validate_safe_text, HAS_TEXT],
     )
     category = serializers.ChoiceField(choices=Category.choices)
     horizon = serializers.ChoiceField(

@@ -83,6 +83,7 @@ class WorkshopForm(forms.ModelForm):
             "premoderation",
             "dots_per_participant",
             "retention_until",
+            "participants_at_risk",
         ]
         widgets = {
             "start_date": DateInput(),

@@ -320,6 +320,14 @@ class Workshop(TimeStamped):
         blank=True,
         help_text=_("After this date personal data of participants is deleted."),
     )
+    participants_at_risk = models.BooleanField(
+        _("participants at risk"),
+        default=False,
+        help_text=_(
+            "Staff must sign in with a second factor before they export or read contributions "
+            "row by row."
+        ),
+    )
 
     class Meta:
         ordering = ["-start_date", "title"]

@@ -64,13 +64,21 @@ def parts(draft: ReportDraft) -> list[Part]:
 # --- Markdown ------------------------------------------------------------------------
 
 
+def escape_raw_html(text: str) -> str:
+    """Markdown passes raw HTML through to whoever renders the file: a ``<`` from a
+    contribution or a section becomes ``&lt;``, so ``<script>`` is shown, never run.
+    Markdown itself (``**``, ``>`` quotes, tables) is kept."""
+    return text.replace("<", "&lt;")
+
+
 def to_markdown(draft: ReportDraft) -> str:
     chunks = []
     for part in parts(draft):
-        body = "\n".join(
-            line for line in part.body.splitlines() if not CHART_LINE.match(line.strip())
+        body = escape_raw_html(
+            "\n".join(line for line in part.body.splitlines() if not CHART_LINE.match(line.strip()))
         )
-        chunks.append(body if part.key == TITLE_PAGE else f"## {part.title}\n\n{body}")
+        title = escape_raw_html(part.title)
+        chunks.append(body if part.key == TITLE_PAGE else f"## {title}\n\n{body}")
     return "\n\n".join(chunks).strip() + "\n"
 
 

@@ -6,6 +6,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from workshops.services import two_factor
+from workshops.views import account
+
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
@@ -21,3 +24,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        """A staff member with a second factor is not signed in yet: the code comes next."""
+        user = form.get_user()
+        if two_factor.has_second_factor(user):
+            return account.start_second_step(
+                self.request, user, user.backend, self.get_redirect_url()
+            )
+        return super().form_valid(form)

@@ -380,7 +380,8 @@ def test_rollup_counts_countable_contributions_and_suppresses_small_counts(
     assert body["suppression"]["small"] == "<5"
 
 
-def test_schema_and_docs_are_served_without_a_cdn(client):
+def test_schema_and_docs_are_served_without_a_cdn(client, viewer):
+    client.force_login(viewer)  # staff only (the anonymous case: test_security_headers.py)
     schema = client.get("/api/schema/")
     assert (
         schema.status_code == 200 and b"/api/v1/workshops/{slug}/contributions/" in schema.content

@@ -448,7 +448,8 @@ def test_list_filters_refuse_empty_and_malformed_values(organiser, workshop, con
     assert client.get(W + "contributions/", {"zone": 2**31 - 1, **PURPOSE}).json()["count"] == 0
 
 
-def test_schema_documents_the_contribution_filters(client):
+def test_schema_documents_the_contribution_filters(client, viewer):
+    client.force_login(viewer)
     schema = client.get("/api/schema/", {"format": "json"}).json()
     listing = schema["paths"]["/api/v1/workshops/{slug}/contributions/"]["get"]
     names = {parameter["name"] for parameter in listing["parameters"]}

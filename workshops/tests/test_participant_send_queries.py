@@ -182,9 +182,10 @@ def test_a_joined_phone_still_sends_when_its_network_guessed_too_often(
     client, phone, session, settings
 ):
     settings.PARTICIPANT_JOIN_FAILURE_RATE = "2/m"
+    settings.PARTICIPANT_JOIN_FAILURE_IP_RATE = "2/m"
     for code in ["AAAAAA", "CCCCCC"]:
         client.post(reverse("participant:join"), {"code": code})
-    assert client.get(session_url(session)).status_code == 429  # same IP, not joined
+    assert client.get(session_url(session)).status_code == 302  # right code: to the start
     response = phone.post(session_url(session), send_data("Toujours là."), **SCRIPT)
     assert response.status_code == 201
     assert Contribution.objects.filter(text="Toujours là.").exists()

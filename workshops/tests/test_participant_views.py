@@ -94,12 +94,48 @@ def test_workshop_not_started_gets_a_clear_message(client, workshop):
 
 def test_guessing_join_codes_is_limited_per_network(client, workshop, settings):
     settings.PARTICIPANT_JOIN_FAILURE_RATE = "3/m"
+    client.get(reverse("participant:join"))  # the device cookie
     for code in ["AAAAAA", "CCCCCC", "DDDDDD"]:
         assert client.post(reverse("participant:join"), {"code": code}).status_code == 400
-    blocked = client.post(reverse("participant:join"), {"code": workshop.join_code})
+    blocked = client.post(reverse("participant:join"), {"code": "EEEEEE"})
     assert blocked.status_code == 429
     assert b"Too many wrong codes" in blocked.content
-    assert client.get(_url("start", workshop)).status_code == 429
+    # the right code is never throttled, even from the guessing phone
+    assert client.post(reverse("participant:join"), {"code": workshop.join_code}).status_code == 302
+    assert client.get(_url("start", workshop)).status_code == 200
+
+
+def test_one_phone_guessing_100_codes_does_not_stop_another_phone_joining(workshop, settings):
+    """Issue 12 item 2: the guessing limit keys on the device, the IP only at room scale."""
+    settings.PARTICIPANT_JOIN_FAILURE_RATE = "20/10m"
+    settings.PARTICIPANT_JOIN_FAILURE_IP_RATE = "300/10m"
+    guesser, other, newcomer = Client(), Client(), Client()
+    guesser.get(reverse("participant:join"))  # gets its device cookie
+    other.get(reverse("participant:join"))
+    statuses = [
+        guesser.post(reverse("participant:join"), {"code": f"ZZZ{n:03d}"}).status_code
+        for n in range(100)
+    ]
+    assert statuses[:20] == [400] * 20
+    assert set(statuses[20:]) == {429}
+    # another phone on the same IP: its own wrong code is not throttled, the right one joins
+    assert other.post(reverse("participant:join"), {"code": "YYYYYY"}).status_code == 400
+    assert other.post(reverse("participant:join"), {"code": workshop.join_code}).status_code == 302
+    assert other.get(_url("start", workshop)).status_code == 200
+    # a phone without any cookie yet joins straight from the QR code
+    assert newcomer.get(_url("start", workshop)).status_code == 200
+
+
+def test_a_client_without_cookies_gets_the_room_sized_allowance(client, workshop, settings):
+    settings.PARTICIPANT_JOIN_FAILURE_IP_RATE = "30/10m"
+    statuses = [
+        client.post(reverse("participant:join"), {"code": f"ZZZ{n:03d}"}).status_code
+        for n in range(35)
+        if not client.cookies.clear()
+    ]
+    assert statuses[:30] == [400] * 30
+    assert set(statuses[30:]) == {429}
+    assert client.post(reverse("participant:join"), {"code": workshop.join_code}).status_code == 302
 
 
 def test_right_codes_do_not_count_towards_the_guessing_limit(client, workshop, settings):

@@ -3,6 +3,7 @@
 import pytest
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.test import Client
 from django.urls import reverse
 from model_bakery import baker
 
@@ -140,6 +141,25 @@ def test_lockout_hits_one_username_on_one_ip_not_the_whole_room(
     client.logout()
     elsewhere = _log_in(client, "olivia", PASSWORD, ip="10.9.9.9")
     assert elsewhere.status_code == 302
+
+
+def test_others_behind_the_room_ip_cannot_lock_staff_out_of_a_known_device(organiser, workshop):
+    """Issue 12 item 7: two clients behind one IP; the attacker fails, the owner signs in."""
+    owner, attacker = Client(), Client()
+    assert _log_in(owner, "olivia", PASSWORD, ip="10.0.0.1").status_code == 302
+    device = owner.cookies["pe_staff_device"].value
+    owner.logout()  # the test client forgets every cookie; a browser keeps this one
+    owner.cookies["pe_staff_device"] = device
+    for _ in range(settings.AXES_FAILURE_LIMIT + 3):
+        _log_in(attacker, "olivia", "wrong", ip="10.0.0.1")
+    assert _log_in(attacker, "olivia", PASSWORD, ip="10.0.0.1").status_code == 429
+    # an unknown device on that IP stays locked; a forged cookie does not help
+    stranger = Client()
+    stranger.cookies["pe_staff_device"] = "forged"
+    assert _log_in(stranger, "olivia", PASSWORD, ip="10.0.0.1").status_code == 429
+    # the staff member's known device still signs in from the same IP
+    assert _log_in(owner, "olivia", PASSWORD, ip="10.0.0.1").status_code == 302
+    assert owner.session["_auth_user_id"] == str(organiser.pk)
 
 
 def test_the_lockout_page_is_translated(client, organiser, settings):

@@ -64,7 +64,7 @@ PRODUCTION_ENV = {
     "DJANGO_ENV": "production",
     "SECRET_KEY": "k3$Zp9!qLw2@Xr7^Tn5&Vb8*Hm4(Jd6)Fs1-Gc0=Ya" * 2,
     "ALLOWED_HOSTS": "peace.example.org",
-    "CACHE_URL": "redis://127.0.0.1:6379/1",
+    "CACHE_URL": "redis://127.0.0.1:6379/5",
 }
 
 
@@ -72,6 +72,23 @@ def test_production_settings_pass_the_deploy_check():
     result = _manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize("cache_url", [None, "locmemcache://peaceexchange", "dummycache://"])
+def test_production_refuses_to_start_without_a_shared_cache(cache_url):
+    """Issue 12 item 5: per-process rate limits multiply by the number of workers."""
+    env = {**PRODUCTION_ENV}
+    del env["CACHE_URL"]
+    if cache_url:
+        env["CACHE_URL"] = cache_url
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **env)
+    assert result.returncode != 0
+    assert "workshops.E001" in result.stderr
+
+
+def test_development_does_not_need_a_shared_cache():
+    result = _manage("check", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_production_refuses_the_development_secret_key():

@@ -73,23 +73,62 @@ def send_rate(group: str, request: HttpRequest) -> str:
 
 
 def join_failure_rate(group: str, request: HttpRequest) -> str:
+    """Wrong codes one device may try: enough to mistype, too few to guess."""
     return getattr(settings, "PARTICIPANT_JOIN_FAILURE_RATE", "20/10m")
 
 
-def _join_guessing_limited(request: HttpRequest, *, failed: bool = False) -> bool:
-    """Wrong codes per IP address: enough for a room that mistypes, too few to guess.
+def join_failure_ip_rate(group: str, request: HttpRequest) -> str:
+    """Wrong codes a whole network may try: room-sized, since a room shares one IP."""
+    return getattr(settings, "PARTICIPANT_JOIN_FAILURE_IP_RATE", "300/10m")
 
-    Only failures count (``failed=True`` records one); a room joining with the right
-    code is never slowed down.
-    """
-    usage = get_usage(
-        request,
-        group="participant-join-failures",
-        key="ip",
-        rate=join_failure_rate,
-        increment=failed,
+
+GUESS_COOKIE = "pe_device"
+
+
+def device_key(group: str, request: HttpRequest) -> str:
+    """The device guessing: its participant token, else its device cookie."""
+    token = request.COOKIES.get(settings.PARTICIPANT_COOKIE_NAME, "")
+    if token:
+        return "p:" + hash_token(token)
+    return "d:" + hash_token(request.COOKIES.get(GUESS_COOKIE, ""))
+
+
+def _has_device(request: HttpRequest) -> bool:
+    return bool(
+        request.COOKIES.get(settings.PARTICIPANT_COOKIE_NAME) or request.COOKIES.get(GUESS_COOKIE)
     )
-    return usage is not None and usage["count"] >= usage["limit"]
+
+
+def _join_guessing_limited(request: HttpRequest, *, failed: bool = False) -> bool:
+    """Wrong codes per device first, then per IP address with a room-sized allowance.
+
+    Only failures count (``failed=True`` records one) and only a wrong code is ever
+    checked: the right code is never throttled, so one phone guessing cannot lock the
+    room out of joining. A client without cookies (a script dropping them) counts only
+    against its network's room-sized allowance.
+    """
+    limits = [("participant-join-failures-ip", "ip", join_failure_ip_rate)]
+    if _has_device(request):
+        limits.insert(0, ("participant-join-failures", device_key, join_failure_rate))
+    limited = False
+    for group, key, rate in limits:
+        usage = get_usage(request, group=group, key=key, rate=rate, increment=failed)
+        limited = limited or (usage is not None and usage["count"] >= usage["limit"])
+    return limited
+
+
+def _ensure_device_cookie(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """Give a phone that has not joined a random device id, so its guesses count alone."""
+    if not _has_device(request):
+        response.set_cookie(
+            GUESS_COOKIE,
+            new_client_id(),
+            max_age=settings.PARTICIPANT_COOKIE_MAX_AGE,
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
+    return response
 
 
 def _too_many_guesses(request: HttpRequest) -> HttpResponse:
@@ -120,11 +159,11 @@ def participant_page(*, joined: bool = True, live: bool = True) -> Callable:
                     if joined:
                         raise
                     # a phone from another workshop may join this one
-            # A phone that has joined has shown it knows the code: it is not guessing,
-            # even when others behind the room's IP address have mistyped too often.
-            if participant is None and _join_guessing_limited(request):
-                return _too_many_guesses(request)
+            # The right code is never throttled: only a wrong one is checked and counted,
+            # so others behind the room's IP address mistyping never lock a phone out.
             if workshop is None:
+                if _join_guessing_limited(request):
+                    return _too_many_guesses(request)
                 _join_guessing_limited(request, failed=True)
                 return _render(request, "unknown_code.html", status=404)
             if live and workshop.status != WorkshopStatus.LIVE:
@@ -187,21 +226,22 @@ def join(request: HttpRequest) -> HttpResponse:
     form = JoinForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
-        if _join_guessing_limited(request):
-            return _too_many_guesses(request)
         workshop = get_workshop_for_join_code(form.cleaned_data["code"])
         if workshop is not None:
             return redirect("participant:start", code=workshop.join_code)
+        if _join_guessing_limited(request):
+            return _too_many_guesses(request)
         _join_guessing_limited(request, failed=True)
         form.add_error("code", _("No workshop has this code. Check it and try again."))
     if form.errors:
         status = 400
-    return _render(
+    response = _render(
         request,
         "join.html",
         {"form": form, "wiped": "wiped" in request.GET},
         status=status,
     )
+    return _ensure_device_cookie(request, response)
 
 
 @require_GET

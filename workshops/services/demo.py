@@ -36,6 +36,7 @@ from workshops.models import (
     WorkshopMembership,
     Zone,
 )
+from workshops.reference import countries
 from workshops.services.contributions import submit_contribution
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
@@ -132,7 +133,46 @@ def load_reference_data() -> ReferenceData:
             theme.description = fields["description"]
             theme.save(update_fields=["description"])
         ref.themes[theme.slug] = theme
+    _load_countries(ref)
     return ref
+
+
+def _load_countries(ref: ReferenceData) -> None:
+    """Every shipped country and its admin1 regions (``workshops/reference``).
+
+    A region already stored (Mali's, from the fixture) is matched on its ISO code or
+    either name and gets the code and French name; a new region is stored under its
+    English name. A country without zones gets one zone per region, a default the
+    organiser regroups.
+    """
+    for code, data in countries().items():
+        country, _ = Country.objects.get_or_create(code=code, defaults={"name": data["name_en"]})
+        if country.name_fr != data["name_fr"]:
+            country.name_fr = data["name_fr"]
+            country.save(update_fields=["name_fr"])
+        ref.countries[code] = country
+        stored = list(Region.objects.filter(country=country))
+        one_zone_each = not Zone.objects.filter(country=country).exists()
+        for order, row in enumerate(data["regions"], start=1):
+            names = {row["code"], row["name_en"], row["name_fr"]}
+            region = next((r for r in stored if {r.code, r.name} & names), None)
+            if region is None:
+                zone = None
+                if one_zone_each:
+                    zone, _ = Zone.objects.get_or_create(
+                        country=country,
+                        name=row["name_en"],
+                        defaults={"name_fr": row["name_fr"], "order": order},
+                    )
+                else:  # pragma: no cover - every shipped country's regions are in the file
+                    zone = Zone.objects.filter(country=country).order_by("order").first()
+                region = Region.objects.create(
+                    country=country, zone=zone, name=row["name_en"], order=order
+                )
+            if (region.code, region.name_fr) != (row["code"], row["name_fr"]):
+                region.code, region.name_fr = row["code"], row["name_fr"]
+                region.save(update_fields=["code", "name_fr"])
+            ref.regions.setdefault(region.name, region)
 
 
 def _ensure_accounts(password: str) -> dict:

@@ -23,6 +23,7 @@ LAYERS: dict[str, int] = {
     "workshops.choices": 0,
     "workshops.validators": 0,
     "workshops.logging": 0,
+    "workshops.reference": 0,  # shipped data files and their reader
     "workshops.models": 1,
     "workshops.queries": 2,
     "workshops.analysis": 2,

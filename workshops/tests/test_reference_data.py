@@ -3,9 +3,12 @@
 from io import StringIO
 
 from django.core.management import call_command
+from model_bakery import baker
 
 from workshops.models import Country, Region, Theme, Zone
+from workshops.reference import countries
 from workshops.services.demo import load_reference_data
+from workshops.sources.regions import RegionMatcher, gazetteer
 
 MALI = {
     "North": {"Tombouctou", "Gao", "Kidal", "Ménaka", "Taoudénit"},
@@ -55,8 +58,6 @@ ADMIN1 = {
 
 
 def test_the_reference_files_hold_the_ecowas_states_mauritania_and_chad_in_both_languages():
-    from workshops.reference import countries
-
     shipped = countries()
     assert {code: len(data["regions"]) for code, data in shipped.items()} == ADMIN1
     for code, data in shipped.items():
@@ -83,3 +84,21 @@ def test_loading_stores_every_country_and_region_with_french_names(db):
     assert Zone.objects.filter(country__code="NE").count() == 8
     assert ref.regions["Tombouctou"].country.code == "ML"
     assert Region.objects.get(code="NG-FC").label("fr") == "Territoire de la capitale fédérale"
+
+
+def test_the_gazetteer_resolves_a_niger_region_in_french_and_english(db):
+    load_reference_data()
+    workshop = baker.make("workshops.Workshop", country=Country.objects.get(code="NE"))
+    matcher = RegionMatcher.for_workshop(workshop)
+    tillaberi = Region.objects.get(code="NE-6")
+    assert matcher.match("Tillabéri") == tillaberi
+    assert matcher.match("TILLABERI") == tillaberi
+    assert matcher.match("Niamey").code == "NE-8"
+    assert gazetteer("NE")["tillaberi"] == "NE-6"
+
+
+def test_the_mali_gazetteer_keeps_its_aliases_and_gains_the_reference_names():
+    keys = gazetteer("ML")
+    assert keys["timbuktu"] == "Tombouctou"  # ML.json
+    assert keys["taoudenit"] == "Taoudénit"
+    assert gazetteer("SN")["thies"] == "SN-TH"

@@ -46,3 +46,13 @@ def test_the_join_page_qr_uses_the_public_base_url(organiser, workshop, client, 
     response = client.get(f"/w/{workshop.slug}/join-code/")
     assert response.status_code == 200
     assert f"https://exchange.example.org{workshop.join_url()}" in response.content.decode()
+
+
+def test_the_join_sheet_carries_french_and_english_on_one_page(organiser, workshop, client):
+    client.force_login(organiser)
+    response = client.get(f"/w/{workshop.slug}/join-code/sheet/")
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "Share your analysis from your phone" in text
+    assert "Partagez votre analyse depuis votre téléphone" in text
+    assert "No account needed." in text and "Aucun compte nécessaire." in text

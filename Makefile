@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 
-.PHONY: run test test-fast lint format messages bench install clean
+.PHONY: run room test test-fast lint format messages bench install clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { \
@@ -33,6 +33,17 @@ run: $(STAMP) $(MO)
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py seed_demo --base-url http://127.0.0.1:$(PORT)
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# The room: the demo on this machine's LAN address (DEBUG off) so phones on the same
+# Wi-Fi can join; prints the address and the join QR. ROOM_HOST=192.168.1.20 overrides.
+ROOM_HOST ?= $(shell $(PY) workshops/room.py 2>/dev/null || echo 127.0.0.1)
+ROOM_ENV := DEBUG=false ALLOWED_HOSTS=$(ROOM_HOST),localhost,127.0.0.1 \
+  PUBLIC_BASE_URL=http://$(ROOM_HOST):$(PORT) CSRF_TRUSTED_ORIGINS=http://$(ROOM_HOST):$(PORT)
+
+room: $(STAMP) $(MO)
+	$(PY) manage.py migrate --no-input -v 0
+	$(ROOM_ENV) $(PY) manage.py seed_demo
+	$(ROOM_ENV) $(PY) manage.py room --host $(ROOM_HOST) --port $(PORT)
 
 test: $(STAMP) $(MO)
 	$(PY) -m pytest $(PYTEST_ARGS)

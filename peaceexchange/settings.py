@@ -27,6 +27,9 @@ SECRET_KEY = env.str("SECRET_KEY", default=DEV_SECRET_KEY)
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# The public address of the site, for links and QR codes that leave the request (join
+# sheet, seed_demo); ``make room`` sets it to the LAN address. Empty: the request's host.
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="")
 
 if PRODUCTION:
     if SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 50:

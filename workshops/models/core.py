@@ -89,6 +89,7 @@ class BilingualName(models.Model):
 class Country(models.Model):
     code = models.CharField(_("ISO code"), max_length=2, unique=True)
     name = models.CharField(_("name"), max_length=100)
+    name_fr = models.CharField(_("name (French)"), max_length=100, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -97,6 +98,10 @@ class Country(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def label(self, language: str | None = None) -> str:
+        language = (language or get_language() or "en")[:2]
+        return self.name_fr if language == "fr" and self.name_fr else self.name
 
 
 class Zone(BilingualName):
@@ -126,6 +131,8 @@ class Region(models.Model):
         Zone, on_delete=models.PROTECT, related_name="regions", verbose_name=_("zone")
     )
     name = models.CharField(_("name"), max_length=100)
+    name_fr = models.CharField(_("name (French)"), max_length=100, blank=True)
+    code = models.CharField(_("ISO 3166-2 code"), max_length=6, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -140,6 +147,10 @@ class Region(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def label(self, language: str | None = None) -> str:
+        language = (language or get_language() or "en")[:2]
+        return self.name_fr if language == "fr" and self.name_fr else self.name
 
     def clean(self) -> None:
         if self.zone_id and self.country_id and self.zone.country_id != self.country_id:

@@ -38,6 +38,7 @@ from workshops.models import (
     WorkshopMembership,
     Zone,
 )
+from workshops.reference import countries
 from workshops.services.contributions import submit_contribution
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
@@ -141,7 +142,90 @@ def load_reference_data() -> ReferenceData:
             theme.description = fields["description"]
             theme.save(update_fields=["description"])
         ref.themes[theme.slug] = theme
+    _load_countries(ref)
     return ref
+
+
+def _load_countries(ref: ReferenceData) -> None:
+    """Every shipped country and its admin1 regions (``workshops/reference``), in bulk.
+
+    A region already stored (Mali's, from the fixture) is matched on its ISO code or
+    either name and gets the code and French name; a new region is stored under its
+    English name. A country without zones gets one zone per region, a default the
+    organiser regroups. A handful of queries, whatever the number of countries.
+    """
+    shipped = countries()
+    stored = {c.code: c for c in Country.objects.filter(code__in=shipped)}
+    Country.objects.bulk_create(
+        [
+            Country(code=code, name=data["name_en"])
+            for code, data in shipped.items()
+            if code not in stored
+        ]
+    )
+    by_code = {c.code: c for c in Country.objects.filter(code__in=shipped)}
+    renamed = []
+    for code, data in shipped.items():
+        country = by_code[code]
+        if country.name_fr != data["name_fr"]:
+            country.name_fr = data["name_fr"]
+            renamed.append(country)
+        ref.countries[code] = country
+    Country.objects.bulk_update(renamed, ["name_fr"])
+
+    regions_of: dict[int, list[Region]] = {}
+    for region in Region.objects.filter(country__in=by_code.values()):
+        regions_of.setdefault(region.country_id, []).append(region)
+    zoned = set(
+        Zone.objects.filter(country__in=by_code.values()).values_list("country_id", flat=True)
+    )
+    new_zones, changed = [], []
+    pending: list[tuple[Country, dict, int]] = []
+    for code, data in shipped.items():
+        country = by_code[code]
+        for order, row in enumerate(data["regions"], start=1):
+            names = {row["code"], row["name_en"], row["name_fr"]}
+            region = next(
+                (r for r in regions_of.get(country.pk, []) if {r.code, r.name} & names), None
+            )
+            if region is None:
+                pending.append((country, row, order))
+                if country.pk not in zoned:
+                    new_zones.append(
+                        Zone(
+                            country=country,
+                            name=row["name_en"],
+                            name_fr=row["name_fr"],
+                            order=order,
+                        )
+                    )
+            elif (region.code, region.name_fr) != (row["code"], row["name_fr"]):
+                region.code, region.name_fr = row["code"], row["name_fr"]
+                changed.append(region)
+    Region.objects.bulk_update(changed, ["code", "name_fr"])
+    Zone.objects.bulk_create(new_zones)
+    zones = {
+        (z.country_id, z.name): z
+        for z in Zone.objects.filter(country__in=[c for c, _, _ in pending]).order_by("order")
+    }
+    first_zone: dict[int, Zone] = {}
+    for zone in zones.values():
+        first_zone.setdefault(zone.country_id, zone)
+    created = Region.objects.bulk_create(
+        [
+            Region(
+                country=country,
+                zone=zones.get((country.pk, row["name_en"])) or first_zone[country.pk],
+                name=row["name_en"],
+                name_fr=row["name_fr"],
+                code=row["code"],
+                order=order,
+            )
+            for country, row, order in pending
+        ]
+    )
+    for region in [*changed, *created, *(r for rs in regions_of.values() for r in rs)]:
+        ref.regions.setdefault(region.name, region)
 
 
 def _ensure_accounts(password: str) -> dict:

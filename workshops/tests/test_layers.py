@@ -23,6 +23,9 @@ LAYERS: dict[str, int] = {
     "workshops.choices": 0,
     "workshops.validators": 0,
     "workshops.logging": 0,
+    "workshops.reference": 0,
+    "workshops.links": 0,  # absolute links under PUBLIC_BASE_URL
+    "workshops.room": 0,  # the LAN address for `make room`  # shipped data files and their reader
     "workshops.models": 1,
     "workshops.queries": 2,
     "workshops.analysis": 2,

@@ -3,9 +3,12 @@
 from io import StringIO
 
 from django.core.management import call_command
+from model_bakery import baker
 
 from workshops.models import Country, Region, Theme, Zone
+from workshops.reference import countries
 from workshops.services.demo import load_reference_data
+from workshops.sources.regions import RegionMatcher, gazetteer
 
 MALI = {
     "North": {"Tombouctou", "Gao", "Kidal", "Ménaka", "Taoudénit"},
@@ -23,10 +26,14 @@ def test_the_fixtures_load_with_loaddata_into_an_empty_database(db):
 def test_mali_regions_sit_in_their_zones_with_french_names(db):
     load_reference_data()
     for zone_name, regions in MALI.items():
-        zone = Zone.objects.get(name=zone_name)
+        zone = Zone.objects.get(country__code="ML", name=zone_name)
         assert set(zone.regions.values_list("name", flat=True)) == regions
-    assert [z.label("fr") for z in Zone.objects.order_by("order")] == ["Nord", "Centre", "Sud"]
-    assert Region.objects.count() == 11
+    assert [z.label("fr") for z in Zone.objects.filter(country__code="ML").order_by("order")] == [
+        "Nord",
+        "Centre",
+        "Sud",
+    ]
+    assert Region.objects.filter(country__code="ML").count() == 11
 
 
 def test_the_theme_library_has_the_contract_slugs_in_both_languages(db):
@@ -41,3 +48,57 @@ def test_loading_reference_data_twice_adds_nothing(db):
     counts = Country.objects.count(), Zone.objects.count(), Region.objects.count()
     load_reference_data()
     assert (Country.objects.count(), Zone.objects.count(), Region.objects.count()) == counts
+
+
+# The shipped countries: ISO 3166-1 code → number of admin1 units in the file.
+ADMIN1 = {
+    "BJ": 12, "BF": 13, "CV": 22, "CI": 14, "GM": 6, "GH": 16, "GN": 8, "GW": 9, "LR": 15,
+    "ML": 11, "MR": 15, "NE": 8, "NG": 37, "SN": 14, "SL": 5, "TG": 5, "TD": 23,
+}  # fmt: skip
+
+
+def test_the_reference_files_hold_the_ecowas_states_mauritania_and_chad_in_both_languages():
+    shipped = countries()
+    assert {code: len(data["regions"]) for code, data in shipped.items()} == ADMIN1
+    for code, data in shipped.items():
+        assert data["name_en"] and data["name_fr"] and data["source"]
+        for row in data["regions"]:
+            assert row["code"].startswith(f"{code}-")
+            assert row["name_en"] and row["name_fr"]
+        assert len({row["code"] for row in data["regions"]}) == len(data["regions"])
+    assert shipped["TD"]["name_fr"] == "Tchad"
+    assert shipped["CI"]["name_fr"] == "Côte d'Ivoire"
+
+
+def test_loading_stores_every_country_and_region_with_french_names(db):
+    ref = load_reference_data()
+    assert Country.objects.count() == len(ADMIN1)
+    assert Country.objects.get(code="SN").label("fr") == "Sénégal"
+    for code, count in ADMIN1.items():
+        assert Region.objects.filter(country__code=code).count() == count
+    assert not Region.objects.filter(code="").exists()
+    assert not Region.objects.filter(name_fr="").exists()
+    # Mali keeps its fixture's regions and zones; a new country gets one zone per region.
+    assert Region.objects.get(code="ML-6").name == "Tombouctou"
+    assert Zone.objects.filter(country__code="ML").count() == 3
+    assert Zone.objects.filter(country__code="NE").count() == 8
+    assert ref.regions["Tombouctou"].country.code == "ML"
+    assert Region.objects.get(code="NG-FC").label("fr") == "Territoire de la capitale fédérale"
+
+
+def test_the_gazetteer_resolves_a_niger_region_in_french_and_english(db):
+    load_reference_data()
+    workshop = baker.make("workshops.Workshop", country=Country.objects.get(code="NE"))
+    matcher = RegionMatcher.for_workshop(workshop)
+    tillaberi = Region.objects.get(code="NE-6")
+    assert matcher.match("Tillabéri") == tillaberi
+    assert matcher.match("TILLABERI") == tillaberi
+    assert matcher.match("Niamey").code == "NE-8"
+    assert gazetteer("NE")["tillaberi"] == "NE-6"
+
+
+def test_the_mali_gazetteer_keeps_its_aliases_and_gains_the_reference_names():
+    keys = gazetteer("ML")
+    assert keys["timbuktu"] == "Tombouctou"  # ML.json
+    assert keys["taoudenit"] == "Taoudénit"
+    assert gazetteer("SN")["thies"] == "SN-TH"

@@ -2,6 +2,7 @@
 
 import os
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
@@ -16,7 +17,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--base-url",
             # `make run PORT=8101` puts PORT in the environment.
-            default=f"http://127.0.0.1:{os.environ.get('PORT') or 8000}",
+            default=settings.PUBLIC_BASE_URL
+            or f"http://127.0.0.1:{os.environ.get('PORT') or 8000}",
             help="Where the server runs, for the printed links (default: %(default)s).",
         )
 

@@ -40,6 +40,7 @@ from workshops.forms.facilitator import (
     StaffForm,
     WorkshopForm,
 )
+from workshops.links import absolute_url
 from workshops.models.report import ExportAuditLog, ExportKind
 from workshops.report.forms import PurposeForm
 from workshops.services import setup
@@ -47,7 +48,7 @@ from workshops.services import setup
 
 def join_qr_svg(request: HttpRequest, workshop) -> tuple[str, str]:
     """The absolute join link and its QR code as inline SVG (no Pillow)."""
-    url = request.build_absolute_uri(workshop.join_url())
+    url = absolute_url(workshop.join_url(), request)
     svg = segno.make(url, error="m").svg_inline(scale=4, omitsize=True, title=workshop.join_code)
     return url, svg
 

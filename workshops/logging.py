@@ -11,6 +11,7 @@ _PATTERNS = [
     (re.compile(r"(/j/)[A-Za-z0-9-]+", re.IGNORECASE), r"\1[code]"),
     (re.compile(r"(code=)[^&\s\"]+", re.IGNORECASE), r"\1[code]"),
     (re.compile(r"(pe_device=)[^;\s\"]+"), r"\1[token]"),
+    (re.compile(r"(pe_guess=)[^;\s\"]+"), r"\1[token]"),
 ]
 
 

@@ -82,7 +82,7 @@ def join_failure_ip_rate(group: str, request: HttpRequest) -> str:
     return getattr(settings, "PARTICIPANT_JOIN_FAILURE_IP_RATE", "300/10m")
 
 
-GUESS_COOKIE = "pe_device"
+GUESS_COOKIE = "pe_guess"  # not the participant cookie: a random id, linked to nothing
 
 
 def device_key(group: str, request: HttpRequest) -> str:
@@ -590,6 +590,7 @@ def wipe(request: HttpRequest, workshop: Workshop, participant: Participant | No
         forget_device(participant=participant)
     response = redirect(reverse("participant:join") + "?wiped=1")
     response.delete_cookie(settings.PARTICIPANT_COOKIE_NAME, path="/j/", samesite="Lax")
+    response.delete_cookie(GUESS_COOKIE, samesite="Lax")  # nothing left on the phone
     # Browsers that know this header also empty the offline queue and the cache.
     response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
     return response

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from workshops.services.demo import DEMO_PASSWORD
 from workshops.tests.browser.conftest import DESKTOP, PHONE
@@ -19,7 +20,7 @@ def test_home_page_on_a_phone_in_french_joins_the_demo(browser, live_server, dem
     page = context.new_page()
     page.goto(live_server.url + "/")
     assert page.locator("h1").inner_text() == "Peace Exchange"
-    assert page.get_by_role("button", name="Rejoindre").is_visible()
+    expect(page.get_by_role("button", name="Rejoindre")).to_be_visible()
     screenshot(page, "foundation/01-home-phone-fr")
     page.get_by_label("Code de l'atelier").fill("paxm 47")
     page.get_by_role("button", name="Rejoindre").click()
@@ -28,7 +29,7 @@ def test_home_page_on_a_phone_in_french_joins_the_demo(browser, live_server, dem
     page.goto(live_server.url + "/")
     page.get_by_label("Code de l'atelier").fill("QQQQ99")
     page.get_by_role("button", name="Rejoindre").click()
-    assert page.get_by_text("Aucun atelier n'a ce code").is_visible()
+    expect(page.get_by_text("Aucun atelier n'a ce code")).to_be_visible()
     screenshot(page, "foundation/02-join-unknown-phone-fr")
     context.close()
 
@@ -42,7 +43,7 @@ def test_staff_log_in_and_see_the_dashboard(browser, live_server, demo, screensh
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url("**/w/")
-    assert page.get_by_role("link", name="Peace Exchange — Bamako").is_visible()
+    expect(page.get_by_role("link", name="Peace Exchange — Bamako")).to_be_visible()
     screenshot(page, "foundation/04-dashboard-desktop")
     page.set_viewport_size(PHONE)
     screenshot(page, "foundation/05-dashboard-phone")

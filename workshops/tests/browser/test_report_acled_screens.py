@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from workshops.analysis.rollup import build_rollup
 from workshops.models import Workshop
@@ -44,7 +45,7 @@ def test_rollup_context_on_desktop_and_phone_and_in_the_pdf(browser, live_server
     page.wait_for_url("**/w/")
     page.goto(f"{live_server.url}/w/{demo.slug}/rollup/")
     section = page.locator("section[aria-labelledby=context-title]")
-    assert section.get_by_role("heading", name="Contexte du conflit").is_visible()
+    expect(section.get_by_role("heading", name="Contexte du conflit")).to_be_visible()
     widths = section.locator("img.chart").evaluate_all("els => els.map(e => e.naturalWidth)")
     assert len(widths) == 2 and all(w > 100 for w in widths)
     section.scroll_into_view_if_needed()

@@ -4,6 +4,7 @@ import subprocess
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from workshops.analysis.rollup import build_rollup
 from workshops.models import Workshop
@@ -40,12 +41,12 @@ def test_rollup_page_on_desktop_and_phone(browser, live_server, demo, screenshot
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.goto(f"{live_server.url}/w/{demo.slug}/rollup/")
-    assert page.get_by_role("heading", name="Notable differences by zone").is_visible()
+    expect(page.get_by_role("heading", name="Notable differences by zone")).to_be_visible()
     assert page.locator("figure.chart img").count() == 5
     widths = page.eval_on_selector_all("figure.chart img", "els => els.map(e => e.naturalWidth)")
     assert all(w > 100 for w in widths)  # the SVG charts really load under the CSP
     screenshot(page, "report/01-rollup-desktop")
-    assert page.get_by_text("Disclosure check:").is_visible()
+    expect(page.get_by_text("Disclosure check:")).to_be_visible()
     assert "still spans 1–4" in page.get_by_role("status").inner_text()
     # One source in the demo: all voices is the only scope with tables.
     assert page.get_by_label("People heard").locator("option").all_inner_texts() == ["All voices"]
@@ -62,13 +63,13 @@ def test_rollup_page_on_desktop_and_phone(browser, live_server, demo, screenshot
 def test_draft_editor_on_desktop_and_phone(browser, live_server, demo, screenshot):
     context, page = _log_in(browser, live_server, DESKTOP)
     page.goto(f"{live_server.url}/w/{demo.slug}/report/en/")
-    assert page.get_by_role("heading", name="Perceptions by zone").is_visible()
+    expect(page.get_by_role("heading", name="Perceptions by zone")).to_be_visible()
     screenshot(page, "report/04-draft-desktop")
     page.get_by_role("link", name="Edit Method").click()
     page.get_by_label("Text (Markdown)").fill("Our **own** method text.\n\n- one\n- two")
     screenshot(page, "report/05-section-edit-desktop")
     page.get_by_role("button", name="Save as a new version").click()
-    assert page.get_by_text("Section saved as version 2.").is_visible()
+    expect(page.get_by_text("Section saved as version 2.")).to_be_visible()
     page.get_by_role("button", name="Refresh the numbers").click()
     page.goto(f"{live_server.url}/w/{demo.slug}/report/en/sections/method/history/")
     screenshot(page, "report/06-section-history-desktop")

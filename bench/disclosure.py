@@ -154,28 +154,91 @@ def median(times):
     return statistics.median(times)
 
 
+def changed(voices, count: int, seed: int = 7):
+    """The same voices after ``count`` new contributions (each a theme raised again)."""
+    from workshops.analysis.disclosure import Voice
+
+    rng = random.Random(seed)
+    voices = list(voices)
+    topics = sorted({topic for v in voices for topic in v.raised})
+    for _ in range(count):
+        k = rng.randrange(len(voices))
+        v = voices[k]
+        voices[k] = Voice(v.scope, v.zone, v.gender, v.raised | {rng.choice(topics)})
+    return voices
+
+
+def previous_protect(revision: str):
+    """``protect`` as it was at ``revision`` (git), for a comparison in the same run."""
+    import subprocess
+    import types
+
+    path = "workshops/analysis/disclosure/control.py"
+    source = subprocess.run(
+        ["git", "show", f"{revision}:{path}"],  # noqa: S607 - a developer tool, git from PATH
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    module = types.ModuleType("workshops.analysis.disclosure._previous")
+    module.__package__ = "workshops.analysis.disclosure"
+    sys.modules[module.__name__] = module  # dataclasses look their module up
+    exec(compile(source, f"{revision}:{path}", "exec"), module.__dict__)  # noqa: S102 - our own file
+    return module.protect
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--voices", type=int, default=300)
+    parser.add_argument("--changes", type=int, default=10, help="new contributions, warm rows")
+    parser.add_argument("--compare", help="a git revision whose protect() is timed too")
     args = parser.parse_args()
     import django
 
     django.setup()
-    from workshops.analysis.disclosure import audit, primary_only, protect, workshop_release
+    from workshops.analysis.disclosure import (
+        audit,
+        control,
+        primary_only,
+        protect,
+        workshop_release,
+    )
 
+    before = previous_protect(args.compare) if args.compare else None
     rows = []
-    cases = [second_workshop()]
+    cases = [(*second_workshop(), None)]
     for contributions in (1_000, 10_000):
         voices, votes = make_data(contributions, args.voices)
-        cases.append((f"{contributions:,} contributions, {args.voices} voices", voices, votes))
-    for label, voices, votes in cases:
-        build, guard, check, base = [], [], [], []
+        label = f"{contributions:,} contributions, {args.voices} voices"
+        cases.append((label, voices, votes, None))
+        cases.append(
+            (
+                f"{label} + {args.changes} new, warm start",
+                changed(voices, args.changes),
+                votes,
+                workshop_release(voices=voices, votes=votes).release,
+            )
+        )
+    for label, voices, votes, previous in cases:
+        build, guard, cpu, check, base, old = [], [], [], [], [], []
+        start_keys = ()
+        if previous is not None:  # the previous release's protection, as the roll-up keeps it
+            control._GROUP_AUDITS.clear()
+            start_keys = protect(previous).secondary
         for _ in range(args.repeat):
+            if previous is None:
+                control._GROUP_AUDITS.clear()  # cold: no group audited before
+            else:
+                control._GROUP_AUDITS.clear()
+                protect(previous)  # the audits the previous release left in the process
             start = time.perf_counter()
             published = workshop_release(voices=voices, votes=votes)
             built = time.perf_counter()
-            protected = protect(published.release)
+            clock = time.process_time()
+            protected = protect(published.release, start=start_keys)
+            cpu.append(time.process_time() - clock)
             protected_at = time.perf_counter()
             result = audit(protected)
             done = time.perf_counter()
@@ -186,6 +249,10 @@ def main() -> None:
             start = time.perf_counter()
             baseline(tables)
             base.append(time.perf_counter() - start)
+            if before is not None and previous is None:
+                clock = time.process_time()
+                old_protected = before(published.release)
+                old.append(time.process_time() - clock)
         release = published.release
         naive = audit(primary_only(release))
         escalated = sum(1 for c in result.cells if protected.status(c.key) == "secondary")
@@ -207,28 +274,36 @@ def main() -> None:
                 f"{len(result.failures):,}",
                 f"{result.solves:,}",
                 f"{median(base):.3f}",
+                f"{median(old):.3f} ({len(old_protected.secondary)} ×)" if old else "–",
                 f"{median(build):.3f}",
                 f"{median(guard):.3f}",
+                f"{median(cpu):.3f}",
                 f"{median(check):.3f}",
                 f"{median([a + b + c for a, b, c in zip(build, guard, check, strict=True)]):.3f}",
             )
         )
-        print(result.summary(), flush=True)
+        print(label, "|", result.summary(), flush=True)
     header = (
         "| release | cells | relations | rows published | <5 | × | escalated "
         "| narrowable, primary only | narrowable after protect | audit solves "
-        "| baseline suppression.protect (s) | release build (s) | protect (s) | audit (s) "
-        "| total (s) |"
+        "| baseline suppression.protect (s) | previous protect, CPU (s) "
+        "| release build (s) | protect (s) | protect, CPU (s) | audit (s) | total (s) |"
     )
-    lines = [header, "|" + "---|" * 15, *("| " + " | ".join(row) + " |" for row in rows)]
+    lines = [header, "|" + "---|" * 17, *("| " + " | ".join(row) + " |" for row in rows)]
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    compared = f" Previous protect: {args.compare}." if args.compare else ""
     text = (
         f"# Disclosure benchmark\n\n{date.today().isoformat()}, load average {load} "
         f"({os.cpu_count()} CPUs, shared), median of {args.repeat}. Synthetic releases: "
         "37 themes, 3 zones, 3 genders, 3 scopes. Rows (a theme total and its cells) "
         "under 5 and scopes under 10 voices are not published. "
         '"Narrowable, primary only": "<5" cells the exact audit narrows when only '
-        'primary suppression is applied. "Escalated": "<5" cells hidden as "×".\n\n'
+        'primary suppression is applied. "Escalated": "<5" cells hidden as "×". '
+        f'"Warm start": {args.changes} new contributions after the release above, protected '
+        "from its secondaries with the group audits its protection left in the process, "
+        "as the roll-up does (`protect_cached(lineage=...)`)."
+        + compared
+        + "\n\n"
         + "\n".join(lines)
         + "\n"
     )

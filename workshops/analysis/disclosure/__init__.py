@@ -56,10 +56,19 @@ widens the feasible set, so each step settles its cell for good and the loop
 ends. The attacker is not assumed to know how the secondaries were chosen (as in
 τ-ARGUS and sdcTable).
 
+Failures in parts of the release that the round's covers did not touch are
+repaired in the same round; a cover's integer program is solved to within 10 % of
+its optimum (or the best found in a second), and widened beyond its first rings
+only while those stay under 300 variables — any cover the audit then accepts is
+safe, a cheaper one only hides less. The audits of independent groups are a pure
+function of each group's model and are shared by every protection in the process.
+
 ``protect_cached`` (and ``WorkshopRelease.protected``) memoises ``protect`` in
 Django's cache by the release's fingerprint (a hash of every cell and relation),
 so a page reloaded with unchanged data costs one hash; without Django settings
-it just protects.
+it just protects. Given a ``lineage`` (the roll-up passes its workshop), a new
+fingerprint starts from the previous release's secondaries (``protect(start=)``),
+until they have grown by a quarter over the last cold protection.
 
 The package is pure: numbers and relations in, display decisions out.
 """

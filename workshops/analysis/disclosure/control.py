@@ -6,8 +6,8 @@ See the package docstring for the method; this module holds the integer programs
 from __future__ import annotations
 
 import math
-from collections import defaultdict, deque
-from collections.abc import Hashable
+from collections import OrderedDict, defaultdict, deque
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,8 +25,13 @@ INF = math.inf
 _ESCALATION_COST = 10**6
 # Single complements tried, cheapest first, before the exact cover program.
 _GREEDY_TRIES = 6
+_COVER_VARIABLES = 300  # widest ring searched to avoid an escalation already found
 _REACH_RINGS = 2  # how far from its group a greedy proof lets hidden cells move
 _MILP_OPTIONS = {"mip_rel_gap": 0.0, "presolve": True}
+# Choosing complements needs a cheap cover, not the cheapest: any cover the audit then
+# accepts is safe, and a cover within 10 % of the optimum (or the best found in a
+# second) hides a cell or two more at most, in a fraction of the time.
+_COVER_OPTIONS = {"mip_rel_gap": 0.1, "presolve": True, "time_limit": 1.0}
 
 # A linear row over a model's variables: (terms [(variable, coefficient)], low, high).
 _Row = tuple[list[tuple[int, int]], float, float]
@@ -297,8 +302,10 @@ class _Model:
         )
         self.integrality = np.ones(n)
 
-    def solve(self, objective: dict[int, float], low=None, high=None):
-        """Minimise: (value, exact integer point or None, raw solution), or None if infeasible."""
+    def solve(self, objective: dict[int, float], low=None, high=None, options=_MILP_OPTIONS):
+        """Minimise: (value, exact integer point or None, raw solution), or None if infeasible.
+
+        With a time limit (``_COVER_OPTIONS``), the best point found by then counts."""
         low = self.low if low is None else low
         high = self.high if high is None else high
         c = np.zeros(len(low))
@@ -309,11 +316,12 @@ class _Model:
             integrality=self.integrality,
             bounds=Bounds(np.array(low, dtype=float), np.array(high, dtype=float)),
             constraints=self.constraints,
-            options=_MILP_OPTIONS,
+            options=options,
         )
-        if result.status == 2:
+        limited = result.status == 1 and "time_limit" in options
+        if result.status == 2 or (limited and result.x is None):  # none (found in time)
             return None
-        if result.status != 0:
+        if result.status != 0 and not limited:
             raise RuntimeError(f"the disclosure audit could not be solved: {result.message}")
         point = [round(v) for v in result.x]
         exact = point if self.satisfied(point, low, high) else None
@@ -503,27 +511,52 @@ def _audit_component(
             continue
         local = {v: k for k, v in enumerate(variables)}
         signature = (
-            tuple(members),
+            tuple(state.cells[i].key for i in members),
             tuple(low[v] for v in variables),
             tuple(high[v] for v in variables),
             tuple((tuple((local[v], a) for v, a in t), lo, hi) for t, lo, hi in held),
             tuple(i in state.primary for i in members),
         )
-        if cache is not None and signature in cache:
-            found = cache[signature]
-        else:
+        found = cache.get(signature) if cache is not None else None
+        if found is None:
             found, count = _audit_group(variables, held, low, high, targets, truth, top)
             solves += count
-            found = {cells[v]: ends_v for v, ends_v in found.items()}
+            found = {state.cells[cells[v]].key: ends_v for v, ends_v in found.items()}
             if cache is not None:
                 cache[signature] = found
-        ends.update({position[i]: e for i, e in found.items()})
+        index = state.release._index
+        ends.update({position[index[key]]: e for key, e in found.items()})
     audits = []
     for k in sorted(audited):
         cell = state.cells[cells[k]]
         low_k, high_k = ends.get(k, (cell.value, cell.value))  # fixed by the presolve
         audits.append(CellAudit(cell.key, cell.value, int(low_k), int(high_k), (1, top)))
     return audits, solves
+
+
+class _GroupAudits(OrderedDict):
+    """The audits of independent groups, by their model (keys, bounds, rows): a pure
+    function of it, so shared by every protection in the process — the next release
+    of a roll-up re-solves only the groups its changes touched. Least recently used
+    entries go first past ``size``."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+
+    def get(self, signature, default=None):
+        found = super().get(signature, default)
+        if found is not None:
+            self.move_to_end(signature)
+        return found
+
+    def __setitem__(self, signature, found) -> None:
+        super().__setitem__(signature, found)
+        if len(self) > self.size:
+            self.popitem(last=False)
+
+
+_GROUP_AUDITS = _GroupAudits(50_000)
 
 
 def _audit(state: _State, cache: dict | None = None) -> AuditResult:
@@ -586,6 +619,8 @@ def _cheapest_cover(state: _State, target_cell: int, target: int) -> list[int] |
     best, extra = None, 1
     while True:
         ring = {j for i in inside for r in state.by_cell[i] for j, _c in state.relations[r].terms}
+        if best is not None and len(inside | ring) > _COVER_VARIABLES:
+            return best[1]  # an escalation found, and no small ring left to avoid it
         variables = sorted(inside | ring)
         low, high, switched = [], [], []
         for i in variables:
@@ -623,7 +658,7 @@ def _cheapest_cover(state: _State, target_cell: int, target: int) -> list[int] |
             if cost < _ESCALATION_COST:
                 return freed
         grown = inside | ring
-        if grown == inside or (best is not None and (not extra or len(variables) > 300)):
+        if grown == inside or (best is not None and not extra):
             return None if best is None else best[1]
         if best is not None:
             extra -= 1
@@ -730,7 +765,9 @@ def _cover_solve(state: _State, variables, switched, low, high, rows) -> tuple |
         # off: shown_low <= x <= shown_high; on: the hidden bounds.
         rows.append(([(x, 1), (s, shown_low - hidden_low)], shown_low, INF))
         rows.append(([(x, 1), (s, shown_high - hidden_high)], -INF, shown_high))
-    solution = _Model(low + [0] * len(switched), high + [1] * len(switched), rows).solve(objective)
+    solution = _Model(low + [0] * len(switched), high + [1] * len(switched), rows).solve(
+        objective, options=_COVER_OPTIONS
+    )
     if solution is None:
         return None
     cost, point, raw = solution
@@ -743,7 +780,9 @@ def _cover_solve(state: _State, variables, switched, low, high, rows) -> tuple |
     ]
 
 
-def protect(release: Release, threshold: int = THRESHOLD) -> Protected:
+def protect(
+    release: Release, threshold: int = THRESHOLD, *, start: Iterable[Hashable] = ()
+) -> Protected:
     """Primary then secondary suppression until the exact audit passes.
 
     While a hidden cell of 1–4 cannot take 1 (or 4), hide the cheapest published
@@ -751,11 +790,21 @@ def protect(release: Release, threshold: int = THRESHOLD) -> Protected:
     value; a "<5" is turned into "×" only when nothing else helps. Each step
     settles its cell for good (hiding only widens what is possible), so the loop
     ends. Deterministic.
+
+    ``start``: keys hidden as "×" from the outset — the secondaries of the previous
+    release of the same roll-up (see ``protect_cached``). Keys no longer in the
+    release, no longer published, kept, or now a "<5" are ignored. The audit judges
+    the result exactly whatever the start, so a start changes how much is hidden
+    and how long it takes, never whether the release holds.
     """
     release.check()
     state = _State(release, threshold)
+    cache = _GROUP_AUDITS
+    for key in start:
+        i = release._index.get(key)
+        if i is not None and i not in state.primary and _freeable(state, i):
+            state.secondary.add(i)
     top = threshold - 1
-    cache: dict = {}
     hopeless: set[tuple[int, int]] = set()
     while True:
         result = _audit(state, cache)
@@ -768,8 +817,9 @@ def protect(release: Release, threshold: int = THRESHOLD) -> Protected:
             if cell.high < top:
                 todo.append((i, top))
         changed = False
+        touched: set[int] = set()  # cells whose audit this round's covers made stale
         for i, target in todo:
-            if (i, target) in hopeless:
+            if (i, target) in hopeless or not touched.isdisjoint(state.group_of.get(i, [i])):
                 continue
             freed = _greedy_cover(state, i, target, _GREEDY_TRIES)
             if freed is None:
@@ -781,12 +831,18 @@ def protect(release: Release, threshold: int = THRESHOLD) -> Protected:
             for j in freed:
                 state.primary.discard(j)
                 state.secondary.add(j)
-            # The audit's groups are stale now: a cell it failed may already be safe, and
-            # a cover built on them may miss the cheap cells (a local proof failing only
-            # means "not here", so the greedy step would hide the sizes and totals next
-            # to the cell). The next audit judges the remaining cells again.
+            # The audit's groups are stale around what was hidden: a cell it failed there
+            # may already be safe, and a cover built on them may miss the cheap cells (a
+            # local proof failing only means "not here", so the greedy step would hide
+            # the sizes and totals next to the cell). Failures elsewhere are repaired in
+            # the same round; the next audit judges the rest again.
+            touched.update(state.group_of.get(i, [i]))
+            for j in freed:
+                touched.add(j)
+                touched.update(state.group_of.get(j, ()))
+                for r in state.by_cell[j]:
+                    touched.update(k for k, _c in state.relations[r].terms)
             changed = True
-            break
         if not changed:
             break
     keys = [c.key for c in state.cells]
@@ -799,9 +855,28 @@ def protect(release: Release, threshold: int = THRESHOLD) -> Protected:
     )
 
 
-def protect_cached(release: Release, threshold: int = THRESHOLD, *, cache=None) -> Protected:
+# A warm start may carry secondaries the new data no longer needs; past this share
+# above the last cold protection's count, protect from scratch again.
+_WARM_GROWTH = 1.25
+
+
+def protect_cached(
+    release: Release,
+    threshold: int = THRESHOLD,
+    *,
+    cache=None,
+    lineage: str | None = None,
+) -> Protected:
     """``protect``, memoised by the release's fingerprint: a page reloaded with
     unchanged data costs one hash.
+
+    ``lineage`` names the roll-up a release belongs to (e.g. one workshop's). When
+    the fingerprint is new, the previous release of that lineage lends its
+    secondaries as the start (``protect(start=...)``): in a live workshop a new
+    contribution moves a few cells, so the loop only repairs what changed instead of
+    building the pattern again. The audit is exact either way. Secondaries only
+    accumulate along a lineage, so once they exceed the last cold protection's count
+    by a quarter (and five cells), the next release is protected from scratch.
 
     ``cache``: any object with Django's ``get``/``set`` (default: Django's default
     cache, with its default timeout; without Django settings, no cache).
@@ -816,6 +891,15 @@ def protect_cached(release: Release, threshold: int = THRESHOLD, *, cache=None) 
     if stored is not None:
         primary, secondary, result = stored
         return Protected(release, threshold, primary, secondary, result)
-    protected = protect(release, threshold)
+    lineage_key = f"disclosure:lineage:{threshold}:{lineage}" if lineage else None
+    previous = cache.get(lineage_key) if lineage_key else None
+    if previous is not None and len(previous[0]) <= _WARM_GROWTH * previous[1] + 5:
+        protected = protect(release, threshold, start=previous[0])
+        cold = previous[1]
+    else:
+        protected = protect(release, threshold)
+        cold = len(protected.secondary)
     cache.set(key, (protected.primary, protected.secondary, protected.result))
+    if lineage_key:
+        cache.set(lineage_key, (protected.secondary, cold))
     return protected

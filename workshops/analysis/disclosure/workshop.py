@@ -91,11 +91,13 @@ class WorkshopRelease:
     scopes: tuple[str, ...]  # the sources present, then ALL
     groups: dict[str, tuple[Hashable, ...]]  # ZONE / GENDER -> the groups published
     tables: tuple[str, ...] = ()  # the scopes with tables (MIN_SCOPE voices or more)
+    lineage: str | None = None  # the roll-up this release is a version of (warm start)
 
     @cached_property
     def protected(self) -> Protected:
-        """``protect``, memoised in Django's cache by the release's fingerprint."""
-        return protect_cached(self.release)
+        """``protect``, memoised in Django's cache by the release's fingerprint and
+        started from the previous release of its lineage."""
+        return protect_cached(self.release, lineage=self.lineage)
 
     def display(self, key: tuple) -> str | None:
         """ "7", "<5", "×"; None for what is not published; "0" for a count no voice makes.
@@ -118,6 +120,7 @@ def workshop_release(
     votes: Sequence[tuple[Hashable, int]] = (),
     zones: Sequence[Hashable] | None = None,
     genders: Sequence[Hashable] | None = None,
+    lineage: str | None = None,
 ) -> WorkshopRelease:
     """Everything the roll-up shows, with the relations a reader knows.
 
@@ -157,6 +160,20 @@ def workshop_release(
     tabled_sources = [s for s in present if s not in small]
     repeated = set(tabled_sources) if len(tabled_sources) == 1 else set()
     release.cell(("people",), len(voices), sensitive=False, keep=True)
+    # Where no group is small, the sizes are kept: they are every share's denominator
+    # (and a room's make-up is no secret); complements come from the cells. A group of
+    # 1 to 4 in any scope may need the sizes of the others, and of the same group in the
+    # other scopes, as its complements: ALL minus the other sources' sizes gives it.
+    tabled_members = [v for v in voices if v.scope not in small]
+    no_small = {
+        dimension: not any(
+            0 < sum(1 for v in tabled_members if v.scope in scopes and getattr(v, dimension) == g)
+            < THRESHOLD
+            for scopes in [*({s} for s in present if s not in small), set(present)]
+            for g in names
+        )
+        for dimension, names in groups.items()
+    }
     for scope in (*present, ALL):
         if scope in small or scope in repeated:
             release.cell(("voices", scope), counts[scope], sensitive=False, keep=True)
@@ -174,17 +191,13 @@ def workshop_release(
                 return getattr(voices[k], dimension)
 
             in_group = [sum(1 for k in members if group_of(k) == g) for g in names]
-            # Where no group is small, the sizes are kept: they are every share's
-            # denominator (and a room's make-up is no secret); complements come from the
-            # cells. A group of 1 to 4 may need the others' sizes as its complements.
-            no_small = not any(0 < n < THRESHOLD for n in in_group)
             sizes = [
                 release.cell(
                     ("size", scope, dimension, g),
                     n,
                     published=tabled,
                     cost=SIZE_COST,
-                    keep=tabled and no_small and n >= THRESHOLD,
+                    keep=tabled and no_small[dimension] and n >= THRESHOLD,
                 )
                 for g, n in zip(names, in_group, strict=True)
             ]
@@ -226,4 +239,4 @@ def workshop_release(
     ranked = [release.cell(("vote", contribution), dots) for contribution, dots in votes]
     for higher, lower in pairwise(ranked):
         release.at_most(lower, higher)
-    return WorkshopRelease(release, (*present, ALL), groups, tuple(tables))
+    return WorkshopRelease(release, (*present, ALL), groups, tuple(tables), lineage)

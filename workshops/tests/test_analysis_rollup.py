@@ -157,3 +157,26 @@ def test_rollup_query_count_does_not_grow_with_contributions(
         one_contribution(workshop, regions)
     with django_assert_num_queries(9):
         build_rollup(workshop)
+
+
+def test_a_new_contribution_is_protected_from_the_previous_release(
+    mali, workshop, regions, monkeypatch
+):
+    from workshops.analysis.disclosure import control
+
+    first = build_rollup(workshop)
+    starts = []
+    real = control.protect
+
+    def spy(release, threshold=5, *, start=()):
+        starts.append(frozenset(start))
+        return real(release, threshold, start=start)
+
+    monkeypatch.setattr(control, "protect", spy)
+    one_contribution(workshop, regions)
+
+    second = build_rollup(workshop)
+
+    assert first.release.protected.secondary  # something to start from
+    assert starts == [first.release.protected.secondary]
+    assert second.audit.ok

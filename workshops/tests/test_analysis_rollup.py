@@ -4,7 +4,7 @@ fixed queries."""
 import pytest
 
 from workshops.analysis import findings
-from workshops.analysis.disclosure import GENDER, ZONE
+from workshops.analysis.disclosure import GENDER, ZONE, control
 from workshops.analysis.findings import Row, candidates, p_value, printed_bounds
 from workshops.analysis.rollup import build_rollup, facets_of
 from workshops.choices import Audience, Category, Horizon
@@ -162,8 +162,6 @@ def test_rollup_query_count_does_not_grow_with_contributions(
 def test_a_new_contribution_is_protected_from_the_previous_release(
     mali, workshop, regions, monkeypatch
 ):
-    from workshops.analysis.disclosure import control
-
     first = build_rollup(workshop)
     starts = []
     real = control.protect

@@ -111,8 +111,8 @@ def test_board_queries_do_not_grow_with_contributions(
     client.get(board_url(workshop))  # warm the session and the log-in
     # session+user 2, workshop 1, roles 2, version 1, themes 2 (filter, picker),
     # zones 1, matching count (paging) 1, contributions 1, themes prefetch 1, counts 1,
-    # workshop|may (role set by the helper) 0
-    with django_assert_num_queries(13):
+    # workshop|may (role set by the helper) 0, duplicate candidates' pool 1
+    with django_assert_num_queries(14):
         response = client.get(board_url(workshop))
     assert response.status_code == 200
 
@@ -243,7 +243,7 @@ def test_board_queries_with_suggestions_do_not_grow(
         make_contribution(workshop, session, text=f"des hommes armés a moto {i}")
     client = client_for(facilitator)
     client.get(board_url(workshop))
-    with django_assert_num_queries(14):  # the 13 of the board, and the tagged examples
+    with django_assert_num_queries(15):  # the 14 of the board, and the tagged examples
         response = client.get(board_url(workshop))
     assert response.text.count('suggestion"') >= 3
 
@@ -358,8 +358,8 @@ def test_board_queries_with_search_are_the_same_for_50_and_5000(
     _bulk(workshop, session, n)
     client = client_for(facilitator)
     client.get(board_url(workshop))
-    # the 13 of the board, and the tagged examples for the suggestions (all are untagged)
-    with django_assert_num_queries(14):
+    # the 14 of the board, and the tagged examples for the suggestions (all are untagged)
+    with django_assert_num_queries(15):
         response = client.get(board_url(workshop), {"q": "masse", "page": 2})
     assert response.status_code == 200
     assert response.text.count('class="btn btn-sm btn-outline-info py-0 suggestion"') == 50

@@ -165,14 +165,20 @@ def workshop_release(
     # 1 to 4 in any scope may need the sizes of the others, and of the same group in the
     # other scopes, as its complements: ALL minus the other sources' sizes gives it.
     tabled_members = [v for v in voices if v.scope not in small]
+    scope_sets = [*({s} for s in present if s not in small), set(present)]  # each, and ALL
+
+    def has_small_group(dimension: str, names: tuple) -> bool:
+        for scopes in scope_sets:
+            for g in names:
+                n = sum(
+                    1 for v in tabled_members if v.scope in scopes and getattr(v, dimension) == g
+                )
+                if 0 < n < THRESHOLD:
+                    return True
+        return False
+
     no_small = {
-        dimension: not any(
-            0 < sum(1 for v in tabled_members if v.scope in scopes and getattr(v, dimension) == g)
-            < THRESHOLD
-            for scopes in [*({s} for s in present if s not in small), set(present)]
-            for g in names
-        )
-        for dimension, names in groups.items()
+        dimension: not has_small_group(dimension, names) for dimension, names in groups.items()
     }
     for scope in (*present, ALL):
         if scope in small or scope in repeated:

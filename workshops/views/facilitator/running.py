@@ -25,7 +25,7 @@ from workshops.access import (
     get_workshop_for_user,
     may,
 )
-from workshops.analysis import suggest
+from workshops.analysis import duplicates, suggest
 from workshops.choices import ModerationStatus, SessionStatus, Source
 from workshops.filters import BoardFilter
 from workshops.forms.facilitator import (
@@ -144,6 +144,9 @@ def _board(request: HttpRequest, workshop, session=None) -> HttpResponse:
     contributions = list(page.object_list)
     if may(workshop, MODERATE):
         _attach_suggestions(workshop, contributions, themes)
+        found = duplicates.for_contributions(workshop, contributions)
+        for contribution in contributions:
+            contribution.duplicates = found.get(contribution.pk, [])
     query = {k: v for k, v in request.GET.items() if k != "v" and v}
     context = {
         "workshop": workshop,

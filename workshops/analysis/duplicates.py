@@ -1,0 +1,215 @@
+"""Duplicate suggestions: contributions that say nearly the same thing (issue 14, item 4).
+
+A board offers, under a contribution, the others of the same category that read
+almost the same, as merge candidates (merging keeps the earliest). Texts are
+compared in the suggester's normal form (case, accents, SMS spellings:
+``suggest.normalise``) as TF-IDF vectors of character n-grams within words.
+"Corruption des autorités" and "corruption of the authorities" share most of
+theirs, so French and English meet where the wording allows, and a typo costs a
+few n-grams, not the word. The weights are fitted on the workshop's own texts,
+so words every note uses count for little. It is a suggestion for a person to
+confirm: wording that differs in one word ("l'État est absent" / "l'école est
+absente") can score high; measured on a labelled set in bench/duplicates.py.
+
+Nothing leaves the server; the comparison is one sparse product per board page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from workshops.choices import ModerationStatus
+from workshops.models import Contribution, Workshop
+
+from .suggest import normalise
+
+# Cosine similarity from which two texts are offered as the same (see bench/duplicates.py).
+THRESHOLD = 0.55
+TOP = 2  # candidates shown per contribution
+POOL = 1000  # the newest contributions of the workshop compared (bounds the fitting time)
+
+
+# English words of a workshop's vocabulary, in the French normal form: with them an
+# English note and a French one share their n-grams ("armed groups" / "groupes armés").
+# Words without an entry are compared as they are (cognates often match anyway).
+GLOSSARY = {
+    **dict.fromkeys(("of", "the", "a", "an", "in", "on", "for", "and", "to", "by", "is"), ""),
+    **dict.fromkeys(("are", "with", "from", "at", "their", "our", "its", "be"), ""),
+    "armed": "armes",
+    "arms": "armes",
+    "weapons": "armes",
+    "small": "legeres",
+    "light": "legeres",
+    "groups": "groupes",
+    "group": "groupe",
+    "women": "femmes",
+    "woman": "femme",
+    "girls": "filles",
+    "youth": "jeunes",
+    "young": "jeunes",
+    "children": "enfants",
+    "people": "gens",
+    "unemployment": "chomage",
+    "jobs": "emplois",
+    "job": "emploi",
+    "authorities": "autorites",
+    "local": "locales",
+    "state": "etat",
+    "government": "gouvernement",
+    "land": "terres",
+    "farmers": "agriculteurs",
+    "herders": "eleveurs",
+    "conflicts": "conflits",
+    "conflict": "conflit",
+    "community": "communautaire",
+    "communities": "communautes",
+    "roads": "routes",
+    "north": "nord",
+    "south": "sud",
+    "climate": "climatique",
+    "change": "changement",
+    "pastures": "paturages",
+    "train": "former",
+    "training": "formation",
+    "religious": "religieux",
+    "peace": "paix",
+    "impunity": "impunite",
+    "perpetrators": "auteurs",
+    "disarm": "desarmer",
+    "disarmament": "desarmement",
+    "militias": "milices",
+    "strengthen": "renforcer",
+    "excluded": "exclues",
+    "exclusion": "exclusion",
+    "access": "acces",
+    "difficult": "difficile",
+    "poor": "pauvres",
+    "create": "creer",
+    "schools": "ecoles",
+    "security": "securite",
+    "border": "frontieres",
+    "borders": "frontieres",
+    "rights": "droits",
+    "human": "humains",
+    "teachers": "enseignants",
+    "floods": "inondations",
+    "recruit": "recrutent",
+    "recruitment": "recrutement",
+    "villages": "villages",
+    "absent": "absent",
+    "absence": "absence",
+    "lack": "manque",
+    "justice": "justice",
+    "elections": "elections",
+    "police": "police",
+    "army": "armee",
+    "soldiers": "militaires",
+    "drought": "secheresse",
+    "water": "eau",
+    "poverty": "pauvrete",
+    "trafficking": "trafic",
+    "drugs": "drogue",
+    "terrorism": "terrorisme",
+    "extremism": "extremisme",
+    "violent": "violent",
+    "violence": "violence",
+    "leaders": "leaders",
+    "traditional": "traditionnels",
+    "chiefs": "chefs",
+    "dialogue": "dialogue",
+    "mediation": "mediation",
+    "reconciliation": "reconciliation",
+}
+
+
+def bilingual(text: str) -> str:
+    """The suggester's normal form, English workshop words put into French."""
+    words = (GLOSSARY.get(word, word) for word in normalise(text).split())
+    return " ".join(word for word in words if word)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    contribution_id: int
+    score: float  # cosine similarity, 0 to 1
+
+
+@dataclass(frozen=True)
+class Other:
+    """What a board shows of a candidate: its id (the anchor and the merge) and text."""
+
+    pk: int
+    text: str
+
+
+class Matcher:
+    """Near duplicates among ``pool`` (id, category, text), fitted once per pool."""
+
+    def __init__(self, pool: Sequence[tuple[int, str, str]]) -> None:
+        from sklearn.feature_extraction.text import (  # noqa: PLC0415 - slow: only when a board asks
+            TfidfVectorizer,
+        )
+
+        self.ids = [pk for pk, _category, _text in pool]
+        self.categories = [category for _pk, category, _text in pool]
+        self._position = {pk: k for k, pk in enumerate(self.ids)}
+        self._vectors = None
+        if pool:
+            vectoriser = TfidfVectorizer(
+                preprocessor=bilingual, analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True
+            )
+            self._vectors = vectoriser.fit_transform([text for _pk, _category, text in pool])
+
+    def candidates(
+        self, ids: Iterable[int], threshold: float = THRESHOLD, top: int = TOP
+    ) -> dict[int, list[Candidate]]:
+        """For each id in the pool: the others of its category at ``threshold`` or more,
+        most similar first (the newer first on a tie, as the pool is ordered)."""
+        import numpy as np  # noqa: PLC0415 - numpy loads with sklearn, only when used
+
+        rows = [self._position[pk] for pk in ids if pk in self._position]
+        if not rows or self._vectors is None:
+            return {}
+        scores = (self._vectors[rows] @ self._vectors.T).toarray()
+        categories = np.array(self.categories)
+        found = {}
+        for k, row in zip(rows, scores, strict=True):
+            row[k] = 0  # not itself
+            row[categories != self.categories[k]] = 0
+            best = [j for j in np.argsort(-row, kind="stable")[:top] if row[j] >= threshold]
+            if best:
+                found[self.ids[k]] = [Candidate(self.ids[j], round(float(row[j]), 3)) for j in best]
+        return found
+
+
+@lru_cache(maxsize=8)
+def _matcher(pool: tuple[tuple[int, str, str], ...]) -> Matcher:
+    """Fitted once per state of a workshop's texts, then reused by each board poll."""
+    return Matcher(pool)
+
+
+def for_contributions(
+    workshop: Workshop, contributions: Iterable[Contribution]
+) -> dict[int, list[tuple[Other, float]]]:
+    """Merge candidates of each contribution shown, by its id: one query.
+
+    Compared with the newest ``POOL`` contributions of the workshop that are not
+    merged or hidden, of the same categories.
+    """
+    shown = [c for c in contributions if c.status != ModerationStatus.MERGED]
+    if not shown:
+        return {}
+    pool = tuple(
+        Contribution.objects.filter(workshop=workshop, category__in={c.category for c in shown})
+        .exclude(status__in=[ModerationStatus.MERGED, ModerationStatus.HIDDEN])
+        .order_by("-created_at", "-pk")
+        .values_list("pk", "category", "text")[:POOL]
+    )
+    text = {pk: words for pk, _category, words in pool}
+    found = _matcher(pool).candidates(c.pk for c in shown)
+    return {
+        pk: [(Other(c.contribution_id, text[c.contribution_id]), c.score) for c in row]
+        for pk, row in found.items()
+    }

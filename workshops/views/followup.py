@@ -9,6 +9,7 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -74,7 +75,7 @@ def _detail(request, recommendation, *, status=200, followup_form=None, update_f
             },
         )
     if update_form is None and workshop.may_follow_up:
-        update_form = UpdateForm()
+        update_form = UpdateForm(initial={"date": timezone.localdate()})
     context = {
         "workshop": workshop,
         "recommendation": recommendation,

@@ -1,0 +1,213 @@
+"""The programme view of a network: its workshops by country and year, the themes raised
+(one audited programme release), how findings moved between two workshops, the
+recommendations with their follow-up, the chart and the PDF and XLSX exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from types import SimpleNamespace
+
+import pytest
+from model_bakery import baker
+
+from workshops.analysis import programme as analysis
+from workshops.analysis.disclosure import ALL, audit
+from workshops.analysis.rollup import build_rollup
+from workshops.choices import Category, Gender, Source, WorkshopStatus
+from workshops.models import (
+    Contribution,
+    Network,
+    NetworkMembership,
+    Participant,
+    Workshop,
+)
+from workshops.tests.report_factories import library_themes, make_mali_like_workshop
+
+
+@pytest.fixture
+def network(organisation):
+    network = Network.objects.create(name="West Africa Network", acronym="WANEP", slug="wanep")
+    organisation.member_of = network
+    organisation.save(update_fields=["member_of"])
+    return network
+
+
+@pytest.fixture
+def member(django_user_model, network):
+    user = django_user_model.objects.create_user(username="moussa")
+    NetworkMembership.objects.create(network=network, user=user)
+    return user
+
+
+def later_workshop(
+    organisation, country, regions, *, slug="gao-2026", year=2026, people=20, armed=0
+):
+    """A later workshop where land conflict rose and armed groups fell."""
+    workshop = baker.make(
+        Workshop,
+        slug=slug,
+        title=f"Peace Exchange — Gao {year}",
+        country=country,
+        organiser=organisation,
+        start_date=dt.date(year, 3, 2),
+        end_date=dt.date(year, 3, 3),
+        status=WorkshopStatus.CLOSED,
+    )
+    themes = library_themes()
+    everyone = Participant.objects.bulk_create(
+        [
+            Participant(
+                workshop=workshop,
+                region=regions["Gao"] if k % 2 else regions["Mopti"],
+                gender=Gender.WOMAN if k % 2 else Gender.MAN,
+                display_name=f"Hidden Person {k}",
+            )
+            for k in range(people)
+        ]
+    )
+    raised = {"land-conflict": people - 2, "armed-groups": armed}
+    stored = []
+    for slug_, n in raised.items():
+        for person in everyone[:n]:
+            stored.append(
+                (
+                    Contribution(
+                        workshop=workshop,
+                        client_id=uuid.uuid4().hex,
+                        category=Category.DRIVER,
+                        text=f"{slug_} said by {person.display_name}",
+                        source=Source.NOTE,
+                        author=person,
+                        zone_id=person.region.zone_id,
+                        region=person.region,
+                        gender=person.gender,
+                    ),
+                    themes[slug_],
+                )
+            )
+    made = Contribution.objects.bulk_create([c for c, _t in stored])
+    Contribution.themes.through.objects.bulk_create(
+        [
+            Contribution.themes.through(contribution_id=c.pk, theme_id=t.pk)
+            for c, (_c, t) in zip(made, stored, strict=True)
+        ]
+    )
+    return workshop
+
+
+@pytest.fixture
+def first(workshop, regions):
+    workshop.start_date, workshop.end_date = dt.date(2018, 5, 2), dt.date(2018, 5, 3)
+    workshop.save()
+    make_mali_like_workshop(workshop, regions)
+    return workshop
+
+
+@pytest.fixture
+def later(organisation, country, regions):
+    return later_workshop(organisation, country, regions)
+
+
+# --- The analysis ---------------------------------------------------------------------------
+
+
+def test_each_workshops_release_is_the_one_its_roll_up_prints(first, later):
+    releases = analysis.workshop_releases(
+        list(Workshop.objects.select_related("country").order_by("pk"))
+    )
+    for workshop in (first, later):
+        rollup = build_rollup(workshop)
+        assert releases[workshop.pk].release.fingerprint() == rollup.release.release.fingerprint()
+
+
+def test_the_programme_release_passes_the_audit_and_prints_nothing_a_roll_up_hides(first, later):
+    programme = analysis.build_programme(Workshop.objects.select_related("country"))
+    assert programme.audit.ok
+    assert audit(programme._protected).ok  # audited again from scratch
+    for pw in programme.workshops:
+        rollup = build_rollup(pw.workshop)
+        for key in rollup.release.release.keys:
+            shown_there = rollup.display(key)
+            shown_here = programme.display((pw.key, key))
+            if shown_there is None or not shown_there.isdigit():
+                assert shown_here is None or not shown_here.isdigit(), key
+            else:
+                assert shown_here == shown_there, key
+
+
+def test_programme_counts_are_the_sums_of_the_workshops(first, later, regions):
+    programme = analysis.build_programme(Workshop.objects.select_related("country"))
+    land = library_themes()["land-conflict"]
+    shown = programme.display(("p-theme", Category.DRIVER, land.pk))
+    in_first = build_rollup(first).release.release
+    key = ("theme", ALL, Category.DRIVER, land.pk)
+    expected = 18 + (in_first.value(key) if key in in_first else 0)
+    assert shown == str(expected)
+    assert programme.voices == 36 + 18  # two of the 20 never said anything
+    years = programme.table(Category.DRIVER, analysis.YEAR)
+    assert [g.label for g in years.groups] == ["2018", "2026"]
+    row = next(r for r in years.rows if r.theme == land)
+    assert row.cells[1] == "18"
+
+
+def test_small_programme_counts_read_below_five_and_the_audit_holds(
+    first, organisation, country, regions
+):
+    later_workshop(organisation, country, regions, slug="tiny", year=2027, people=12, armed=2)
+    programme = analysis.build_programme(Workshop.objects.select_related("country"))
+    armed = library_themes()["armed-groups"]
+    years = programme.table(Category.DRIVER, analysis.YEAR)
+    row = next(r for r in years.rows if r.theme == armed)
+    assert row.cells[years.groups.index(next(g for g in years.groups if g.key == 2027))] in (
+        "<5",
+        "×",
+    )
+    assert programme.audit.ok
+
+
+def test_movements_between_two_workshops_rise_and_fall(first, later):
+    programme = analysis.build_programme(Workshop.objects.select_related("country"))
+    a, b = programme.workshops
+    themes = library_themes()
+    moved = {(m.theme.slug, m.rising) for m in programme.movements(a, b)}
+    assert ("land-conflict", True) in moved
+    assert ("armed-groups", False) in moved
+    assert all(m.comparison.q_value < 0.10 for m in programme.movements(a, b))
+    reverse_moved = {(m.theme.slug, m.rising) for m in programme.movements(b, a)}
+    assert ("land-conflict", False) in reverse_moved
+    assert themes["land-conflict"].pk in programme.themes
+
+
+def test_no_movement_between_two_alike_workshops(organisation, country, regions):
+    one = later_workshop(organisation, country, regions, slug="a", year=2024)
+    two = later_workshop(organisation, country, regions, slug="b", year=2025)
+    programme = analysis.build_programme(
+        Workshop.objects.select_related("country").filter(pk__in=[one.pk, two.pk])
+    )
+    a, b = programme.workshops
+    assert programme.movements(a, b) == []
+
+
+def test_a_programme_that_fails_its_audit_prints_only_voice_counts(first, later):
+    programme = analysis.build_programme(Workshop.objects.select_related("country"))
+    land = library_themes()["land-conflict"]
+    assert programme.display(("p-theme", Category.DRIVER, land.pk)) is not None
+    programme.audit = SimpleNamespace(ok=False)
+    assert programme.display(("p-theme", Category.DRIVER, land.pk)) is None
+    assert programme.display(("p-voices",)) == "54"
+    assert programme.themes_by_category == {}
+    a, b = programme.workshops
+    assert programme.movements(a, b) == []
+
+
+@pytest.mark.parametrize("many", [1, 4])
+def test_programme_build_queries_do_not_grow_with_workshops(
+    organisation, country, regions, many, django_assert_num_queries
+):
+    for k in range(many):
+        later_workshop(organisation, country, regions, slug=f"w{k}", year=2020 + k, people=11)
+    workshops = list(Workshop.objects.select_related("country"))
+    # contributions, theme links, votes, zones, themes
+    with django_assert_num_queries(5):
+        analysis.build_programme(workshops)

@@ -236,6 +236,10 @@ class Movement:
     category: str
     rising: bool  # more raised in the later workshop
 
+    @property
+    def category_label(self) -> str:
+        return str(Category(self.category).label)
+
 
 @dataclass
 class Programme:

@@ -5,10 +5,12 @@ recommendations with their follow-up, the chart and the PDF and XLSX exports."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import uuid
 from types import SimpleNamespace
 
 import pytest
+from django.urls import reverse
 from model_bakery import baker
 
 from workshops.analysis import programme as analysis
@@ -22,6 +24,7 @@ from workshops.models import (
     Participant,
     Workshop,
 )
+from workshops.services import followup as followup_service
 from workshops.tests.report_factories import library_themes, make_mali_like_workshop
 
 
@@ -211,3 +214,145 @@ def test_programme_build_queries_do_not_grow_with_workshops(
     # contributions, theme links, votes, zones, themes
     with django_assert_num_queries(5):
         analysis.build_programme(workshops)
+
+
+# --- The page and its exports -------------------------------------------------------------
+
+
+def p_url(network, **query):
+    url = reverse("followup:programme", kwargs={"slug": network.slug})
+    return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+
+
+def e_url(network, fmt):
+    return reverse("followup:programme_export", kwargs={"slug": network.slug, "fmt": fmt})
+
+
+@pytest.fixture
+def tracked(first, organiser):
+    recommendation = Contribution.objects.filter(
+        workshop=first, category=Category.RECOMMENDATION
+    ).first()
+    followup_service.save_followup(
+        recommendation=recommendation,
+        addressee="un_mission",
+        followed_by=None,
+        status="achieved",
+        actor=organiser,
+    )
+    return recommendation
+
+
+def test_a_member_sees_the_programme(client_for, member, network, first, later, tracked):
+    page = client_for(member).get(p_url(network)).content.decode()
+    assert first.title in page and later.title in page
+    assert "Land conflict" in page
+    assert "rising" in page and "falling" in page
+    assert tracked.text in page
+    assert "Achieved: <strong>1</strong>" in page
+    assert "Hidden Person" not in page and "Secret Name" not in page
+    assert 'src="data:image/svg+xml;base64,' in page
+
+
+def test_the_two_workshops_are_chosen_on_the_page(client_for, member, network, first, later):
+    client = client_for(member)
+    page = client.get(p_url(network, first=later.slug, later=first.slug)).content.decode()
+    assert "rising" in page  # put in date order whatever the choice
+    same = client.get(p_url(network, first=first.slug, later=first.slug))
+    assert same.status_code == 200
+    assert "Choose two different workshops." in same.content.decode()
+    unknown = client.get(p_url(network, first="nope", later=first.slug))
+    assert unknown.status_code == 200
+    assert "Select a valid choice" in unknown.content.decode()
+
+
+def test_the_page_is_in_french(client_for, member, network, first, later):
+    client = client_for(member)
+    client.cookies["pe_lang"] = "fr"
+    page = client.get(p_url(network)).content.decode()
+    assert "Programme de WANEP" in page
+    assert "Conflits fonciers" in page
+
+
+def test_workshop_staff_outside_the_network_get_404(client_for, organiser, network, first):
+    assert client_for(organiser).get(p_url(network)).status_code == 404
+    assert client_for(organiser).get(e_url(network, "xlsx")).status_code == 404
+
+
+def test_an_outsider_gets_404(client_for, outsider, network):
+    assert client_for(outsider).get(p_url(network)).status_code == 404
+
+
+def test_anonymous_is_sent_to_sign_in(client_for, network):
+    response = client_for(None).get(p_url(network))
+    assert response.status_code == 302 and reverse("login") in response.url
+
+
+@pytest.mark.parametrize("method", ["post", "put", "delete"])
+def test_wrong_method_is_405(client_for, member, network, method):
+    assert getattr(client_for(member), method)(p_url(network)).status_code == 405
+    assert getattr(client_for(member), method)(e_url(network, "pdf")).status_code == 405
+
+
+def test_an_unknown_export_format_is_404(client_for, member, network):
+    assert client_for(member).get(e_url(network, "docx")).status_code == 404
+
+
+def test_a_network_without_workshops_has_an_empty_programme(client_for, member, network):
+    page = client_for(member).get(p_url(network)).content.decode()
+    assert "No workshop yet" in page
+
+
+def test_the_xlsx_holds_the_printed_numbers(client_for, member, network, first, later, tracked):
+    from openpyxl import load_workbook  # noqa: PLC0415 - only this test reads XLSX
+
+    response = client_for(member).get(e_url(network, "xlsx"))
+    assert response.status_code == 200
+    assert 'filename="programme-wanep.xlsx"' in response["Content-Disposition"]
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["Workshops", "By country", "By year", "Movements", "Recommendations"]
+    workshops = list(book["Workshops"].values)
+    assert workshops[1][0] == first.title and workshops[1][3] == 36
+    by_year = list(book["By year"].values)
+    land = next(row for row in by_year if row[1] == "Land conflict")
+    assert land[3] == 18  # 2026
+    assert any(row[1] == "Land conflict" and row[2] == "rising" for row in book["Movements"].values)
+    assert any(row[3] == "Achieved" for row in book["Recommendations"].values)
+    for sheet in book:
+        for row in sheet.values:
+            for value in row:
+                assert not (isinstance(value, int) and 0 < value < 5 and sheet.title != "Workshops")
+
+
+@pytest.mark.render
+def test_the_pdf_has_the_programme(client_for, member, network, first, later):
+    from pypdf import PdfReader  # noqa: PLC0415 - only this test reads PDF
+
+    response = client_for(member).get(e_url(network, "pdf"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Programme of WANEP" in text
+    assert "Land conflict" in text
+    assert later.title in text
+
+
+@pytest.mark.parametrize("many", [1, 4])
+def test_page_queries_do_not_grow_with_workshops(
+    client_for, member, network, organisation, country, regions, many, django_assert_num_queries
+):
+    for k in range(many):
+        w = later_workshop(organisation, country, regions, slug=f"w{k}", year=2020 + k, people=11)
+        Contribution.objects.create(
+            workshop=w,
+            category=Category.RECOMMENDATION,
+            text=f"Recommendation {k}",
+            source=Source.NOTE,
+            client_id=f"r{k}",
+        )
+    client = client_for(member)
+    client.get(p_url(network))  # warm the protection cache: the count is of the page itself
+    # session, user, network, membership, workshops, contributions, theme links, votes,
+    # zones, themes, recommendations
+    with django_assert_num_queries(11):
+        assert client.get(p_url(network)).status_code == 200

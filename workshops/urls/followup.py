@@ -3,7 +3,7 @@ programme view of a network (/n/)."""
 
 from django.urls import path
 
-from workshops.views import followup
+from workshops.views import followup, programme
 
 app_name = "followup"
 
@@ -16,4 +16,6 @@ urlpatterns = [
     path(w + "<int:contribution_id>/", followup.recommendation_followup, name="recommendation"),
     path(w + "<int:contribution_id>/updates/", followup.add_update, name="add_update"),
     path("follow-up/<str:token>/", followup.shared, name="shared"),
+    path("n/<slug:slug>/programme/", programme.programme, name="programme"),
+    path("n/<slug:slug>/programme/export.<str:fmt>", programme.export, name="programme_export"),
 ]

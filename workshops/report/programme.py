@@ -48,8 +48,7 @@ def chart_uri(programme: Programme, category: str = Category.DRIVER) -> str | No
     uri = cache.get(cache_key)
     if uri is None:
         figure = charts._counts(
-            _("Most raised across the programme: %(category)s")
-            % {"category": Category(category).label},
+            str(Category(category).label),
             labels,
             values,
             _("People"),

@@ -136,3 +136,40 @@ def test_shared_page_for_partners(browser, live_server, organiser, workshop, scr
     page.set_viewport_size(DESKTOP)
     screenshot(page, f"followup/08-shared-desktop-{language}")
     context.close()
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_programme_screens(
+    page,
+    live_server,
+    django_user_model,
+    organisation,
+    workshop,
+    country,
+    regions,
+    screenshot,
+    language,
+):
+    from workshops.models import Network, NetworkMembership  # noqa: PLC0415
+    from workshops.tests.report_factories import make_mali_like_workshop  # noqa: PLC0415
+    from workshops.tests.test_programme import later_workshop  # noqa: PLC0415
+
+    network = Network.objects.create(name="West Africa Network", acronym="WANEP", slug="wanep")
+    organisation.member_of = network
+    organisation.save(update_fields=["member_of"])
+    member = django_user_model.objects.create_user(username="moussa")
+    NetworkMembership.objects.create(network=network, user=member)
+    workshop.start_date, workshop.end_date = dt.date(2018, 5, 2), dt.date(2018, 5, 3)
+    workshop.save()
+    make_mali_like_workshop(workshop, regions)
+    later_workshop(organisation, country, regions)
+    _log_in(page, live_server, member, language)
+    page.set_viewport_size(DESKTOP)
+    page.goto(f"{live_server.url}/n/wanep/programme/")
+    heading = "Programme de WANEP" if language == "fr" else "Programme of WANEP"
+    expect(page.get_by_role("heading", name=heading)).to_be_visible()
+    expect(page.locator(".programme-chart")).to_be_visible()
+    expect(page.locator(".movements li").first).to_be_visible()
+    screenshot(page, f"programme/01-programme-desktop-{language}")
+    page.set_viewport_size(PHONE)
+    screenshot(page, f"programme/02-programme-phone-{language}")

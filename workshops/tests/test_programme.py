@@ -11,12 +11,15 @@ from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from model_bakery import baker
 
 from workshops.analysis import programme as analysis
 from workshops.analysis.disclosure import ALL, audit
 from workshops.analysis.rollup import build_rollup
 from workshops.choices import Category, Gender, Source, WorkshopStatus
+from workshops.forms.programme import PairForm
 from workshops.models import (
     Contribution,
     Network,
@@ -26,6 +29,12 @@ from workshops.models import (
 )
 from workshops.services import followup as followup_service
 from workshops.tests.report_factories import library_themes, make_mali_like_workshop
+
+ANY_TEXT = st.one_of(
+    st.text(alphabet=st.characters(), max_size=200),
+    st.sampled_from(["a", "b", "\x00", "\ud800", "x" * 5000]),
+    st.text(alphabet=st.characters(min_codepoint=0x0590, max_codepoint=0x06FF), min_size=1),
+)
 
 
 @pytest.fixture
@@ -356,3 +365,34 @@ def test_page_queries_do_not_grow_with_workshops(
     # zones, themes, recommendations
     with django_assert_num_queries(11):
         assert client.get(p_url(network)).status_code == 200
+
+
+def test_workshops_in_two_countries_make_a_table_by_country(first, organisation, regions):
+    niger = baker.make("workshops.Country", code="NE", name="Niger", name_fr="Niger")
+    zone = baker.make("workshops.Zone", country=niger, name="West", name_fr="Ouest")
+    tillaberi = baker.make("workshops.Region", country=niger, zone=zone, name="Tillabéri")
+    later_workshop(
+        organisation, niger, {"Gao": tillaberi, "Mopti": tillaberi}, slug="niamey", year=2026
+    )
+    programme = analysis.build_programme(Workshop.objects.select_related("country"))
+    assert programme.audit.ok
+    table = programme.tables(analysis.COUNTRY)[Category.DRIVER]
+    assert [g.label for g in table.groups] == ["Mali", "Niger"]
+    land = next(r for r in table.rows if r.theme.slug == "land-conflict")
+    assert land.cells[1] == "18"
+    assert table.sizes == ["36", "18"]
+
+
+@pytest.mark.fuzz
+@settings(max_examples=100, suppress_health_check=list(HealthCheck), deadline=None)
+@given(first=ANY_TEXT, later=ANY_TEXT)
+def test_any_pair_of_workshops_is_valid_or_refused(first, later):
+    workshops = [
+        SimpleNamespace(slug="a", title="A", start_date=dt.date(2018, 1, 1)),
+        SimpleNamespace(slug="b", title="B", start_date=dt.date(2026, 1, 1)),
+    ]
+    form = PairForm(data={"first": first, "later": later}, workshops=workshops)
+    if form.is_valid():
+        assert {form.cleaned_data["first"], form.cleaned_data["later"]} == {"a", "b"}
+    else:
+        assert form.errors

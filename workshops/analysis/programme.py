@@ -32,6 +32,7 @@ from workshops.analysis import findings
 from workshops.analysis.disclosure import (
     ALL,
     MIN_SCOPE,
+    SECONDARY,
     THRESHOLD,
     AuditResult,
     Release,
@@ -187,16 +188,55 @@ def _carried(status: Status, sensitive: bool, value: int) -> tuple[bool, bool]:
     return False, False
 
 
+def _linked(key: Hashable) -> bool:
+    """The cells of a workshop's release the programme's sums are made of."""
+    return key == ("voices", ALL) or (
+        len(key) == 4 and key[0] == "theme" and key[1] == ALL and key[2] in COMPARED
+    )
+
+
 def _include(combined: Release, prefix: Hashable, release: WorkshopRelease, ok: bool) -> None:
-    """Copy a workshop's release into ``combined`` under ``prefix``, each cell as shown."""
+    """Copy a workshop's release into ``combined`` under ``prefix``, each cell as shown.
+
+    Only what the programme can reach is copied: the cells its sums are made of, and the
+    hidden cells connected to a hidden one of them through relations (shown cells are
+    constants: nothing passes through them), with the relations between those. The rest
+    of the workshop's release is the same problem its own audit already passed, untouched
+    by the programme's cells."""
     inner = release.release
     protected = release.protected
-    for cell in inner._cells:
+    cells = inner._cells
+    carried = []
+    for cell in cells:
         if ok:
             status = protected.status(cell.key)
         else:  # its roll-up prints its voices only (fail closed)
             status = Status.SHOWN if cell.key[0] in ("voices", "people") else Status.UNPUBLISHED
-        published, keep = _carried(status, cell.sensitive, cell.value)
+        carried.append(_carried(status, cell.sensitive, cell.value))
+    hidden = [not keep for _published, keep in carried]
+    parent = list(range(len(cells)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for relation in inner._relations:
+        terms = [i for i, _c in relation.terms if hidden[i]]
+        for i in terms[1:]:
+            parent[root(i)] = root(terms[0])
+    reached = {root(i) for i, cell in enumerate(cells) if hidden[i] and _linked(cell.key)}
+    relations = [
+        relation
+        for relation in inner._relations
+        if any(hidden[i] and root(i) in reached for i, _c in relation.terms)
+    ]
+    wanted = {i for i, cell in enumerate(cells) if _linked(cell.key)}
+    wanted |= {i for relation in relations for i, _c in relation.terms}
+    for i in sorted(wanted):
+        cell = cells[i]
+        published, keep = carried[i]
         combined.cell(
             (prefix, cell.key),
             cell.value,
@@ -206,9 +246,9 @@ def _include(combined: Release, prefix: Hashable, release: WorkshopRelease, ok: 
             keep=keep,
             sensitive=cell.sensitive,
         )
-    for relation in inner._relations:
+    for relation in relations:
         combined.relation(
-            {(prefix, inner._cells[i].key): c for i, c in relation.terms}, equal=relation.equal
+            {(prefix, cells[i].key): c for i, c in relation.terms}, equal=relation.equal
         )
 
 
@@ -250,10 +290,12 @@ class Programme:
     groups: dict[str, list[Group]]
     language: str
     _protected: object = field(repr=False, default=None)
+    aliases: dict = field(repr=False, default_factory=dict)  # a single workshop's own cell
 
     def display(self, key: tuple) -> str | None:
         """As printed: "7", "<5", "×", None (not printed); "0" for nothing raised. A
         release that failed its audit prints the voice counts only (fail closed)."""
+        key = self.aliases.get(key, key)
         if key not in self.release:
             return "0"
         if not self.audit.ok and not _always_printed(key):
@@ -301,8 +343,9 @@ class Programme:
             total = self.display(("p-theme", category, theme.pk))
             if total in (None, "0"):
                 continue
+            # None: a single workshop's number its roll-up does not print; hidden here too.
             cells = [
-                self.display(("p-cell", category, theme.pk, dimension, g.key)) or "0"
+                self.display(("p-cell", category, theme.pk, dimension, g.key)) or SECONDARY
                 for g in groups
             ]
             shares = []
@@ -394,18 +437,33 @@ def build_programme(workshops: Sequence[Workshop], *, language: str = "en") -> P
     )
     combined.sum(everyone, [(m.key, ("voices", ALL)) for m in members])
     tabled = combined.value(everyone) >= MIN_SCOPE
+    # A programme number of a single workshop is that workshop's number: it is not added
+    # again (a second cell equal to a hidden one would only have to be hidden too), the
+    # programme prints the workshop's as its roll-up does.
+    aliases: dict[tuple, Hashable] = {}
+
+    def summed(key: tuple, parts: list, **options) -> Hashable | None:
+        if not parts:
+            return None
+        if len(parts) == 1:
+            aliases[key] = parts[0]
+            return parts[0]
+        cell = combined.cell(key, sum(combined.value(p) for p in parts), **options)
+        combined.sum(cell, parts)
+        return cell
+
     for dimension, groups in by_dimension.items():
-        sizes = []
-        for group, keys in groups.items():
-            size = combined.cell(
+        sizes = [
+            summed(
                 ("p-size", dimension, group),
-                sum(combined.value((k, ("voices", ALL))) for k in keys),
+                [(k, ("voices", ALL)) for k in keys],
                 sensitive=False,
                 keep=True,
             )
-            combined.sum(size, [(k, ("voices", ALL)) for k in keys])
-            sizes.append(size)
-        combined.sum(everyone, sizes)
+            for group, keys in groups.items()
+        ]
+        if len(sizes) > 1:
+            combined.sum(everyone, sizes)
     raised = sorted(
         {
             (cell.key[1][2], cell.key[1][3])
@@ -423,23 +481,26 @@ def build_programme(workshops: Sequence[Workshop], *, language: str = "en") -> P
             for m in members
             if (m.key, ("theme", ALL, category, theme)) in combined
         ]
-        value = sum(combined.value(p) for p in parts)
-        shown = tabled and value >= THRESHOLD
-        total = combined.cell(("p-theme", category, theme), value, published=shown)
-        combined.sum(total, parts)
+        shown = tabled and sum(combined.value(p) for p in parts) >= THRESHOLD
+        total = summed(("p-theme", category, theme), parts, published=shown)
         for dimension, groups in by_dimension.items():
             cells = []
             for group, keys in groups.items():
-                inside = [p for p in parts if p[0] in keys]
-                cell = combined.cell(
+                cell = summed(
                     ("p-cell", category, theme, dimension, group),
-                    sum(combined.value(p) for p in inside),
+                    [p for p in parts if p[0] in keys],
                     published=shown,
                 )
-                combined.sum(cell, inside)
-                combined.at_most(cell, ("p-size", dimension, group))
+                if cell is None:
+                    continue
+                if cell not in parts:
+                    combined.at_most(
+                        cell,
+                        aliases.get(("p-size", dimension, group), ("p-size", dimension, group)),
+                    )
                 cells.append(cell)
-            combined.sum(total, cells)
+            if len(cells) > 1:
+                combined.sum(total, cells)
     protected = protect_cached(combined)
     result = protected.result if protected.result is not None else audit(protected)
     theme_ids = {t for _c, t in raised}
@@ -450,4 +511,4 @@ def build_programme(workshops: Sequence[Workshop], *, language: str = "en") -> P
         ]
         for dimension in DIMENSIONS
     }
-    return Programme(members, combined, result, themes, groups, language, protected)
+    return Programme(members, combined, result, themes, groups, language, protected, aliases)

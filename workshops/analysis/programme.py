@@ -265,6 +265,7 @@ class ProgrammeWorkshop:
     key: str
     year: int
     voices: int  # the voices its roll-up tables (exact: never hidden)
+    country: str = ""  # the country's name in the page's language
 
 
 @dataclass
@@ -400,10 +401,10 @@ class Programme:
         return found
 
 
-def _group_label_country(workshop: Workshop, language: str) -> str:
-    country = workshop.country
+def country_name(country, language: str) -> str:
+    """The country's name in ``language`` (French where the reference data has it)."""
     name_fr = getattr(country, "name_fr", "")
-    return name_fr if language == "fr" and name_fr else country.name
+    return name_fr if language[:2] == "fr" and name_fr else country.name
 
 
 def build_programme(workshops: Sequence[Workshop], *, language: str = "en") -> Programme:
@@ -421,12 +422,16 @@ def build_programme(workshops: Sequence[Workshop], *, language: str = "en") -> P
         key = f"w{workshop.pk}"
         _include(combined, key, release, result.ok)
         pw = ProgrammeWorkshop(
-            workshop, key, workshop.start_date.year, release.release.value(("voices", ALL))
+            workshop,
+            key,
+            workshop.start_date.year,
+            release.release.value(("voices", ALL)),
+            country_name(workshop.country, language),
         )
         members.append(pw)
         code = workshop.country.code
         by_dimension[COUNTRY].setdefault(code, []).append(key)
-        labels[COUNTRY][code] = _group_label_country(workshop, language)
+        labels[COUNTRY][code] = pw.country
         by_dimension[YEAR].setdefault(pw.year, []).append(key)
         labels[YEAR][pw.year] = str(pw.year)
     everyone = combined.cell(

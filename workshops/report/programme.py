@@ -87,10 +87,7 @@ def to_xlsx(context: dict) -> bytes:
     sheet(
         _("Workshops"),
         [_("Workshop"), _("Country"), _("Year"), _("Voices")],
-        [
-            (pw.workshop.title, pw.workshop.country.name, pw.year, pw.voices)
-            for pw in programme.workshops
-        ],
+        [(pw.workshop.title, pw.country, pw.year, pw.voices) for pw in programme.workshops],
         first=True,
     )
     for dimension, title in ((COUNTRY, _("By country")), (YEAR, _("By year"))):

@@ -565,3 +565,15 @@ def test_any_tracking_input_is_valid_or_refused(
         service.save_followup(recommendation=recommendation, actor=organiser, **form.cleaned_data)
     else:
         assert form.errors
+
+
+def test_the_shared_page_names_the_country_in_the_readers_language(
+    client_for, organiser, recommendation, country
+):
+    country.name, country.name_fr = "Ivory Coast", "Côte d’Ivoire"
+    country.save()
+    link = service.share(workshop=recommendation.workshop, actor=organiser)
+    client = client_for(None)
+    assert "Ivory Coast" in client.get(shared_url(link)).content.decode()
+    french = client.get(shared_url(link), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Côte d’Ivoire" in french and "Ivory Coast" not in french

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -19,7 +20,11 @@ from workshops.access import (
     get_share_for_token,
     get_workshop_for_followup,
 )
-from workshops.analysis.programme import followup_of, recommendations_with_followup
+from workshops.analysis.programme import (
+    country_name,
+    followup_of,
+    recommendations_with_followup,
+)
 from workshops.forms.followup import FollowUpForm, UpdateForm
 from workshops.models import FollowUpShare, FollowUpStatus, FollowUpUpdate, Theme
 from workshops.services import followup as service
@@ -197,7 +202,11 @@ def shared(request: HttpRequest, token: str) -> HttpResponse:
     response = render(
         request,
         "workshops/followup/shared.html",
-        {"workshop": workshop, "recommendations": _recommendations(workshop, with_updates=True)},
+        {
+            "workshop": workshop,
+            "country": country_name(workshop.country, get_language() or "en"),
+            "recommendations": _recommendations(workshop, with_updates=True),
+        },
     )
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Cache-Control"] = "private, no-store"

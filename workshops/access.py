@@ -10,16 +10,18 @@ which calls ``may`` below. ``role_allows`` is the one rank comparison.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
-from workshops.choices import StaffRole
+from workshops.choices import Category, StaffRole
 from workshops.models import (
     BreakoutSession,
     Contribution,
+    FollowUpShare,
     Network,
     NetworkMembership,
     Organisation,
@@ -378,3 +380,75 @@ def networks_for_user(user):
     if user.is_superuser:
         return Network.objects.all()
     return Network.objects.filter(memberships__user=user).distinct()
+
+
+# --- Recommendation follow-up ----------------------------------------------------------
+
+
+def is_network_staff(user, workshop: Workshop) -> bool:
+    """Whether ``user`` is staff of the network whose organisation organised ``workshop``."""
+    network_id = workshop.organiser.member_of_id
+    if network_id is None or not user.is_authenticated or not user.is_active:
+        return False
+    return NetworkMembership.objects.filter(network_id=network_id, user=user).exists()
+
+
+def get_workshop_for_followup(request: HttpRequest, slug: str, *, edit: bool = False) -> Workshop:
+    """A workshop whose recommendations' follow-up the user may read (every role, and the
+    staff of the organiser's network) or, with ``edit``, change (organisers and the
+    network's staff): 404 for outsiders, 403 for a role that may only read.
+    ``may_follow_up`` is set on the workshop for templates."""
+    workshop = get_object_or_404(Workshop.objects.select_related("country", "organiser"), slug=slug)
+    role = role_in_workshop(request.user, workshop)
+    network_staff = is_network_staff(request.user, workshop)
+    if role is None and not network_staff:
+        raise Http404
+    may_edit = network_staff or role_allows(role, MANAGE)
+    if edit and not may_edit:
+        raise PermissionDenied(
+            _(
+                "You need the organiser role in this workshop, or to be staff of its "
+                "network, to change the follow-up."
+            )
+        )
+    workshop.role = role
+    workshop.may_follow_up = may_edit
+    return workshop
+
+
+def get_recommendation_for_followup(
+    request: HttpRequest, slug: str, contribution_id: int, *, edit: bool = False
+) -> Contribution:
+    """One agreed recommendation (counted: not hidden nor merged) of such a workshop."""
+    workshop = get_workshop_for_followup(request, slug, edit=edit)
+    recommendation = get_object_or_404(
+        Contribution.objects.countable().filter(category=Category.RECOMMENDATION),
+        workshop=workshop,
+        pk=contribution_id,
+    )
+    recommendation.workshop = workshop
+    return recommendation
+
+
+def followup_editors(workshop: Workshop):
+    """Who may be named as following a recommendation: the staff of the organiser's
+    network, and the workshop's own organisers."""
+    users = get_user_model().objects.filter(is_active=True)
+    found = Q(workshop_memberships__workshop=workshop, workshop_memberships__role=MANAGE)
+    if workshop.organiser.member_of_id is not None:
+        found |= Q(network_memberships__network_id=workshop.organiser.member_of_id)
+    return users.filter(found).distinct().order_by("username")
+
+
+def get_share_for_token(token: str) -> FollowUpShare:
+    """The active sharing link with ``token``; 404 for an unknown or revoked one."""
+    if not token or len(token) > 64:
+        raise Http404
+    share = _one(
+        FollowUpShare.objects.select_related("workshop__country", "workshop__organiser").filter(
+            token=token, revoked_at=None
+        )
+    )
+    if share is None:
+        raise Http404
+    return share

@@ -20,6 +20,14 @@ from workshops.models.core import (  # noqa: F401
     hash_token,
     normalise_join_code,
 )
+from workshops.models.followup import (  # noqa: F401
+    Addressee,
+    FollowUpChange,
+    FollowUpShare,
+    FollowUpStatus,
+    FollowUpUpdate,
+    RecommendationFollowUp,
+)
 from workshops.models.history import (  # noqa: F401
     keep_creation_record,
     saved_without_creation_record,

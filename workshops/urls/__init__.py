@@ -18,5 +18,6 @@ urlpatterns = [
     path("w/", include("workshops.urls.report")),
     path("w/", include("workshops.urls.sources")),
     path("n/", include("workshops.urls.networks")),
+    path("", include("workshops.urls.followup")),
     path("api/", include("workshops.urls.api")),
 ]

@@ -141,7 +141,8 @@ def test_the_out_of_date_message_is_in_french(client, workshop):
     client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "fr"
     html = unescape(client.post(consent_url(workshop), {}).content.decode())
     assert (
-        "Cette page n’était plus à jour. Appuyez de nouveau sur « J'accepte, continuer »." in html
+        "Cette page n’était plus à jour. Appuyez de nouveau sur «\u00a0J'accepte, continuer\u00a0»."
+        in html
     )
 
 

@@ -303,3 +303,22 @@ def test_consent_never_fails_whatever_key_is_sent(workshop, key):
     else:
         assert Participant.objects.count() == before
         assert b"This page was out of date." in response.content
+
+
+# --- Queries -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("others", [1, 40])
+def test_consent_queries_do_not_grow_with_the_participants(
+    client, workshop, others, django_assert_num_queries
+):
+    for _n in range(others):
+        agree(workshop, consent_key(client, workshop))
+    key = consent_key(client, workshop)
+    phone = Client()
+    with django_assert_num_queries(6):  # workshop, the key twice, savepoint, insert, release
+        assert phone.post(consent_url(workshop), {"consent_key": key}).status_code == 302
+    retry = Client()  # the first answer was lost: no cookie
+    with django_assert_num_queries(2):  # a retry: the workshop and the key
+        response = retry.post(consent_url(workshop), {"consent_key": key})
+    assert response.url == reverse("participant:profile", kwargs={"code": workshop.join_code})

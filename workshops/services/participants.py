@@ -71,9 +71,11 @@ def participant_for_consent(
     *, workshop: Workshop, consent_key: str
 ) -> tuple[Participant, str] | None:
     """The participant an earlier answer to this consent form created, and its device
-    token (the same cookie again), or None when this key has not consented yet."""
+    token (the same cookie again), or None when this key has not consented yet. A
+    participant unlinked from its phone (wiped, or anonymised at the end of retention)
+    is never linked again by replaying the form."""
     participant = Participant.objects.filter(
-        workshop=workshop, consent_key=hash_token(consent_key)
+        workshop=workshop, consent_key=hash_token(consent_key), token_hash__isnull=False
     ).first()
     if participant is None:
         return None
@@ -105,6 +107,10 @@ def join_workshop(
     )
     try:
         with transaction.atomic():
+            # An unlinked participant keeps no claim on the key: the replay is a new one.
+            Participant.objects.filter(
+                workshop=workshop, consent_key=participant.consent_key, token_hash__isnull=True
+            ).update(consent_key="")
             participant.save()
     except IntegrityError:  # the same key at the same moment, through another worker
         found = participant_for_consent(workshop=workshop, consent_key=consent_key)

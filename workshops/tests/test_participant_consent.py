@@ -23,6 +23,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from workshops.models import Contribution, Participant, hash_token
+from workshops.services.retention import anonymise_participant
 from workshops.tests.participant_factories import send_data, session_url
 
 pytestmark = pytest.mark.django_db
@@ -316,9 +317,21 @@ def test_consent_queries_do_not_grow_with_the_participants(
         agree(workshop, consent_key(client, workshop))
     key = consent_key(client, workshop)
     phone = Client()
-    with django_assert_num_queries(6):  # workshop, the key twice, savepoint, insert, release
+    # workshop, the key twice, savepoint, freeing the key of an unlinked one, insert, release
+    with django_assert_num_queries(7):
         assert phone.post(consent_url(workshop), {"consent_key": key}).status_code == 302
     retry = Client()  # the first answer was lost: no cookie
     with django_assert_num_queries(2):  # a retry: the workshop and the key
         response = retry.post(consent_url(workshop), {"consent_key": key})
     assert response.url == reverse("participant:profile", kwargs={"code": workshop.join_code})
+
+
+def test_a_participant_anonymised_at_the_end_of_retention_is_not_linked_again(client, workshop):
+    key = consent_key(client, workshop)
+    agree(workshop, key)
+    anonymise_participant(Participant.objects.get())  # the phone is unlinked
+    again = agree(workshop, key)
+    assert again.status_code == 302
+    old, new = Participant.objects.order_by("pk")
+    assert old.token_hash is None and old.consent_key == ""
+    assert new.token_hash == hash_token(again.cookies[COOKIE].value)

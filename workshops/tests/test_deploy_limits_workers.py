@@ -14,6 +14,7 @@ show that the requests were shared between workers rather than assume it.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import subprocess
 import threading
@@ -44,7 +45,11 @@ from workshops.tests.deploy_servers import (
 )
 from workshops.tests.participant_factories import phone_for, session_url
 
-PORT = 8181
+# Under pytest-xdist each test process starts its own server: its own port (8181-8189)
+# and its own keys in Redis DB 8, so that two of them never share a count.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+PORT = 8181 + int(XDIST_WORKER.removeprefix("gw") or 0) % 9
+KEY_PREFIX = f"limits-{XDIST_WORKER}"
 WORKERS = 3
 REDIS_DB8 = "redis://127.0.0.1:6379/8"
 SEND_RATE = 30  # the production default, PARTICIPANT_SEND_RATE "30/m"
@@ -72,7 +77,7 @@ def gunicorn_workers(database: str, log: Path):
             "--access-logformat=%(p)s %(m)s %(U)s %(s)s",
         ],
         cwd=ROOT,
-        env=production_env(database, CACHE_URL=REDIS_DB8),
+        env=production_env(database, CACHE_URL=f"{REDIS_DB8}?key_prefix={KEY_PREFIX}"),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -99,9 +104,10 @@ def server(django_db_setup, django_db_blocker, tmp_path_factory):
 
 @pytest.fixture
 def base(server):
-    """The server, with no limit spent: Redis DB 8 is this module's alone."""
-    redis = pytest.importorskip("redis")
-    redis.Redis.from_url(REDIS_DB8).flushdb()
+    """The server, with no limit spent: its own keys in Redis DB 8 are deleted."""
+    redis = pytest.importorskip("redis").Redis.from_url(REDIS_DB8)
+    for key in redis.scan_iter(match=f"{KEY_PREFIX}:*"):
+        redis.delete(key)
     return server[0]
 
 

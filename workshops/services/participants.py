@@ -6,6 +6,8 @@ these services cover the other writes of the participant pages.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
@@ -87,15 +89,29 @@ def participant_for_consent(
     return participant, token
 
 
+class JoinRefused(Exception):
+    """No new participant now (a cap is full); the message is for people."""
+
+
 def join_workshop(
-    *, workshop: Workshop, language: str, consent_key: str
+    *,
+    workshop: Workshop,
+    language: str,
+    consent_key: str,
+    admit: Callable[[], str | None] = lambda: None,
 ) -> tuple[Participant, str]:
     """The participant who gave consent with this form's one-time key, and the device
     token for their cookie. A retried answer (the first reply was lost on the way) finds
-    the participant the first one created, with the same token: one person, one row."""
+    the participant the first one created, with the same token: one person, one row.
+
+    Only a new participant is asked of ``admit`` (the caller's caps): it returns why
+    not, or None; a refusal raises ``JoinRefused``. A retry is never refused."""
     found = participant_for_consent(workshop=workshop, consent_key=consent_key)
     if found is not None:
         return found
+    refusal = admit()
+    if refusal:
+        raise JoinRefused(refusal)
     token = device_token_for(workshop=workshop, consent_key=consent_key)
     participant = Participant(
         workshop=workshop,

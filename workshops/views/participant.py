@@ -45,12 +45,12 @@ from workshops.forms.participant import (
 from workshops.models import BreakoutSession, Participant, Region, Vote, Workshop, hash_token
 from workshops.services.contributions import ClientIdConflict, submit_contribution
 from workshops.services.participants import (
+    JoinRefused,
     VoteRefused,
     cast_votes,
     edit_contribution,
     forget_device,
     join_workshop,
-    participant_for_consent,
     update_profile,
     withdraw_contribution,
 )
@@ -94,8 +94,8 @@ def new_participant_workshop_rate(group: str, request: HttpRequest) -> str:
     return settings.PARTICIPANT_NEW_WORKSHOP_RATE
 
 
-def _new_participants_limited(request: HttpRequest, workshop: Workshop) -> bool:
-    """Count one new participant against the caps; True when one is full.
+def _new_participant_refusal(request: HttpRequest, workshop: Workshop) -> str | None:
+    """Count one new participant against the caps; why not, when one is full.
 
     Keyed on the workshop and the source address, at room scale (300 phones behind one
     address joining in two minutes pass; a script minting a hundred a second is stopped
@@ -103,14 +103,30 @@ def _new_participants_limited(request: HttpRequest, workshop: Workshop) -> bool:
     over its cap is not counted against the workshop, so it cannot fill the workshop's.
     """
     limits = [
-        ("participant-new-ip", _workshop_ip_key(workshop), new_participant_ip_rate),
-        ("participant-new-workshop", _workshop_key(workshop), new_participant_workshop_rate),
+        (
+            "participant-new-ip",
+            _workshop_ip_key(workshop),
+            new_participant_ip_rate,
+            _(
+                "Very many phones joined from this network just now. Wait two minutes, "
+                "then press “I agree, continue” again."
+            ),
+        ),
+        (
+            "participant-new-workshop",
+            _workshop_key(workshop),
+            new_participant_workshop_rate,
+            _(
+                "Very many phones joined this workshop just now. Wait a few minutes, "
+                "then press “I agree, continue” again."
+            ),
+        ),
     ]
-    for group, key, rate in limits:
+    for group, key, rate, refusal in limits:
         usage = get_usage(request, group=group, key=key, rate=rate, increment=True)
         if usage is not None and usage["should_limit"]:
-            return True
-    return False
+            return refusal
+    return None
 
 
 def _workshop_ip_key(workshop: Workshop) -> Callable[[str, HttpRequest], str]:
@@ -311,18 +327,17 @@ def consent(request: HttpRequest, workshop: Workshop, participant: Participant |
     if not form.is_valid():
         fresh = ConsentForm(initial={"consent_key": new_client_id()})
         return _consent_page(request, workshop, fresh, ConsentForm.out_of_date, status=400)
-    key = form.cleaned_data["consent_key"]
-    found = participant_for_consent(workshop=workshop, consent_key=key)
-    if found is None:
-        if _new_participants_limited(request, workshop):
-            problem = _(
-                "Very many phones joined from this network just now. Wait two minutes, "
-                "then press “I agree, continue” again."
-            )
-            return _consent_page(request, workshop, form, problem, status=429)
-        found = join_workshop(workshop=workshop, language=_contribution_language(), consent_key=key)
+    try:
+        _participant, token = join_workshop(
+            workshop=workshop,
+            language=_contribution_language(),
+            consent_key=form.cleaned_data["consent_key"],
+            admit=lambda: _new_participant_refusal(request, workshop),
+        )
+    except JoinRefused as refused:  # the form keeps its key: pressing again is a retry
+        return _consent_page(request, workshop, form, str(refused), status=429)
     response = redirect("participant:profile", code=workshop.join_code)
-    _set_device_cookie(response, found[1])
+    _set_device_cookie(response, token)
     return response
 
 

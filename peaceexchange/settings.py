@@ -283,6 +283,14 @@ LOGGING = {
 PARTICIPANT_COOKIE_NAME = "pe_device"
 PARTICIPANT_COOKIE_MAX_AGE = 60 * 60 * 24 * 14
 CONTRIBUTION_MAX_LENGTH = 2000
+# Rate limits of the participant pages (django-ratelimit, counted in the shared cache).
+# Sends are counted per device, wrong join codes per device and then per network with a
+# room-sized allowance, new participants per workshop and network at room scale.
+PARTICIPANT_SEND_RATE = env.str("PARTICIPANT_SEND_RATE", default="30/m")
+PARTICIPANT_JOIN_FAILURE_RATE = env.str("PARTICIPANT_JOIN_FAILURE_RATE", default="20/10m")
+PARTICIPANT_JOIN_FAILURE_IP_RATE = env.str("PARTICIPANT_JOIN_FAILURE_IP_RATE", default="300/10m")
+PARTICIPANT_NEW_IP_RATE = env.str("PARTICIPANT_NEW_IP_RATE", default="300/2m")
+PARTICIPANT_NEW_WORKSHOP_RATE = env.str("PARTICIPANT_NEW_WORKSHOP_RATE", default="1000/10m")
 
 # --- Participant pages (participant issue) -----------------------------------------
 # A phone may keep a page open for hours: a failed CSRF check gives the contribute

@@ -30,10 +30,11 @@ from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import ngettext, override
 
 from workshops.analysis import findings
 from workshops.analysis.disclosure import (
@@ -307,7 +308,8 @@ class Rollup:
     gender_groups: list[Group]
     contributions: int  # in the scope, unnamed speakers' notes included
     participants: int  # distinct voices of the scope
-    registered: int  # participants registered in the workshop (the room)
+    registered: int  # participants who joined the workshop (the room), consent given
+    took_part: int  # of those, the ones who contributed or voted
     voices_by_kind: dict[str, int]  # distinct voices that contributed, per VoiceKind
     unattributed: int  # contributions from unnamed speakers: counted, never as people
     organisations: int
@@ -317,6 +319,20 @@ class Rollup:
     tests: list[findings.Comparison]  # every comparison of the release, adjusted
     recommendations: dict[str, list[RankedRecommendation]]  # audience ("" = none) -> ranked
     quotes: dict[int, list[Quote]] = field(default_factory=dict)
+
+    @property
+    def participation(self) -> str:
+        """ "30 joined; 28 contributed or voted": those who only joined apart from those
+        who took part, so that phones joining twice or a script minting participants do
+        not pass for people heard. Totals of the room, not cells: exact."""
+        return _("%(joined)s; %(took_part)s") % {
+            "joined": ngettext("%(n)s joined", "%(n)s joined", self.registered)
+            % {"n": formats.number_format(self.registered)},
+            "took_part": ngettext(
+                "%(n)s contributed or voted", "%(n)s contributed or voted", self.took_part
+            )
+            % {"n": formats.number_format(self.took_part)},
+        }
 
     # --- the release, as printed
 
@@ -639,10 +655,16 @@ def _build_rollup(
     if scope not in release.tables and scope != ALL:
         scope = ALL
     tests = findings.tested(_rows_for_tests(release, zones, genders, themes)) if result.ok else []
+    contributed = contributions_of(workshop).filter(author=OuterRef("pk"))
+    voted = Vote.objects.filter(participant=OuterRef("pk"))
     participants = (
         Participant.objects.in_the_room()
         .filter(workshop=workshop)
-        .aggregate(n=Count("pk"), organisations=Count("organisation", distinct=True))
+        .aggregate(
+            n=Count("pk"),
+            took_part=Count("pk", filter=Q(Exists(contributed)) | Q(Exists(voted))),
+            organisations=Count("organisation", distinct=True),
+        )
     )
     scope_contributions = {c: loaded.contributions.get((scope, c), 0) for c in Category.values}
     rollup = Rollup(
@@ -660,6 +682,7 @@ def _build_rollup(
         if scope == ALL
         else int(release.display(("voices", scope)) or 0),
         registered=participants["n"],
+        took_part=participants["took_part"],
         voices_by_kind=dict(loaded.kinds),
         unattributed=loaded.unattributed,
         organisations=participants["organisations"],

@@ -35,6 +35,23 @@ class JoinForm(forms.Form):
         return normalise_join_code(self.cleaned_data["code"])
 
 
+CONSENT_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{32,100}$")
+
+
+class ConsentForm(forms.Form):
+    """ "I agree": a hidden one-time key, made when the page is drawn, so that a retried
+    answer (the first reply lost on a bad network) finds the participant it created."""
+
+    consent_key = forms.CharField(widget=forms.HiddenInput, required=False)
+    out_of_date = _("This page was out of date. Press “I agree, continue” again.")
+
+    def clean_consent_key(self) -> str:
+        key = self.cleaned_data["consent_key"] or ""
+        if not CONSENT_KEY_PATTERN.match(key):
+            raise forms.ValidationError(self.out_of_date)
+        return key
+
+
 class StoredChoices(forms.models.ModelChoiceIterator):
     """Choices from the queryset itself: a page that has evaluated it does not ask twice."""
 

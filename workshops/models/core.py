@@ -437,6 +437,8 @@ class Participant(TimeStamped):
     language = models.CharField(_("language"), max_length=5, blank=True)
     consent_at = models.DateTimeField(_("consent given"), null=True, blank=True)
     token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    # Hash of the consent form's one-time key: a retried consent finds this participant.
+    consent_key = models.CharField(max_length=64, blank=True, default="", editable=False)
     # A voice: one person whose words are counted once. Workshop participants join in the
     # room; survey respondents (one per submission) and interviewees come from the sources.
     kind = models.CharField(
@@ -466,6 +468,11 @@ class Participant(TimeStamped):
                 fields=["workshop", "external_id"],
                 condition=~Q(external_id=""),
                 name="participant_unique_external_id",
+            ),
+            models.UniqueConstraint(
+                fields=["workshop", "consent_key"],
+                condition=~Q(consent_key=""),
+                name="participant_unique_consent_key",
             ),
             # Only people in the room hold a device token.
             models.CheckConstraint(

@@ -172,20 +172,19 @@ def group_sizes(rollup: Rollup, dimension: str) -> list[str]:
 
 
 def sources_parts(rollup: Rollup) -> list[str]:
-    """ "20 workshop participants (18 contributed)", "36 survey respondents", … as the
-    Bamako report states its sources; each part only when there is any. These count
-    the interviews, submissions and notes staff ran, not a demographic cell: exact."""
+    """ "workshop participants (20 joined; 18 contributed or voted)", "36 survey
+    respondents", … as the Bamako report states its sources; each part only when there
+    is any. These count the room, the interviews, submissions and notes staff ran, not a
+    demographic cell: exact."""
     kinds = rollup.voices_by_kind
     parts = [
+        # Translators: the participation reads "30 joined; 28 contributed or voted".
         ngettext(
-            "%(n)s workshop participant (%(contributed)s contributed)",
-            "%(n)s workshop participants (%(contributed)s contributed)",
+            "workshop participant (%(participation)s)",
+            "workshop participants (%(participation)s)",
             rollup.registered,
         )
-        % {
-            "n": formats.number_format(rollup.registered),
-            "contributed": formats.number_format(kinds.get(VoiceKind.PARTICIPANT, 0)),
-        }
+        % {"participation": rollup.participation}
     ]
     respondents = kinds.get(VoiceKind.RESPONDENT, 0)
     if respondents:

@@ -6,9 +6,12 @@ these services cover the other writes of the participant pages.
 
 from __future__ import annotations
 
-from django.db import transaction
+from collections.abc import Callable
+
+from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from workshops.choices import ModerationStatus, OrganisationKind, SessionStatus, VoiceKind
@@ -19,6 +22,7 @@ from workshops.models import (
     Participant,
     Vote,
     Workshop,
+    hash_token,
 )
 from workshops.models.history import mark_text_changed
 
@@ -58,17 +62,77 @@ def check_votes(*, session: BreakoutSession, count: int, dots: int) -> None:
         raise TooManyVotes(dots)
 
 
-def join_workshop(*, workshop: Workshop, language: str) -> tuple[Participant, str]:
-    """A new participant who has given consent, and the device token for their cookie."""
+def device_token_for(*, workshop: Workshop, consent_key: str) -> str:
+    """The device token a consent with this key gets: the same on every retry. It is
+    derived with the secret key, so the stored hash of the key does not give it away."""
+    value = f"{workshop.pk}:{consent_key}"
+    return salted_hmac("workshops.consent", value, algorithm="sha256").hexdigest()
+
+
+def participant_for_consent(
+    *, workshop: Workshop, consent_key: str
+) -> tuple[Participant, str] | None:
+    """The participant an earlier answer to this consent form created, and its device
+    token (the same cookie again), or None when this key has not consented yet. A
+    participant unlinked from its phone (wiped, or anonymised at the end of retention)
+    is never linked again by replaying the form."""
+    participant = Participant.objects.filter(
+        workshop=workshop, consent_key=hash_token(consent_key), token_hash__isnull=False
+    ).first()
+    if participant is None:
+        return None
+    token = device_token_for(workshop=workshop, consent_key=consent_key)
+    if participant.token_hash != hash_token(token):  # the secret key changed since
+        participant.token_hash = hash_token(token)
+        with transaction.atomic():
+            participant.save(update_fields=["token_hash", "updated_at"])
+    return participant, token
+
+
+class JoinRefused(Exception):
+    """No new participant now (a cap is full); the message is for people."""
+
+
+def join_workshop(
+    *,
+    workshop: Workshop,
+    language: str,
+    consent_key: str,
+    admit: Callable[[], str | None] = lambda: None,
+) -> tuple[Participant, str]:
+    """The participant who gave consent with this form's one-time key, and the device
+    token for their cookie. A retried answer (the first reply was lost on the way) finds
+    the participant the first one created, with the same token: one person, one row.
+
+    Only a new participant is asked of ``admit`` (the caller's caps): it returns why
+    not, or None; a refusal raises ``JoinRefused``. A retry is never refused."""
+    found = participant_for_consent(workshop=workshop, consent_key=consent_key)
+    if found is not None:
+        return found
+    refusal = admit()
+    if refusal:
+        raise JoinRefused(refusal)
+    token = device_token_for(workshop=workshop, consent_key=consent_key)
     participant = Participant(
         workshop=workshop,
         kind=VoiceKind.PARTICIPANT,
         language=language,
         consent_at=timezone.now(),
+        consent_key=hash_token(consent_key),
+        token_hash=hash_token(token),
     )
-    token = participant.issue_token()
-    with transaction.atomic():
-        participant.save()
+    try:
+        with transaction.atomic():
+            # An unlinked participant keeps no claim on the key: the replay is a new one.
+            Participant.objects.filter(
+                workshop=workshop, consent_key=participant.consent_key, token_hash__isnull=True
+            ).update(consent_key="")
+            participant.save()
+    except IntegrityError:  # the same key at the same moment, through another worker
+        found = participant_for_consent(workshop=workshop, consent_key=consent_key)
+        if found is None:
+            raise
+        return found
     return participant, token
 
 
@@ -155,7 +219,9 @@ def cast_votes(
 
 
 def forget_device(*, participant: Participant) -> None:
-    """Wipe this phone: the device token stops working; what was said stays, anonymously."""
+    """Wipe this phone: the device token stops working; what was said stays, anonymously.
+    The consent key goes too, so replaying the old consent form cannot link it again."""
     participant.token_hash = None
+    participant.consent_key = ""
     with transaction.atomic():
-        participant.save(update_fields=["token_hash", "updated_at"])
+        participant.save(update_fields=["token_hash", "consent_key", "updated_at"])

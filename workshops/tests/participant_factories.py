@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from django.conf import settings
@@ -23,6 +24,13 @@ def phone_for(participant: Participant, **client_kwargs) -> Client:
     client = Client(**client_kwargs)
     client.cookies[settings.PARTICIPANT_COOKIE_NAME] = token
     return client
+
+
+def consent_data(client: Client, workshop) -> dict:
+    """What "I agree" sends: the one-time key of the consent page, drawn as a phone does."""
+    url = reverse("participant:consent", kwargs={"code": workshop.join_code})
+    page = client.get(url).content.decode()
+    return {"consent_key": re.search(r'name="consent_key" value="([^"]+)"', page).group(1)}
 
 
 def session_url(session, name: str = "session") -> str:

@@ -537,15 +537,18 @@ def count(voices: list[Voice], mentions: list[Mention]) -> Expected:
         key=lambda key: (-votes[key], key),
     )
 
+    voters = {ballot["voter"] for ballot in plan["votes"]}
     sources = {
         "participants": group_sizes[WORKSHOP].total,
         "contributed": contributing[WORKSHOP].total,
+        "contributed_or_voted": sum(v in said or v.key in voters for v in in_source[WORKSHOP]),
         "respondents": group_sizes[SURVEY].total,
         "interviewees": group_sizes[INTERVIEW].total,
         "unattributed_notes": sum(m.source == UNATTRIBUTED for m in mentions),
     }
     sentence = (
-        "{participants} workshop participants ({contributed} contributed), "
+        "workshop participants ({participants} joined; {contributed_or_voted} contributed "
+        "or voted), "
         "{respondents} survey respondents, {interviewees} interviewees, "
         "{unattributed_notes} notes from unnamed speakers"
     ).format(**sources)

@@ -2,12 +2,17 @@
 fixed queries."""
 
 import pytest
+from django.urls import reverse
+from django.utils.translation import override
+from model_bakery import baker
 
 from workshops.analysis import findings
 from workshops.analysis.disclosure import GENDER, ZONE, control
 from workshops.analysis.findings import Row, candidates, p_value, printed_bounds
 from workshops.analysis.rollup import build_rollup, facets_of
-from workshops.choices import Audience, Category, Horizon
+from workshops.choices import Audience, Category, Horizon, ModerationStatus, VoiceKind
+from workshops.models import Participant, Vote
+from workshops.tests.participant_factories import contribution_of
 from workshops.tests.report_factories import (
     INTERNATIONAL,
     NATIONAL,
@@ -178,3 +183,37 @@ def test_a_new_contribution_is_protected_from_the_previous_release(
     assert first.release.protected.secondary  # something to start from
     assert starts == [first.release.protected.secondary]
     assert second.audit.ok
+
+
+def test_the_room_is_counted_as_joined_apart_from_those_who_contributed_or_voted(
+    workshop, session, participant
+):
+    """Phones that only joined (lost answers, a script minting participants) are not
+    people heard: "5 joined; 3 contributed or voted"."""
+    voter, idle = baker.make(Participant, workshop=workshop, _quantity=2)
+    baker.make(Participant, workshop=workshop, _quantity=2)  # only joined
+    item = contribution_of(participant, session)
+    item.category = Category.RECOMMENDATION
+    item.save()
+    Vote.objects.create(participant=voter, contribution=item)
+    withdrawn = contribution_of(idle, session, text="Gone.")
+    withdrawn.status = ModerationStatus.HIDDEN  # not countable: not heard
+    withdrawn.save()
+    survey = baker.make(Participant, workshop=workshop, kind=VoiceKind.RESPONDENT)
+    contribution_of(survey, session, text="From the survey.")
+    rollup = build_rollup(workshop)
+    assert (rollup.registered, rollup.took_part) == (5, 2)
+    assert rollup.participation == "5 joined; 2 contributed or voted"
+    french = build_rollup(workshop, language="fr")
+    with override("fr"):
+        assert french.participation == "5 ont rejoint l’atelier ; 2 ont contribué ou voté"
+
+
+def test_the_rollup_page_says_how_many_joined_and_how_many_took_part(
+    client_for, viewer, workshop, session, participant
+):
+    baker.make(Participant, workshop=workshop, _quantity=6)  # joined, nothing more
+    contribution_of(participant, session)
+    page = client_for(viewer).get(reverse("report:rollup", args=[workshop.slug]))
+    assert page.status_code == 200
+    assert "7 joined; 1 contributed or voted" in page.content.decode()

@@ -166,6 +166,15 @@ def test_a_survey_submission_is_one_voice_per_workshop(workshop):
         baker.make(Participant, workshop=workshop, kind=VoiceKind.RESPONDENT, external_id="uuid:1")
 
 
+def test_a_consent_key_is_one_participant_per_workshop(workshop, other_workshop):
+    baker.make(Participant, workshop=workshop, consent_key="a" * 64)
+    baker.make(Participant, workshop=other_workshop, consent_key="a" * 64)
+    baker.make(Participant, workshop=workshop, consent_key="")
+    baker.make(Participant, workshop=workshop, consent_key="")
+    with refused("participant_unique_consent_key"):
+        baker.make(Participant, workshop=workshop, consent_key="a" * 64)
+
+
 def test_only_people_in_the_room_hold_a_device_token(participant):
     participant.issue_token()
     participant.save()

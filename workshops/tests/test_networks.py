@@ -23,6 +23,7 @@ from workshops.models import (
     Workshop,
 )
 from workshops.services import networks as service
+from workshops.tests.participant_factories import consent_data
 
 TOKEN = re.compile(r"/n/invitation/([^/\s]+)/")
 
@@ -117,7 +118,7 @@ def test_from_an_empty_database_to_a_phone_joining(
     response = phone.post(reverse("participant:join"), {"code": workshop.join_code})
     assert response.status_code == 302
     consent = reverse("participant:consent", kwargs={"code": workshop.join_code})
-    assert phone.post(consent).status_code == 302
+    assert phone.post(consent, consent_data(phone, workshop)).status_code == 302
     assert Participant.objects.filter(workshop=workshop).count() == 1
     # Every step is on the network's change log.
     actions = set(network.changes.values_list("action", flat=True))

@@ -28,6 +28,7 @@ from workshops.models import Contribution, Participant, Vote, hash_token
 from workshops.services import participants
 from workshops.services.participants import forget_device
 from workshops.tests.participant_factories import (
+    consent_data,
     contribution_of,
     phone_for,
     send_data,
@@ -174,7 +175,7 @@ def test_consent_screen_is_in_french_when_chosen(client, workshop):
 
 
 def test_consent_creates_an_anonymous_participant_with_a_device_cookie(client, workshop):
-    response = client.post(_url("consent", workshop))
+    response = client.post(_url("consent", workshop), consent_data(client, workshop))
     assert response.status_code == 302
     assert response.url == _url("profile", workshop)
     cookie = response.cookies[settings.PARTICIPANT_COOKIE_NAME]
@@ -263,7 +264,7 @@ def test_phone_of_another_workshop_may_still_join_this_one(other_workshop, works
     stranger = baker.make(Participant, workshop=other_workshop)
     phone = phone_for(stranger)
     assert phone.get(_url("start", workshop)).status_code == 200
-    response = phone.post(_url("consent", workshop))
+    response = phone.post(_url("consent", workshop), consent_data(phone, workshop))
     assert response.status_code == 302
     joined = Participant.objects.get(workshop=workshop)
     token = response.cookies[settings.PARTICIPANT_COOKIE_NAME].value

@@ -22,9 +22,9 @@ def test_refresh_updates_generated_sections_and_flags_edited_ones(workshop, regi
     method.refresh_from_db()
     assert method.body == "Our own words."
     assert method.numbers_changed
-    assert "37 workshop participants" in method.generated
+    assert "workshop participants (37 joined; " in method.generated
     summary = draft.sections.get(key="executive-summary")
-    assert "37 workshop participants" in summary.body and not summary.numbers_changed
+    assert "workshop participants (37 joined; " in summary.body and not summary.numbers_changed
     assert summary.versions.count() == 2
 
 

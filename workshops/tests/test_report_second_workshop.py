@@ -24,10 +24,10 @@ from workshops.tests.second_workshop import expected, load_second_workshop
 SMALL = primary_mark()
 
 SOURCES = {
-    "en": "30 workshop participants (28 contributed), 36 survey respondents, 3 interviewees "
-    "and 12 notes from unnamed speakers",
-    "fr": "30 participants à l’atelier (28 y ont contribué), 36 répondants à l’enquête, "
-    "3 personnes interrogées et 12 notes de personnes non nommées",
+    "en": "workshop participants (30 joined; 28 contributed or voted), 36 survey respondents, "
+    "3 interviewees and 12 notes from unnamed speakers",
+    "fr": "participants (30 ont rejoint l’atelier ; 28 ont contribué ou voté), 36 répondants "
+    "à l’enquête, 3 personnes interrogées et 12 notes de personnes non nommées",
 }
 
 

@@ -11,12 +11,14 @@ pytestmark = pytest.mark.django_db
 
 SENTENCES = {
     "en": (
-        "Sources: 30 workshop participants (28 contributed), 36 survey respondents, "
+        "Sources: workshop participants (30 joined; 28 contributed or voted), 36 survey "
+        "respondents, "
         "3 interviewees and 12 notes from unnamed speakers."
     ),
     "fr": (
-        "Sources : 30 participants à l’atelier (28 y ont contribué), 36 répondants à "
-        "l’enquête, 3 personnes interrogées et 12 notes de personnes non nommées."
+        "Sources : participants (30 ont rejoint l’atelier ; 28 ont contribué ou voté), "
+        "36 répondants à l’enquête, 3 personnes interrogées et 12 notes de personnes non "
+        "nommées."
     ),
 }
 
@@ -36,6 +38,7 @@ def test_the_method_states_every_source_and_counts_voices_once(language):
     # from unnamed speakers are contributions, never people.
     counted = expected().sources  # counted from the data files, not by the app
     assert rollup.registered == counted["participants"]
+    assert rollup.took_part == counted["contributed_or_voted"]
     assert rollup.voices_by_kind == {
         "participant": counted["contributed"],
         "respondent": counted["respondents"],

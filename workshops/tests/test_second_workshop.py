@@ -205,7 +205,7 @@ def test_loader_lives_beside_the_conftest_workshop(workshop, organiser, regions)
 
 def test_sources_sentence(numbers):
     assert numbers.sources_sentence == (
-        "30 workshop participants (28 contributed), 36 survey respondents, "
+        "workshop participants (30 joined; 28 contributed or voted), 36 survey respondents, "
         "3 interviewees, 12 notes from unnamed speakers"
     )
 

@@ -34,6 +34,7 @@ from workshops.access import (
 from workshops.analysis.suppression import shown
 from workshops.choices import Language, ModerationStatus, SessionStatus, Source, WorkshopStatus
 from workshops.forms.participant import (
+    ConsentForm,
     ContributeForm,
     EditContributionForm,
     JoinForm,
@@ -44,6 +45,7 @@ from workshops.forms.participant import (
 from workshops.models import BreakoutSession, Participant, Region, Vote, Workshop, hash_token
 from workshops.services.contributions import ClientIdConflict, submit_contribution
 from workshops.services.participants import (
+    JoinRefused,
     VoteRefused,
     cast_votes,
     edit_contribution,
@@ -69,17 +71,70 @@ def participant_key(group: str, request: HttpRequest) -> str:
 
 
 def send_rate(group: str, request: HttpRequest) -> str:
-    return getattr(settings, "PARTICIPANT_SEND_RATE", "30/m")
+    return settings.PARTICIPANT_SEND_RATE
 
 
 def join_failure_rate(group: str, request: HttpRequest) -> str:
     """Wrong codes one device may try: enough to mistype, too few to guess."""
-    return getattr(settings, "PARTICIPANT_JOIN_FAILURE_RATE", "20/10m")
+    return settings.PARTICIPANT_JOIN_FAILURE_RATE
 
 
 def join_failure_ip_rate(group: str, request: HttpRequest) -> str:
     """Wrong codes a whole network may try: room-sized, since a room shares one IP."""
-    return getattr(settings, "PARTICIPANT_JOIN_FAILURE_IP_RATE", "300/10m")
+    return settings.PARTICIPANT_JOIN_FAILURE_IP_RATE
+
+
+def new_participant_ip_rate(group: str, request: HttpRequest) -> str:
+    """New participants one network may add to a workshop: a whole room joining."""
+    return settings.PARTICIPANT_NEW_IP_RATE
+
+
+def new_participant_workshop_rate(group: str, request: HttpRequest) -> str:
+    """New participants a workshop takes from all networks together."""
+    return settings.PARTICIPANT_NEW_WORKSHOP_RATE
+
+
+def _new_participant_refusal(request: HttpRequest, workshop: Workshop) -> str | None:
+    """Count one new participant against the caps; why not, when one is full.
+
+    Keyed on the workshop and the source address, at room scale (300 phones behind one
+    address joining in two minutes pass; a script minting a hundred a second is stopped
+    there), then on the workshop alone, for many addresses at once. A network already
+    over its cap is not counted against the workshop, so it cannot fill the workshop's.
+    """
+    limits = [
+        (
+            "participant-new-ip",
+            _workshop_ip_key(workshop),
+            new_participant_ip_rate,
+            _(
+                "Very many phones joined from this network just now. Wait two minutes, "
+                "then press “I agree, continue” again."
+            ),
+        ),
+        (
+            "participant-new-workshop",
+            _workshop_key(workshop),
+            new_participant_workshop_rate,
+            _(
+                "Very many phones joined this workshop just now. Wait a few minutes, "
+                "then press “I agree, continue” again."
+            ),
+        ),
+    ]
+    for group, key, rate, refusal in limits:
+        usage = get_usage(request, group=group, key=key, rate=rate, increment=True)
+        if usage is not None and usage["should_limit"]:
+            return refusal
+    return None
+
+
+def _workshop_ip_key(workshop: Workshop) -> Callable[[str, HttpRequest], str]:
+    return lambda group, request: f"{workshop.pk}:{request.META.get('REMOTE_ADDR', '')}"
+
+
+def _workshop_key(workshop: Workshop) -> Callable[[str, HttpRequest], str]:
+    return lambda group, request: str(workshop.pk)
 
 
 GUESS_COOKIE = "pe_guess"  # not the participant cookie: a random id, linked to nothing
@@ -261,14 +316,35 @@ def start(request: HttpRequest, workshop: Workshop, participant: Participant | N
 @require_http_methods(["GET", "POST"])
 @participant_page(joined=False)
 def consent(request: HttpRequest, workshop: Workshop, participant: Participant | None):
+    """ "I agree" makes a participant, once: the form's one-time key finds it again when
+    the answer was lost and the phone sends the form a second time."""
     if participant is not None:
         return redirect("participant:home", code=workshop.join_code)
-    if request.method == "POST":
-        _participant, token = join_workshop(workshop=workshop, language=_contribution_language())
-        response = redirect("participant:profile", code=workshop.join_code)
-        _set_device_cookie(response, token)
-        return response
-    return _render(request, "consent.html", {"workshop": workshop})
+    if request.method == "GET":
+        form = ConsentForm(initial={"consent_key": new_client_id()})
+        return _render(request, "consent.html", {"workshop": workshop, "form": form})
+    form = ConsentForm(request.POST)
+    if not form.is_valid():
+        fresh = ConsentForm(initial={"consent_key": new_client_id()})
+        return _consent_page(request, workshop, fresh, ConsentForm.out_of_date, status=400)
+    try:
+        _participant, token = join_workshop(
+            workshop=workshop,
+            language=_contribution_language(),
+            consent_key=form.cleaned_data["consent_key"],
+            admit=lambda: _new_participant_refusal(request, workshop),
+        )
+    except JoinRefused as refused:  # the form keeps its key: pressing again is a retry
+        return _consent_page(request, workshop, form, str(refused), status=429)
+    response = redirect("participant:profile", code=workshop.join_code)
+    _set_device_cookie(response, token)
+    return response
+
+
+def _consent_page(request, workshop, form, problem, *, status) -> HttpResponse:
+    """The consent page again with what went wrong; a refused key is kept for the retry."""
+    context = {"workshop": workshop, "form": form, "problem": problem}
+    return _render(request, "consent.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from workshops.views import report
+from workshops.views import bundles, report
 
 app_name = "report"
 
@@ -13,6 +13,9 @@ urlpatterns = [
     path("<slug:slug>/rollup/", report.rollup, name="rollup"),
     path("<slug:slug>/contributions.<str:fmt>", report.export_contributions, name="contributions"),
     path("<slug:slug>/contributions/rows/", report.export_rows, name="rows"),
+    path("<slug:slug>/bundle/", bundles.bundle, name="bundle"),
+    path("<slug:slug>/bundle/export/", bundles.bundle_export, name="bundle_export"),
+    path("<slug:slug>/bundle/import/", bundles.bundle_import, name="bundle_import"),
     path("<slug:slug>/report/", report.report_home, name="home"),
     path("<slug:slug>/report/new/", report.create_draft, name="create"),
     path(draft, report.draft, name="draft"),

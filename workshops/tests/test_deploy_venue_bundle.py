@@ -93,8 +93,8 @@ print("COUNTS " + json.dumps({{
     "aliases": RegionAlias.objects.filter(workshop=w).count(),
     "sections": ReportSection.objects.filter(draft__workshop=w).count(),
     "versions": SectionVersion.objects.filter(section__draft__workshop=w).count(),
-    "first_version": SectionVersion.objects.filter(section__draft__workshop=w)
-        .order_by("number").values_list("body", flat=True).first(),
+    "version_bodies": sorted(SectionVersion.objects.filter(section__draft__workshop=w)
+        .values_list("section__key", "number", "body")),
 }}, sort_keys=True))
 """
 
@@ -188,7 +188,9 @@ def test_a_workshop_moves_from_the_laptop_to_the_server_with_the_same_rollup(ins
 
     expected_counts = json.loads(laptop.shell(COUNTS, "COUNTS"))
     assert expected_counts["interviews"] == 1 and expected_counts["acled"] > 0
-    assert expected_counts["first_version"] is not None
+    assert ["Edited on the laptop." in v[2] for v in expected_counts["version_bodies"]].count(
+        True
+    ) == 1
     assert json.loads(server.shell(COUNTS, "COUNTS")) == expected_counts
     laptop_rollup = json.loads(laptop.shell(ROLLUP, "ROLLUP"))
     assert laptop_rollup["contributions"] > 100

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from workshops.views import bundles, report
+from workshops.views import bundles, jobs, report
 
 app_name = "report"
 
@@ -21,6 +21,9 @@ urlpatterns = [
     path(draft, report.draft, name="draft"),
     path(draft + "refresh/", report.refresh, name="refresh"),
     path(draft + "export/<str:fmt>/", report.export_draft, name="export"),
+    path(draft + "export/<str:fmt>/background/", jobs.start_draft_export, name="export_job"),
+    path("<slug:slug>/jobs/<uuid:public_id>/", jobs.job, name="job"),
+    path("<slug:slug>/jobs/<uuid:public_id>/download/", jobs.job_download, name="job_download"),
     path(section, report.edit_section, name="section"),
     path(section + "history/", report.section_history, name="history"),
     path(section + "restore/<int:number>/", report.restore, name="restore"),

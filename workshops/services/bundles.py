@@ -38,6 +38,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -627,8 +628,13 @@ class _Importer:
 
 
 def import_payload(payload: dict, *, owner=None) -> ImportResult:
-    with transaction.atomic():
-        return _Importer(payload, owner).run()
+    try:
+        with transaction.atomic():
+            return _Importer(payload, owner).run()
+    except (KeyError, TypeError, ValueError, AttributeError, ValidationError):
+        # Only a bundle made with the key gets here (the file is authenticated): one made
+        # by a broken or foreign program. Nothing was written (the transaction).
+        raise BundleError(_("This bundle is damaged: nothing was imported.")) from None
 
 
 def import_bundle(*, data: bytes, passphrase: str, owner=None, slug: str | None = None):

@@ -278,3 +278,15 @@ def test_any_text_in_the_forms_gives_a_page_never_a_500(
             )
     else:
         assert upload.errors
+
+
+def test_a_sealed_bundle_with_bad_content_is_damaged_and_imports_nothing(filled):
+    payload = bundles.export_payload(filled)
+    Vote.objects.all().delete()
+    payload["tables"]["vote"][0]["f"]["created_at"] = "not a date"
+    with pytest.raises(bundles.BundleError, match="damaged"):
+        bundles.import_bundle(data=bundles.seal(payload, KEY), passphrase=KEY)
+    del payload["tables"]["vote"][0]["key"]
+    with pytest.raises(bundles.BundleError, match="damaged"):
+        bundles.import_bundle(data=bundles.seal(payload, KEY), passphrase=KEY)
+    assert not Vote.objects.exists()

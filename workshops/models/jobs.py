@@ -3,6 +3,7 @@ a task (``services/jobs.py``), with its state for the page and its file for down
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -28,6 +29,8 @@ class JobStatus(models.TextChoices):
 
 
 FINISHED = (JobStatus.DONE, JobStatus.FAILED)
+# A finished job's file (row-level data, perhaps) is offered this long, then deleted.
+KEEP_JOB_FILES = dt.timedelta(hours=24)
 
 
 class Job(models.Model):
@@ -73,4 +76,5 @@ class Job(models.Model):
 
     @property
     def has_file(self) -> bool:
-        return self.status == JobStatus.DONE and bool(self.filename)
+        fresh = self.finished_at is None or timezone.now() - self.finished_at < KEEP_JOB_FILES
+        return self.status == JobStatus.DONE and bool(self.filename) and fresh

@@ -23,16 +23,28 @@ from django.utils.translation import override
 from django_tasks import task
 
 from workshops.models import ImportUpload, Job, JobKind, JobStatus, ReportDraft, Workshop
+from workshops.models.jobs import KEEP_JOB_FILES
 from workshops.report import exports
 from workshops.services.imports import discard_upload, import_survey
 from workshops.sources import kobo
 
 log = logging.getLogger(__name__)
 
+# How long a finished job's file can be downloaded (``Job.has_file``).
+KEEP_FILES = KEEP_JOB_FILES
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def forget_old_jobs() -> int:
+    """Delete jobs finished more than ``KEEP_FILES`` ago, with their files: a row-level
+    export must not stay in the database for ever. Run at every job start."""
+    deleted, _counts = Job.objects.filter(finished_at__lt=timezone.now() - KEEP_FILES).delete()
+    return deleted
+
+
 def _start(*, workshop: Workshop, user, kind: str, params: dict) -> Job:
+    forget_old_jobs()
     job = Job.objects.create(workshop=workshop, created_by=user, kind=kind, params=params)
     # The database backend stores the task in the same transaction as the job: a worker
     # never sees one without the other.

@@ -5,6 +5,7 @@ real database worker (``db_worker``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -186,3 +187,16 @@ def test_compose_runs_the_database_worker_next_to_the_app_servers():
     assert worker["command"][:3] == ["python", "manage.py", "db_worker"]
     assert worker["environment"]["DJANGO_ENV"] == "production"
     assert worker["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+
+
+def test_finished_jobs_are_forgotten_after_a_day_with_their_files(
+    client_for, organiser, draft, workshop
+):
+    client = client_for(organiser)
+    client.post(_start_url(workshop))
+    old = Job.objects.get()
+    Job.objects.filter(pk=old.pk).update(finished_at=old.finished_at - dt.timedelta(hours=25))
+    assert client.get(_job_url(old, "report:job_download")).status_code == 404
+    client.post(_start_url(workshop))
+    assert list(Job.objects.values_list("pk", flat=True)) != [old.pk]
+    assert Job.objects.count() == 1

@@ -660,8 +660,9 @@ def conflict_line(conflict: Conflict) -> str:
     }
 
 
-def summary_lines(result: ImportResult) -> list[str]:
-    """What an import did, for people (the command's output, the page's message)."""
+def summary_lines(result: ImportResult, *, conflicts: bool = True) -> list[str]:
+    """What an import did, for people (the command's output, the page's message); the
+    page lists the conflicts itself (``conflicts=False``)."""
     added, unchanged = sum(result.added.values()), sum(result.unchanged.values())
     lines = [
         (
@@ -679,7 +680,7 @@ def summary_lines(result: ImportResult) -> list[str]:
     if result.new_join_code:
         lines.append(_("The join code was in use here: the workshop has a new join code."))
     count = len(result.conflicts)
-    if count:
+    if count and conflicts:
         lines.append(
             ngettext(
                 "%(count)d conflict (the bundle's version was not used):",

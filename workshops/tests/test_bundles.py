@@ -290,3 +290,25 @@ def test_a_sealed_bundle_with_bad_content_is_damaged_and_imports_nothing(filled)
     with pytest.raises(bundles.BundleError, match="damaged"):
         bundles.import_bundle(data=bundles.seal(payload, KEY), passphrase=KEY)
     assert not Vote.objects.exists()
+
+
+def test_the_page_lists_each_conflict_and_a_new_join_code(client_for, organiser, filled):
+    data = _bundle(filled)
+    changed = Contribution.objects.order_by("pk").first()
+    Contribution.objects.filter(pk=changed.pk).update(text="Reworded here")
+    response = client_for(organiser).post(
+        _page(filled.slug, "report:bundle_import"),
+        {"key": KEY, "file": SimpleUploadedFile("b.pxbundle", data)},
+    )
+    assert response.status_code == 200
+    assert "1 conflict: the row already here was kept" in response.text
+    assert changed.client_id in response.text and "Reworded here" not in response.text
+
+
+def test_a_join_code_taken_here_is_replaced_and_said(filled, other_workshop):
+    payload = bundles.export_payload(filled)
+    Workshop.objects.filter(pk=filled.pk).delete()
+    payload["tables"]["workshop"][0]["f"]["join_code"] = other_workshop.join_code
+    result = bundles.import_payload(payload)
+    assert result.new_join_code and result.workshop.join_code != other_workshop.join_code
+    assert any("new join code" in line for line in bundles.summary_lines(result))

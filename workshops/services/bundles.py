@@ -467,12 +467,11 @@ def describe_key(key: list) -> str:
     """A natural key for people: its parts joined, references by their own keys."""
 
     def parts(value) -> list[str]:
-        if isinstance(value, list):
-            inner = value[:-1] if value and isinstance(value[-1], int) else value
-            return [p for v in inner for p in parts(v)]
+        if isinstance(value, list):  # a referenced row's key: its parts, then its number
+            return [p for v in value[:-1] for p in parts(v)]
         return [] if value is None else [str(value)]
 
-    shown = " / ".join(parts(key[:-1]))
+    shown = " / ".join(p for value in key[:-1] for p in parts(value))
     return shown if key[-1] == 1 else f"{shown} (#{key[-1]})"
 
 

@@ -312,3 +312,9 @@ def test_a_join_code_taken_here_is_replaced_and_said(filled, other_workshop):
     result = bundles.import_payload(payload)
     assert result.new_join_code and result.workshop.join_code != other_workshop.join_code
     assert any("new join code" in line for line in bundles.summary_lines(result))
+
+
+def test_keys_are_shown_with_their_numbers_and_references():
+    version = [[[["peace-exchange-test", 1], "fr", 1], "summary", 1], 3, 1]
+    assert bundles.describe_key(version) == "peace-exchange-test / fr / summary / 3"
+    assert bundles.describe_key([["w", 1], 2, "Plenary", 2]) == "w / 2 / Plenary (#2)"

@@ -6,11 +6,15 @@ real database worker (``db_worker``)."""
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 
 from workshops.choices import StaffRole
@@ -18,6 +22,7 @@ from workshops.models import ExportAuditLog, ImportUpload, Job, JobKind, JobStat
 from workshops.services import jobs
 from workshops.services.report import build_draft
 from workshops.sources import kobo
+from workshops.tests.deploy_servers import database_url
 from workshops.tests.report_factories import one_contribution
 
 pytestmark = pytest.mark.django_db
@@ -200,3 +205,35 @@ def test_finished_jobs_are_forgotten_after_a_day_with_their_files(
     client.post(_start_url(workshop))
     assert list(Job.objects.values_list("pk", flat=True)) != [old.pk]
     assert Job.objects.count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_process_runs_a_job_queued_by_the_app(
+    client_for, organiser, draft, workshop, settings
+):
+    """As in production: the app queues, a separate ``manage.py db_worker`` process runs it."""
+    settings.TASKS = DATABASE
+    client = client_for(organiser)
+    job_page = client.post(_start_url(workshop))["Location"]
+    assert Job.objects.get().status == JobStatus.QUEUED
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(connection.settings_dict),
+        "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
+        "LOG_LEVEL": "ERROR",
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    subprocess.run(
+        [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    job = Job.objects.get()
+    assert (job.status, job.progress) == (JobStatus.DONE, 100)
+    assert "Done" in client.get(job_page).text
+    assert client.get(_job_url(job, "report:job_download")).content.startswith(b"# ")

@@ -61,8 +61,25 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    # Background exports and imports: Django's tasks (backport) with their database backend.
+    "django_tasks",
+    "django_tasks_db",
     "workshops",
 ]
+
+# Long exports and imports run as tasks. Production: the database backend, run by
+# `manage.py db_worker` (compose.yaml's `worker`). Development and tests: run at once,
+# in the request, so `make run` needs no worker.
+TASKS = {
+    "default": {
+        "BACKEND": env.str(
+            "TASKS_BACKEND",
+            default="django_tasks_db.DatabaseBackend"
+            if PRODUCTION
+            else "django_tasks.backends.immediate.ImmediateBackend",
+        )
+    }
+}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -22,6 +22,8 @@ from workshops.models import (
     BreakoutSession,
     Contribution,
     FollowUpShare,
+    Job,
+    JobKind,
     Network,
     NetworkMembership,
     Organisation,
@@ -230,6 +232,23 @@ def get_workshop_for_export(request: HttpRequest, slug: str, *, rows: bool = Fal
     if rows:
         return get_workshop_for_rows(request, slug)
     return get_workshop_for_user(request, slug, needs=READ)
+
+
+def get_job_for_user(request: HttpRequest, slug: str, public_id) -> Job:
+    """A background job the user started, checked again like the work it does (a row
+    export needs what ``get_workshop_for_rows`` needs): 404 for outsiders and for another
+    person's job (its file is their read, recorded with their purpose), 403 for a role
+    that no longer allows it."""
+    workshop = get_workshop_for_user(request, slug, needs=READ)
+    job = get_object_or_404(
+        Job.objects.defer("data"), workshop=workshop, public_id=public_id, created_by=request.user
+    )
+    if job.kind == JobKind.ROWS_EXPORT:
+        workshop = get_workshop_for_rows(request, slug)
+    elif job.kind == JobKind.SURVEY_IMPORT and not role_allows(workshop.role, MODERATE):
+        raise PermissionDenied(role_needed_message(MODERATE))
+    job.workshop = workshop
+    return job
 
 
 def workshops_for_user(user):

@@ -34,6 +34,7 @@ from workshops.models.history import (  # noqa: F401
     skip_creation_record,
     versions_of,
 )
+from workshops.models.jobs import Job, JobKind, JobStatus  # noqa: F401
 from workshops.models.networks import (  # noqa: F401
     Network,
     NetworkChange,

@@ -126,6 +126,7 @@ class ExportKind(models.TextChoices):
     IMPORT_KOBO = "import_kobo", _("Survey import (command line)")
     IMPORT_ACLED = "import_acled", _("ACLED import (command line)")
     PURGE_EXPIRED = "purge_expired", _("Retention purge (command line)")
+    BUNDLE = "bundle", _("Venue bundle (encrypted)")
 
 
 # Aggregates every staff role may take out: no purpose is asked for them.

@@ -31,6 +31,7 @@ from workshops.models.report import ExportAuditLog, ExportKind, ReportLanguage
 from workshops.report import builder, charts, exports, prose
 from workshops.report import render as renderers
 from workshops.report.forms import CreateDraftForm, RowExportForm, ScopeForm, SectionForm
+from workshops.services import jobs
 from workshops.services import report as services
 
 CHART_KEYS = ("categories", "drivers", "zones", "genders", "recommendations")
@@ -339,7 +340,6 @@ def export_rows(request: HttpRequest, slug: str) -> HttpResponse:
         if form.is_valid():
             fmt, sources = form.cleaned_data["fmt"], sorted(form.cleaned_data["sources"])
             language = (request.LANGUAGE_CODE or "fr")[:2]
-            rows = exports.row_level_rows(workshop, sources, language)
             ExportAuditLog.record(
                 workshop=workshop,
                 user=request.user,
@@ -348,6 +348,16 @@ def export_rows(request: HttpRequest, slug: str) -> HttpResponse:
                 filters={"sources": sources},
                 language=language,
             )
+            if request.POST.get("background"):
+                job = jobs.start_rows_export(
+                    workshop=workshop,
+                    fmt=fmt,
+                    sources=sources,
+                    language=language,
+                    user=request.user,
+                )
+                return redirect("report:job", slug=workshop.slug, public_id=job.public_id)
+            rows = exports.row_level_rows(workshop, sources, language)
             return _spreadsheet(rows, fmt, f"{workshop.slug}-contributions-rows.{fmt}")
     else:
         form = RowExportForm(initial={"fmt": request.GET.get("fmt", "xlsx")})

@@ -22,7 +22,7 @@ from workshops import queries
 from workshops.access import CAPTURE, MODERATE, READ, get_workshop_for_user
 from workshops.models import ImportUpload, Interview, RegionAlias, Workshop
 from workshops.report import charts as report_charts
-from workshops.services import imports
+from workshops.services import imports, jobs
 from workshops.services import interviews as interview_codes
 from workshops.services.contributions import ClientIdConflict
 from workshops.sources import acled, kobo
@@ -124,16 +124,16 @@ def survey_mapping(request: HttpRequest, slug: str, upload_id: int) -> HttpRespo
             status = 400
         elif form.is_valid():
             try:
-                result = imports.import_survey(
-                    workshop=workshop, survey=survey, mapping=form.mapping(), user=request.user
-                )
+                kobo.check_mapping(survey, form.mapping())
             except kobo.SurveyFileError as error:
                 form.add_error(None, str(error))
                 status = 400
             else:
-                imports.discard_upload(upload=upload)
-                messages.success(request, _survey_summary(result))
-                return redirect(_sources_url(workshop))
+                # A task: a large export takes longer than a request may (the job page).
+                job = jobs.start_survey_import(
+                    upload=upload, mapping=form.mapping(), user=request.user
+                )
+                return redirect("report:job", slug=workshop.slug, public_id=job.public_id)
         else:
             status = 400
     preview_keys = form.preview_keys
@@ -153,7 +153,7 @@ def survey_mapping(request: HttpRequest, slug: str, upload_id: int) -> HttpRespo
     )
 
 
-def _survey_summary(result: imports.SurveyImportResult) -> str:
+def survey_summary(result: imports.SurveyImportResult) -> str:
     text = _(
         "%(created)d new contributions from %(submissions)d submissions; "
         "%(unchanged)d were already imported."

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.test import Client
+from playwright.sync_api import expect
 
 from workshops.choices import Gender
 from workshops.models import Contribution, Interview, RegionAlias
@@ -47,9 +48,14 @@ def test_survey_upload_and_mapping_screen(page, live_server, facilitator, worksh
     screenshot(page, "sources/02-survey-mapping-phone")
     page.get_by_label("Tinbouctou").select_option("Tombouctou")
     page.locator("form:has(input[name=shown_region_column]) button[type=submit]").click()
-    page.wait_for_url("**/sources/")
+    # The import runs as a background job (at once here): its page says what it did.
+    page.wait_for_url("**/jobs/*/")
+    expect(page.locator(".job")).to_contain_text("7")
     assert Contribution.objects.filter(workshop=workshop).count() == 7
     assert RegionAlias.objects.filter(workshop=workshop, alias="Tinbouctou").exists()
+    screenshot(page, "sources/03-survey-import-job-phone")
+    page.locator("main a", has_text="Retour").click()
+    page.wait_for_url("**/sources/")
     screenshot(page, "sources/03-sources-after-import-phone")
 
 

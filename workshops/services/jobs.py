@@ -1,0 +1,146 @@
+"""Background jobs: long exports and imports run as tasks (django-tasks), never in the
+request, so no request waits for them or meets the proxy's time limit.
+
+A view starts a job (``start_*``), which stores a ``Job`` and enqueues ``run_job``; the
+job page polls the ``Job`` row (a meta refresh, no JavaScript needed) and offers its file
+once done. The work itself is the existing public entry points, unchanged:
+``report.exports.export_draft``, ``report.exports.row_level_rows`` with ``to_csv`` /
+``to_xlsx``, and ``services.imports.import_survey``. Progress is by stage (queued,
+running, done): those functions report none of their own.
+
+Production runs the database backend with ``manage.py db_worker``; development and the
+tests run each task at once (``ImmediateBackend``), see ``TASKS`` in settings.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+from django_tasks import task
+
+from workshops.models import ImportUpload, Job, JobKind, JobStatus, ReportDraft, Workshop
+from workshops.models.jobs import KEEP_JOB_FILES
+from workshops.report import exports
+from workshops.services.imports import discard_upload, import_survey
+from workshops.sources import kobo
+
+log = logging.getLogger(__name__)
+
+# How long a finished job's file can be downloaded (``Job.has_file``).
+KEEP_FILES = KEEP_JOB_FILES
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def forget_old_jobs() -> int:
+    """Delete jobs finished more than ``KEEP_FILES`` ago, with their files: a row-level
+    export must not stay in the database for ever. Run at every job start."""
+    deleted, _counts = Job.objects.filter(finished_at__lt=timezone.now() - KEEP_FILES).delete()
+    return deleted
+
+
+def _start(*, workshop: Workshop, user, kind: str, params: dict) -> Job:
+    forget_old_jobs()
+    job = Job.objects.create(workshop=workshop, created_by=user, kind=kind, params=params)
+    # The database backend stores the task in the same transaction as the job: a worker
+    # never sees one without the other.
+    run_job.enqueue(job.pk)
+    return job
+
+
+def start_draft_export(*, draft: ReportDraft, fmt: str, user) -> Job:
+    return _start(
+        workshop=draft.workshop,
+        user=user,
+        kind=JobKind.DRAFT_EXPORT,
+        params={"draft": draft.pk, "fmt": fmt},
+    )
+
+
+def start_rows_export(*, workshop: Workshop, fmt: str, sources: list, language: str, user):
+    """The caller has recorded the read, with its purpose, in the data access log."""
+    return _start(
+        workshop=workshop,
+        user=user,
+        kind=JobKind.ROWS_EXPORT,
+        params={"fmt": fmt, "sources": sources, "language": language},
+    )
+
+
+def start_survey_import(*, upload: ImportUpload, mapping: kobo.Mapping, user) -> Job:
+    return _start(
+        workshop=upload.workshop,
+        user=user,
+        kind=JobKind.SURVEY_IMPORT,
+        params={"upload": upload.pk, "mapping": mapping.to_json()},
+    )
+
+
+@task()
+def run_job(job_id: int) -> str:
+    """Run one job; its outcome is on the ``Job`` row (the task's return value is its status)."""
+    claimed = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
+        status=JobStatus.RUNNING, progress=10, started_at=timezone.now()
+    )
+    if not claimed:  # already run (a task delivered twice) or deleted
+        return "skipped"
+    job = Job.objects.select_related("workshop", "created_by").get(pk=job_id)
+    language = job.params.get("language") or "en"
+    try:
+        with override(language):
+            RUNNERS[job.kind](job)
+    except Exception as error:
+        # The reason for people when it is theirs (a file that cannot be read); otherwise a
+        # plain message, and the details in the log (never the data).
+        known = isinstance(error, kobo.SurveyFileError)
+        if not known:
+            log.exception("background job %s (%s) failed", job.pk, job.kind)
+        Job.objects.filter(pk=job.pk).update(
+            status=JobStatus.FAILED,
+            finished_at=timezone.now(),
+            message=str(error) if known else _("The job failed. Try again, or ask for help."),
+        )
+        return JobStatus.FAILED
+    job.status, job.progress, job.finished_at = JobStatus.DONE, 100, timezone.now()
+    job.save()
+    return JobStatus.DONE
+
+
+def _draft_export(job: Job) -> None:
+    draft = ReportDraft.objects.select_related("workshop").get(
+        pk=job.params["draft"], workshop=job.workshop
+    )
+    file = exports.export_draft(report=draft, fmt=job.params["fmt"], user=job.created_by)
+    job.data, job.content_type, job.filename = file.body, file.content_type, file.filename
+
+
+def _rows_export(job: Job) -> None:
+    fmt = job.params["fmt"]
+    rows = exports.row_level_rows(job.workshop, job.params["sources"], job.params["language"])
+    if fmt == "csv":
+        job.data, job.content_type = exports.to_csv(rows), "text/csv; charset=utf-8"
+    else:
+        job.data, job.content_type = exports.to_xlsx(rows, _("Contributions")), XLSX
+    job.filename = f"{job.workshop.slug}-contributions-rows.{fmt}"
+
+
+def _survey_import(job: Job) -> None:
+    upload = ImportUpload.objects.get(pk=job.params["upload"], workshop=job.workshop)
+    survey = kobo.parse_survey(bytes(upload.data), upload.filename)
+    mapping = kobo.Mapping.from_json(job.params["mapping"])
+    result = import_survey(
+        workshop=job.workshop, survey=survey, mapping=mapping, user=job.created_by
+    )
+    discard_upload(upload=upload)
+    job.result = dataclasses.asdict(result)
+
+
+RUNNERS = {
+    JobKind.DRAFT_EXPORT: _draft_export,
+    JobKind.ROWS_EXPORT: _rows_export,
+    JobKind.SURVEY_IMPORT: _survey_import,
+}

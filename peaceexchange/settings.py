@@ -27,6 +27,10 @@ SECRET_KEY = env.str("SECRET_KEY", default=DEV_SECRET_KEY)
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Addresses or networks of our own reverse proxy (e.g. "127.0.0.1" or "172.16.0.0/12" for
+# Caddy in compose): behind them, X-Forwarded-For names the client for rate limits and
+# lockouts. Empty: the header is ignored.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 # The public address of the site, for links and QR codes that leave the request (join
 # sheet, seed_demo); ``make room`` sets it to the LAN address. Empty: the request's host.
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="")
@@ -82,6 +86,7 @@ TASKS = {
 }
 
 MIDDLEWARE = [
+    "workshops.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",

@@ -1,11 +1,13 @@
-"""Middleware: response headers every page gets, the second-factor page, and participants'
-friendly 404 in development."""
+"""Middleware: the client's address behind our own reverse proxy, response headers every
+page gets, the second-factor page, and participants' friendly 404 in development."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -29,6 +31,49 @@ PERMISSIONS_POLICY = ", ".join(
         "usb",
     )
 )
+
+
+def client_address(meta: dict, proxies: Sequence[IPv4Network | IPv6Network]) -> str:
+    """The address of whoever sent the request to our nearest trusted proxy.
+
+    Walks ``X-Forwarded-For`` from the right (the hop our proxy added) while the hop is
+    one of ``proxies``; the first other address is the client. Whatever a client wrote
+    into the header itself sits to the left of that and is never believed. A request
+    that did not come through a trusted proxy keeps its own ``REMOTE_ADDR``.
+    """
+    peer = meta.get("REMOTE_ADDR", "")
+    hops = [hop.strip() for hop in meta.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    address = peer
+    for hop in [peer, *reversed([h for h in hops if h])]:
+        try:
+            parsed = ip_address(hop)
+        except ValueError:
+            return address  # not an address: stop at the last hop we could read
+        address = hop
+        if not any(parsed in proxy for proxy in proxies):
+            return hop
+    return address
+
+
+class TrustedProxyMiddleware:
+    """``REMOTE_ADDR`` becomes the client's address when the request came through one of
+    ``TRUSTED_PROXIES`` (the deployment's Caddy or nginx), so that the join throttle, the
+    cap on new participants and the sign-in lockout count each phone's address, not the
+    proxy's. With no trusted proxy (the default), ``X-Forwarded-For`` is ignored: a
+    client could write anything there. The address is never stored with a contribution.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+        try:
+            self.proxies = [ip_network(p, strict=False) for p in settings.TRUSTED_PROXIES]
+        except ValueError as wrong:
+            raise ImproperlyConfigured(f"TRUSTED_PROXIES: {wrong}") from None
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self.proxies:
+            request.META["REMOTE_ADDR"] = client_address(request.META, self.proxies)
+        return self.get_response(request)
 
 
 class SecurityHeadersMiddleware:

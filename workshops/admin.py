@@ -12,18 +12,20 @@ class CountryAdmin(admin.ModelAdmin):
 
 @admin.register(models.Zone)
 class ZoneAdmin(admin.ModelAdmin):
-    list_display = ["name", "name_fr", "country", "order"]
-    list_filter = ["country"]
+    """Organisers group regions into zones on the workshop's zones page; this is for repairs."""
+
+    list_display = ["name", "name_fr", "workshop", "order"]
+    list_filter = ["workshop"]
     search_fields = ["name", "name_fr"]
-    list_select_related = ["country"]
+    list_select_related = ["workshop"]
 
 
 @admin.register(models.Region)
 class RegionAdmin(admin.ModelAdmin):
-    list_display = ["name", "zone", "country", "order"]
-    list_filter = ["country", "zone"]
-    search_fields = ["name"]
-    list_select_related = ["country", "zone"]
+    list_display = ["name", "name_fr", "code", "country", "order"]
+    list_filter = ["country"]
+    search_fields = ["name", "name_fr", "code"]
+    list_select_related = ["country"]
 
 
 class OrganisationMembershipInline(admin.TabularInline):
@@ -35,7 +37,7 @@ class OrganisationMembershipInline(admin.TabularInline):
 @admin.register(models.Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "acronym", "kind", "home_region", "network"]
-    list_filter = ["kind", "network", "home_region__zone"]
+    list_filter = ["kind", "network", "home_region__country"]
     search_fields = ["name", "acronym"]
     list_select_related = ["home_region"]
     inlines = [OrganisationMembershipInline]
@@ -72,7 +74,7 @@ class WorkshopAdmin(admin.ModelAdmin):
 @admin.register(models.Participant)
 class ParticipantAdmin(admin.ModelAdmin):
     list_display = ["__str__", "workshop", "kind", "region", "gender", "organisation", "consent_at"]
-    list_filter = ["workshop", "kind", "gender", "region__zone"]
+    list_filter = ["workshop", "kind", "gender"]
     search_fields = ["display_name", "public_id", "external_id"]
     list_select_related = ["workshop", "region", "organisation"]
     readonly_fields = ["public_id", "consent_at"]

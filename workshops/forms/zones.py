@@ -70,10 +70,11 @@ class ZoneGroupingForm(forms.Form):
             key = f"zone-{zone.pk}-name"
             if key not in data:
                 continue  # its own error is shown
-            names[zone.pk] = (data[key], data.get(f"zone-{zone.pk}-name_fr", ""))
-            if data[key].casefold() in seen:
+            name = data[key]
+            names[zone.pk] = (name, data.get(f"zone-{zone.pk}-name_fr", ""))
+            if name.casefold() in seen:
                 self.add_error(key, _("Two zones cannot have the same name."))
-            seen[data[key].casefold()] = key
+            seen[name.casefold()] = key
         placement = {}
         for region in self.region_list:
             value = data.get(f"region-{region.pk}")

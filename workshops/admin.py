@@ -2,6 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from workshops import models
+from workshops.services import networks
 
 
 @admin.register(models.Country)
@@ -131,3 +132,24 @@ class DataAccessLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(models.Network)
+class NetworkAdmin(admin.ModelAdmin):
+    """Where a superuser starts a network (from an empty database, in the browser): its
+    creator becomes its first administrator, who runs it from the network page /n/<slug>/
+    (organisations, staff, invitations), as ``manage.py create_network`` does."""
+
+    list_display = ["name", "acronym", "slug"]
+    search_fields = ["name", "acronym"]
+    fields = ["name", "acronym", "slug"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        network = networks.create_network(
+            name=obj.name, acronym=obj.acronym, slug=obj.slug, administrator=request.user
+        )
+        obj.pk = network.pk
+        obj._state.adding = False

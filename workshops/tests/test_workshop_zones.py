@@ -7,6 +7,7 @@ changing their roll-up."""
 from __future__ import annotations
 
 import io
+from urllib.parse import urlencode
 
 import pytest
 from django.core.management import call_command
@@ -414,13 +415,20 @@ def test_any_zone_name_is_stored_as_typed_or_refused_with_a_message(
             f"region-{regions['Gao'].pk}": service.NEW if new_name else str(north.pk),
         },
     )
-    response = client.post(zones_url(workshop), data)
+    # The bytes a client could send: a lone surrogate as its (invalid) UTF-8 bytes.
+    body = urlencode({k: v.encode("utf-8", "surrogatepass") for k, v in data.items()})
+    response = client.post(
+        zones_url(workshop), body, content_type="application/x-www-form-urlencoded"
+    )
     assert response.status_code in (200, 302)
     if response.status_code == 200:
         assert b"invalid-feedback" in response.content or b"alert-danger" in response.content
         return
     north.refresh_from_db()
-    assert (north.name, north.name_fr) == (name.strip(), name_fr.strip())
+    received = [
+        v.encode("utf-8", "surrogatepass").decode("utf-8", "replace") for v in (name, name_fr)
+    ]
+    assert (north.name, north.name_fr) == (received[0].strip(), received[1].strip())
     assert not has_unsafe_characters(north.name) and len(north.name) <= 120
     # Back to the conftest layout for the next example.
     service.save_grouping(

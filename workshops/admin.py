@@ -2,7 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from workshops import models
-from workshops.services import networks
+from workshops.services import networks, zones
 
 
 @admin.register(models.Country)
@@ -70,6 +70,13 @@ class WorkshopAdmin(admin.ModelAdmin):
     filter_horizontal = ["organisations"]
     list_select_related = ["country"]
     inlines = [WorkshopMembershipInline]
+
+    def save_model(self, request, obj, form, change):
+        """A workshop added here starts with its country's zones, as one made on the
+        dashboard does (the organiser regroups them on the workshop's Zones page)."""
+        super().save_model(request, obj, form, change)
+        if not change or "country" in form.changed_data:
+            zones.restart_zones(workshop=obj)
 
 
 @admin.register(models.Participant)

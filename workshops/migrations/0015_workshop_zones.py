@@ -15,7 +15,16 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+def _check_now(schema_editor):
+    """PostgreSQL checks foreign keys at commit; an ALTER TABLE later in this migration
+    would then meet "pending trigger events". Checked at each statement instead, the data
+    steps and the schema steps share one transaction (the migration stays atomic)."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 def copy_zones_into_workshops(apps, schema_editor):
+    _check_now(schema_editor)
     Workshop = apps.get_model("workshops", "Workshop")
     Zone = apps.get_model("workshops", "Zone")
     Region = apps.get_model("workshops", "Region")
@@ -68,11 +77,13 @@ def copy_zones_into_workshops(apps, schema_editor):
 
 
 def delete_country_zones(apps, schema_editor):
+    _check_now(schema_editor)
     apps.get_model("workshops", "Zone").objects.filter(workshop__isnull=True).delete()
 
 
 def give_zones_their_country(apps, schema_editor):
     """Backwards: a workshop's zone carries its workshop's country again."""
+    _check_now(schema_editor)
     Zone = apps.get_model("workshops", "Zone")
     for zone in Zone.objects.filter(country__isnull=True).select_related("workshop"):
         zone.country_id = zone.workshop.country_id
@@ -80,6 +91,7 @@ def give_zones_their_country(apps, schema_editor):
 
 
 def back_to_country_zones(apps, schema_editor):
+    _check_now(schema_editor)
     Workshop = apps.get_model("workshops", "Workshop")
     Zone = apps.get_model("workshops", "Zone")
     Region = apps.get_model("workshops", "Region")

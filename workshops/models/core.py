@@ -829,6 +829,8 @@ class Contribution(TimeStamped):
             errors["merged_into"] = _("A contribution cannot be merged into itself.")
         if self.session_id and self.workshop_id and self.session.workshop_id != self.workshop_id:
             errors["session"] = _("The session belongs to another workshop.")
+        if self.zone_id and self.workshop_id and self.zone.workshop_id != self.workshop_id:
+            errors["zone"] = _("The zone belongs to another workshop.")
         if errors:
             raise ValidationError(errors)
 

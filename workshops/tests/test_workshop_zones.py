@@ -10,6 +10,7 @@ import io
 from urllib.parse import urlencode
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -552,3 +553,13 @@ def test_a_workshop_added_in_django_admin_gets_its_zones_too(
     )
     assert response.status_code == 302, response.content.decode()[-3000:]
     assert len(grouping(Workshop.objects.get(slug="zinder"))) == 8
+
+
+def test_a_contribution_cannot_be_counted_in_another_workshops_zone(
+    workshop, other_workshop, session
+):
+    said = make_contribution(workshop, session)
+    said.zone = other_workshop.zones.get(name="North")
+    with pytest.raises(ValidationError) as refused:
+        said.full_clean()
+    assert refused.value.message_dict["zone"] == ["The zone belongs to another workshop."]

@@ -45,7 +45,7 @@ def test_seed_demo_reuses_reference_data_that_already_exists(workshop, regions, 
     assert Workshop.objects.count() == before + 1
     demo = Workshop.objects.get(slug="peace-exchange-bamako")
     assert demo.zones.get(name="North").regions.filter(name__in=["Gao", "Kidal"]).count() == 2
-    assert list(zones["North"].regions.values_list("name", flat=True)) == ["Tombouctou", "Gao"]
+    assert set(zones["North"].regions.values_list("name", flat=True)) == {"Tombouctou", "Gao"}
     assert demo.participants.filter(region=regions["Gao"]).exists()
 
 

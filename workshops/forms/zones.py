@@ -72,8 +72,11 @@ class ZoneGroupingForm(forms.Form):
                 continue  # its own error is shown
             name = data[key]
             names[zone.pk] = (name, data.get(f"zone-{zone.pk}-name_fr", ""))
-            if name.casefold() in seen:
-                self.add_error(key, _("Two zones cannot have the same name."))
+            if name.casefold() in seen:  # both fields say so: either may be the new one
+                for field in (seen[name.casefold()], key):
+                    if field in self.cleaned_data:
+                        self.add_error(field, _("Two zones cannot have the same name."))
+                continue
             seen[name.casefold()] = key
         placement = {}
         for region in self.region_list:

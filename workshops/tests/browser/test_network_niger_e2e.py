@@ -187,3 +187,37 @@ def test_a_network_administrator_to_a_phone_in_a_niger_workshop_with_its_zones(
     assert (admin_errors, organiser_errors, phone_errors) == ([], [], [])
     for context in (desk, laptop, phone):
         context.close()
+
+
+def test_the_zones_page_in_french_at_phone_and_desktop_size(
+    browser, live_server, organiser, workshop, screenshot
+):
+    from conftest import PASSWORD  # noqa: PLC0415 - the shared test password
+
+    context = browser.new_context(viewport=PHONE, locale="fr-FR")
+    context.add_cookies([{"name": "pe_lang", "value": "fr", "url": live_server.url}])
+    page = context.new_page()
+    errors = watch_console(page)
+    zones = reverse("workshops:zones", kwargs={"slug": workshop.slug})
+    page.goto(f"{live_server.url}{reverse('login')}?next={zones}")
+    page.fill('input[name="username"]', organiser.username)
+    page.fill('input[name="password"]', PASSWORD)
+    page.click('main button[type="submit"]')
+    expect(page.get_by_role("group", name="Zone de chaque région")).to_be_visible()
+    expect(page.get_by_label("Gao", exact=True)).to_have_value(
+        str(workshop.zones.get(name="North").pk)
+    )
+    screenshot(page, "zones/07-mali-zones-fr-phone")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+    # A mistake in French: two zones with one name; the text typed is shown again.
+    page.get_by_label("Zone 1, nom en anglais").fill("Centre")
+    page.get_by_role("button", name="Enregistrer les zones").click()
+    # Both fields say so, the one typed into and the zone already called that.
+    expect(page.get_by_text("Deux zones ne peuvent pas porter le même nom.")).to_have_count(2)
+    expect(page.locator(".invalid-feedback").first).to_be_visible()
+    expect(page.get_by_label("Zone 1, nom en anglais")).to_have_value("Centre")
+    page.set_viewport_size(DESKTOP)
+    screenshot(page, "zones/08-mali-zones-fr-error-desktop")
+    assert workshop.zones.filter(name="North").exists()
+    assert errors == []
+    context.close()

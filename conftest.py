@@ -43,28 +43,42 @@ def country(db):
     return baker.make("workshops.Country", code="ML", name="Mali")
 
 
-@pytest.fixture
-def zones(country):
-    return {
-        name: baker.make("workshops.Zone", country=country, name=name, name_fr=fr, order=i)
-        for i, (name, fr) in enumerate([("North", "Nord"), ("Centre", "Centre"), ("South", "Sud")])
-    }
+# The Mali layout every test workshop groups its regions into (zones belong to a workshop).
+ZONES = [("North", "Nord"), ("Centre", "Centre"), ("South", "Sud")]
+LAYOUT = {
+    "Tombouctou": "North",
+    "Gao": "North",
+    "Mopti": "Centre",
+    "Ségou": "Centre",
+    "Bamako": "South",
+    "Sikasso": "South",
+}
 
 
 @pytest.fixture
-def regions(country, zones):
-    layout = {
-        "Tombouctou": "North",
-        "Gao": "North",
-        "Mopti": "Centre",
-        "Ségou": "Centre",
-        "Bamako": "South",
-        "Sikasso": "South",
+def regions(country):
+    return {name: baker.make("workshops.Region", country=country, name=name) for name in LAYOUT}
+
+
+def group_zones(workshop, regions=None):
+    """Give ``workshop`` the North / Centre / South zones, with the regions of ``LAYOUT``."""
+    zones = {
+        name: baker.make("workshops.Zone", workshop=workshop, name=name, name_fr=fr, order=i)
+        for i, (name, fr) in enumerate(ZONES)
     }
-    return {
-        name: baker.make("workshops.Region", country=country, zone=zones[zone], name=name)
-        for name, zone in layout.items()
-    }
+    regions = regions or {r.name: r for r in workshop.country.regions.filter(name__in=LAYOUT)}
+    for name, region in regions.items():
+        if name in LAYOUT:
+            baker.make(
+                "workshops.ZoneRegion", workshop=workshop, zone=zones[LAYOUT[name]], region=region
+            )
+    return zones
+
+
+@pytest.fixture
+def zones(workshop):
+    """The ``workshop``'s zones by English name."""
+    return {zone.name: zone for zone in workshop.zones.all()}
 
 
 @pytest.fixture
@@ -74,7 +88,7 @@ def organisation(db, regions):
 
 def _make_workshop(country, organisation, slug, title):
     today = dt.date(2026, 11, 28)
-    return baker.make(
+    workshop = baker.make(
         "workshops.Workshop",
         slug=slug,
         title=title,
@@ -86,6 +100,8 @@ def _make_workshop(country, organisation, slug, title):
         status=WorkshopStatus.LIVE,
         languages=["fr", "en"],
     )
+    group_zones(workshop)
+    return workshop
 
 
 @pytest.fixture

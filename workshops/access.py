@@ -313,7 +313,7 @@ def get_participant_for_request(request: HttpRequest, workshop: Workshop) -> Par
     token = request.COOKIES.get(settings.PARTICIPANT_COOKIE_NAME, "")
     if not token or len(token) > 100:
         return None
-    participant = _one(Participant.objects.select_related("region").for_token(token))
+    participant = _one(Participant.objects.select_related("region").with_zone().for_token(token))
     if participant is None:
         return None
     if participant.workshop_id != workshop.pk:

@@ -2,6 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from workshops import models
+from workshops.services import networks, zones
 
 
 @admin.register(models.Country)
@@ -12,18 +13,20 @@ class CountryAdmin(admin.ModelAdmin):
 
 @admin.register(models.Zone)
 class ZoneAdmin(admin.ModelAdmin):
-    list_display = ["name", "name_fr", "country", "order"]
-    list_filter = ["country"]
+    """Organisers group regions into zones on the workshop's zones page; this is for repairs."""
+
+    list_display = ["name", "name_fr", "workshop", "order"]
+    list_filter = ["workshop"]
     search_fields = ["name", "name_fr"]
-    list_select_related = ["country"]
+    list_select_related = ["workshop"]
 
 
 @admin.register(models.Region)
 class RegionAdmin(admin.ModelAdmin):
-    list_display = ["name", "zone", "country", "order"]
-    list_filter = ["country", "zone"]
-    search_fields = ["name"]
-    list_select_related = ["country", "zone"]
+    list_display = ["name", "name_fr", "code", "country", "order"]
+    list_filter = ["country"]
+    search_fields = ["name", "name_fr", "code"]
+    list_select_related = ["country"]
 
 
 class OrganisationMembershipInline(admin.TabularInline):
@@ -35,7 +38,7 @@ class OrganisationMembershipInline(admin.TabularInline):
 @admin.register(models.Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "acronym", "kind", "home_region", "network"]
-    list_filter = ["kind", "network", "home_region__zone"]
+    list_filter = ["kind", "network", "home_region__country"]
     search_fields = ["name", "acronym"]
     list_select_related = ["home_region"]
     inlines = [OrganisationMembershipInline]
@@ -68,11 +71,18 @@ class WorkshopAdmin(admin.ModelAdmin):
     list_select_related = ["country"]
     inlines = [WorkshopMembershipInline]
 
+    def save_model(self, request, obj, form, change):
+        """A workshop added here starts with its country's zones, as one made on the
+        dashboard does (the organiser regroups them on the workshop's Zones page)."""
+        super().save_model(request, obj, form, change)
+        if not change or "country" in form.changed_data:
+            zones.restart_zones(workshop=obj)
+
 
 @admin.register(models.Participant)
 class ParticipantAdmin(admin.ModelAdmin):
     list_display = ["__str__", "workshop", "kind", "region", "gender", "organisation", "consent_at"]
-    list_filter = ["workshop", "kind", "gender", "region__zone"]
+    list_filter = ["workshop", "kind", "gender"]
     search_fields = ["display_name", "public_id", "external_id"]
     list_select_related = ["workshop", "region", "organisation"]
     readonly_fields = ["public_id", "consent_at"]
@@ -129,3 +139,24 @@ class DataAccessLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(models.Network)
+class NetworkAdmin(admin.ModelAdmin):
+    """Where a superuser starts a network (from an empty database, in the browser): its
+    creator becomes its first administrator, who runs it from the network page /n/<slug>/
+    (organisations, staff, invitations), as ``manage.py create_network`` does."""
+
+    list_display = ["name", "acronym", "slug"]
+    search_fields = ["name", "acronym"]
+    fields = ["name", "acronym", "slug"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        network = networks.create_network(
+            name=obj.name, acronym=obj.acronym, slug=obj.slug, administrator=request.user
+        )
+        obj.pk = network.pk
+        obj._state.adding = False

@@ -68,7 +68,7 @@ class BoardFilter(ContributionFilter):
     def __init__(self, data=None, queryset=None, *, workshop: Workshop, themes, **kwargs):
         super().__init__(data, queryset, **kwargs)
         self.filters["theme"].queryset = themes
-        self.filters["zone"].queryset = Zone.objects.filter(country_id=workshop.country_id)
+        self.filters["zone"].queryset = Zone.objects.filter(workshop=workshop)
 
     def search(self, queryset, name, value):
         """Every word, in any case and with or without accents ("elections" finds "Élections")."""

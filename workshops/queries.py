@@ -150,7 +150,7 @@ def context_summary(workshop: Workshop) -> dict | None:
         .annotate(events=Count("pk"), fatalities=Sum("fatalities"))
         .order_by()
     )
-    zones = {zone.pk: zone for zone in workshop.country.zones.all()}
+    zones = {zone.pk: zone for zone in workshop.zones.all()}
     years: set[int] = set()
     rows: dict[int | None, dict] = {}
     for item in by_zone_year:

@@ -229,7 +229,7 @@ def _load(workshop: Workshop) -> _Loaded:
         "pk",
         "author_id",
         "author__kind",
-        "author__region__zone_id",
+        "author__region_id",
         "author__gender",
         "zone_id",
         "gender",
@@ -248,7 +248,7 @@ def _load(workshop: Workshop) -> _Loaded:
         pk,
         author_id,
         kind,
-        author_zone,
+        author_region,
         author_gender,
         zone_id,
         gender,
@@ -267,7 +267,8 @@ def _load(workshop: Workshop) -> _Loaded:
             if voice is None:
                 voice = authors[author_id] = {
                     "scope": scope,
-                    "zone": author_zone or zone_id,
+                    # The author's zone in the workshop's grouping, else the snapshot.
+                    "zone": workshop.zone_id_of(author_region) or zone_id,
                     "gender": author_gender or gender,
                     "raised": set(),
                 }
@@ -503,8 +504,7 @@ class Rollup:
 
 def zone_groups(workshop: Workshop, language: str) -> list[Group]:
     return [
-        Group(str(zone.pk), zone.label(language))
-        for zone in Zone.objects.filter(country_id=workshop.country_id)
+        Group(str(zone.pk), zone.label(language)) for zone in Zone.objects.filter(workshop=workshop)
     ]
 
 

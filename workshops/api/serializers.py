@@ -93,7 +93,7 @@ class ParticipantSerializer(serializers.ModelSerializer):
 
     Pseudonymous: no display name, role, organisation name or token."""
 
-    zone = serializers.IntegerField(source="region.zone_id", allow_null=True, read_only=True)
+    zone = serializers.IntegerField(source="zone_in_workshop", allow_null=True, read_only=True)
     gender = serializers.ChoiceField(choices=Gender.choices, allow_blank=True, read_only=True)
     organisation_kind = serializers.ChoiceField(
         choices=OrganisationKind.choices, allow_blank=True, read_only=True

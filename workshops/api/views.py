@@ -254,6 +254,7 @@ class ParticipantList(RowLevel, generics.ListAPIView):
             Participant.objects.in_the_room()
             .filter(workshop=self.get_workshop())
             .select_related("region")
+            .with_zone()
             .order_by("created_at", "pk")
         )
 
@@ -371,6 +372,7 @@ class ContributionList(RowLevel, generics.ListCreateAPIView):
             author = (
                 Participant.objects.in_the_room()
                 .select_related("region")
+                .with_zone()
                 .filter(workshop=workshop, public_id=data["author"])
                 .first()
             )

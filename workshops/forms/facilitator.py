@@ -133,7 +133,7 @@ class OrganisationForm(forms.ModelForm):
 
     def __init__(self, *args, country=None, **kwargs):
         super().__init__(*args, **kwargs)
-        regions = Region.objects.select_related("zone")
+        regions = Region.objects.all()
         if country is not None:
             regions = regions.filter(country=country)
         self.fields["home_region"].queryset = regions
@@ -153,9 +153,7 @@ class EditOrganisationForm(forms.ModelForm):
 
     def __init__(self, *args, country=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["home_region"].queryset = Region.objects.select_related("zone").filter(
-            country=country
-        )
+        self.fields["home_region"].queryset = Region.objects.filter(country=country)
 
 
 class ParticipantForm(forms.ModelForm):
@@ -349,7 +347,7 @@ class CaptureForm(forms.Form):
             "region"
         )
         self.fields["speaker"].label_from_instance = participant_label
-        self.fields["zone"].queryset = Zone.objects.filter(country_id=session.workshop.country_id)
+        self.fields["zone"].queryset = Zone.objects.filter(workshop_id=session.workshop_id)
 
     def clean_text(self):
         text = self.cleaned_data["text"].strip()

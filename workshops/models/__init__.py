@@ -16,6 +16,7 @@ from workshops.models.core import (  # noqa: F401
     Workshop,
     WorkshopMembership,
     Zone,
+    ZoneRegion,
     generate_join_code,
     hash_token,
     normalise_join_code,

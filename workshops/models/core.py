@@ -8,7 +8,7 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -104,31 +104,11 @@ class Country(models.Model):
         return self.name_fr if language == "fr" and self.name_fr else self.name
 
 
-class Zone(BilingualName):
-    """A comparison zone of a country (e.g. North / Centre / South Mali): data, not code."""
-
-    country = models.ForeignKey(
-        Country, on_delete=models.PROTECT, related_name="zones", verbose_name=_("country")
-    )
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
-
-    class Meta:
-        ordering = ["country", "order", "name"]
-        verbose_name = _("zone")
-        verbose_name_plural = _("zones")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["country", "name"], name="zone_unique_name_per_country"
-            ),
-        ]
-
-
 class Region(models.Model):
+    """A first-level division of a country (reference data); a workshop puts it in a zone."""
+
     country = models.ForeignKey(
         Country, on_delete=models.PROTECT, related_name="regions", verbose_name=_("country")
-    )
-    zone = models.ForeignKey(
-        Zone, on_delete=models.PROTECT, related_name="regions", verbose_name=_("zone")
     )
     name = models.CharField(_("name"), max_length=100)
     name_fr = models.CharField(_("name (French)"), max_length=100, blank=True)
@@ -151,10 +131,6 @@ class Region(models.Model):
     def label(self, language: str | None = None) -> str:
         language = (language or get_language() or "en")[:2]
         return self.name_fr if language == "fr" and self.name_fr else self.name
-
-    def clean(self) -> None:
-        if self.zone_id and self.country_id and self.zone.country_id != self.country_id:
-            raise ValidationError({"zone": _("The zone must belong to the region's country.")})
 
 
 class Organisation(TimeStamped):
@@ -372,6 +348,87 @@ class Workshop(TimeStamped):
     def join_url(self) -> str:
         return reverse("participant:join_code", kwargs={"code": self.join_code})
 
+    def zones_by_region(self) -> dict[int, Zone]:
+        """Region id → zone of this workshop's grouping (one query, then kept on the object)."""
+        cached = self.__dict__.get("_zones_by_region")
+        if cached is None:
+            cached = self.__dict__["_zones_by_region"] = {
+                link.region_id: link.zone
+                for link in ZoneRegion.objects.filter(workshop=self).select_related("zone")
+            }
+        return cached
+
+    def zone_of(self, region: Region | None) -> Zone | None:
+        """The zone this workshop puts ``region`` in (None: no region, or not grouped)."""
+        return self.zones_by_region().get(region.pk) if region is not None else None
+
+    def zone_id_of(self, region_id: int | None) -> int | None:
+        zone = self.zones_by_region().get(region_id) if region_id else None
+        return zone.pk if zone is not None else None
+
+    def forget_zones(self) -> None:
+        """Drop the cached grouping (after the organiser regrouped the regions)."""
+        self.__dict__.pop("_zones_by_region", None)
+
+
+class Zone(BilingualName):
+    """A comparison zone of one workshop (e.g. North / Centre / South Mali): the organiser
+    groups the regions of the workshop's country into its zones (``ZoneRegion``)."""
+
+    workshop = models.ForeignKey(
+        Workshop, on_delete=models.CASCADE, related_name="zones", verbose_name=_("workshop")
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    regions = models.ManyToManyField(
+        Region, through="ZoneRegion", related_name="zones", verbose_name=_("regions")
+    )
+
+    class Meta:
+        ordering = ["workshop_id", "order", "name"]
+        verbose_name = _("zone")
+        verbose_name_plural = _("zones")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workshop", "name"], name="zone_unique_name_per_workshop"
+            ),
+        ]
+
+
+class ZoneRegion(models.Model):
+    """A region of the workshop's country in one of the workshop's zones (one zone at most).
+
+    ``workshop`` repeats the zone's, so that the database keeps a region in one zone per
+    workshop; ``clean()`` and ``services.zones`` keep both the same."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="zone_regions")
+    zone = models.ForeignKey(Zone, on_delete=models.CASCADE, related_name="zone_regions")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="zone_regions")
+
+    class Meta:
+        verbose_name = _("region of a zone")
+        verbose_name_plural = _("regions of zones")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workshop", "region"], name="zone_region_one_zone_per_workshop"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.region_id)
+
+    def clean(self) -> None:
+        errors = {}
+        if self.zone_id and self.workshop_id and self.zone.workshop_id != self.workshop_id:
+            errors["zone"] = _("The zone belongs to another workshop.")
+        if (
+            self.region_id
+            and self.workshop_id
+            and self.region.country_id != self.workshop.country_id
+        ):
+            errors["region"] = _("The region must belong to the workshop's country.")
+        if errors:
+            raise ValidationError(errors)
+
 
 class WorkshopMembership(models.Model):
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="memberships")
@@ -397,6 +454,17 @@ class WorkshopMembership(models.Model):
 class ParticipantQuerySet(models.QuerySet):
     def for_token(self, token: str) -> ParticipantQuerySet:
         return self.filter(token_hash=hash_token(token))
+
+    def with_zone(self) -> ParticipantQuerySet:
+        """Annotate ``zone_in_workshop``: the zone of the region in the workshop's grouping,
+        read in the same query (a phone's send then needs no lookup of its own)."""
+        return self.annotate(
+            zone_in_workshop=Subquery(
+                ZoneRegion.objects.filter(
+                    workshop_id=OuterRef("workshop_id"), region_id=OuterRef("region_id")
+                ).values("zone_id")[:1]
+            )
+        )
 
     def in_the_room(self) -> ParticipantQuerySet:
         """Workshop participants, without survey respondents and interviewees."""
@@ -492,7 +560,10 @@ class Participant(TimeStamped):
 
     @property
     def zone_id(self) -> int | None:
-        return self.region.zone_id if self.region_id else None
+        """The zone of the participant's region in the workshop's grouping."""
+        if "zone_in_workshop" in self.__dict__:  # ParticipantQuerySet.with_zone()
+            return self.zone_in_workshop
+        return self.workshop.zone_id_of(self.region_id)
 
 
 class BreakoutSession(TimeStamped):
@@ -765,6 +836,8 @@ class Contribution(TimeStamped):
             errors["merged_into"] = _("A contribution cannot be merged into itself.")
         if self.session_id and self.workshop_id and self.session.workshop_id != self.workshop_id:
             errors["session"] = _("The session belongs to another workshop.")
+        if self.zone_id and self.workshop_id and self.zone.workshop_id != self.workshop_id:
+            errors["zone"] = _("The zone belongs to another workshop.")
         if errors:
             raise ValidationError(errors)
 
@@ -777,7 +850,10 @@ class Contribution(TimeStamped):
         if self.author is None:
             return
         self.region = self.author.region
-        self.zone_id = self.author.region.zone_id if self.author.region_id else None
+        if "zone_in_workshop" in self.author.__dict__:  # read with the author
+            self.zone_id = self.author.zone_in_workshop
+        else:
+            self.zone_id = self.workshop.zone_id_of(self.author.region_id)
         self.gender = self.author.gender
 
     # Whose agreement makes a contribution quotable: the phone's own tick at send, the

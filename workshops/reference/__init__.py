@@ -2,7 +2,10 @@
 
 ``countries/<ISO 3166-1 alpha-2>.json`` holds a country's English and French names and
 each admin1 unit with its ISO 3166-2 code and English and French names; the ``source``
-and ``note`` keys of each file say where the names come from. Nothing is fetched at
+and ``note`` keys of each file say where the names come from. An optional ``zones`` list
+suggests how a new workshop in that country groups its regions (names in both languages,
+the ISO 3166-2 codes of the regions of each zone); without it a workshop starts with one
+zone per region. Nothing is fetched at
 run time: adding a country is adding its file.
 """
 

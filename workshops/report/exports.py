@@ -107,9 +107,7 @@ def row_level_rows(workshop: Workshop, sources=(), language: str = "en") -> list
         themes_of.setdefault(contribution_id, []).append(theme_id)
     with override(language):
         theme_names = {t.pk: t.label(language) for t in Theme.objects.for_workshop(workshop)}
-        zone_names = {
-            z.pk: z.label(language) for z in Zone.objects.filter(country=workshop.country)
-        }
+        zone_names = {z.pk: z.label(language) for z in Zone.objects.filter(workshop=workshop)}
         labels = {
             field: {value: str(label) for value, label in choices}
             for field, choices in (

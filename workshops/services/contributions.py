@@ -100,7 +100,7 @@ def submit_contribution(
         candidate.snapshot_author()
     else:
         candidate.region = region
-        candidate.zone = zone if zone is not None else (region.zone if region else None)
+        candidate.zone = zone if zone is not None else workshop.zone_of(region)
         candidate.gender = gender or ""
     skip_creation_record(candidate)
     try:

@@ -36,10 +36,10 @@ from workshops.models import (
     Vote,
     Workshop,
     WorkshopMembership,
-    Zone,
 )
 from workshops.reference import countries
 from workshops.services.contributions import submit_contribution
+from workshops.services.zones import start_zones
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 DEMO_CONTENT = FIXTURES / "demo" / "bamako.json"
@@ -71,7 +71,6 @@ class DemoRefused(Exception):
 @dataclass
 class ReferenceData:
     countries: dict[str, Country] = field(default_factory=dict)
-    zones: dict[str, Zone] = field(default_factory=dict)
     regions: dict[str, Region] = field(default_factory=dict)
     themes: dict[str, Theme] = field(default_factory=dict)
 
@@ -90,7 +89,8 @@ def _read(path: Path):
 
 @transaction.atomic
 def load_reference_data() -> ReferenceData:
-    """Mali (country, zones, regions) and the theme library, matched on natural keys.
+    """Mali (country, regions), every shipped country and the theme library, matched on
+    natural keys (zones belong to each workshop: ``services.zones``).
 
     The files are Django fixtures (``manage.py loaddata mali themes`` loads them
     into an empty database); here they are applied without trusting their
@@ -106,24 +106,13 @@ def load_reference_data() -> ReferenceData:
                 code=fields["code"], defaults={"name": fields["name"]}
             )
             ref.countries[obj.code] = obj
-        elif model == "workshops.zone":
-            country = by_pk[("workshops.country", fields["country"])]
-            obj, _ = Zone.objects.get_or_create(
-                country=country,
-                name=fields["name"],
-                defaults={"name_fr": fields["name_fr"], "order": fields["order"]},
-            )
-            ref.zones[obj.name] = obj
         elif model == "workshops.region":
             country = by_pk[("workshops.country", fields["country"])]
-            zone = by_pk[("workshops.zone", fields["zone"])]
             obj, _ = Region.objects.get_or_create(
-                country=country,
-                name=fields["name"],
-                defaults={"zone": zone, "order": fields["order"]},
+                country=country, name=fields["name"], defaults={"order": fields["order"]}
             )
             ref.regions[obj.name] = obj
-        else:  # pragma: no cover - the file holds only these three models
+        else:  # pragma: no cover - the file holds only these two models
             raise ValueError(f"unexpected model {model} in mali.json")
         by_pk[(model, pk)] = obj
 
@@ -151,8 +140,9 @@ def _load_countries(ref: ReferenceData) -> None:
 
     A region already stored (Mali's, from the fixture) is matched on its ISO code or
     either name and gets the code and French name; a new region is stored under its
-    English name. A country without zones gets one zone per region, a default the
-    organiser regroups. A handful of queries, whatever the number of countries.
+    English name. Zones are not stored here: each workshop gets its country's suggested
+    grouping when it is created (``services.zones.start_zones``). A handful of queries,
+    whatever the number of countries.
     """
     shipped = countries()
     stored = {c.code: c for c in Country.objects.filter(code__in=shipped)}
@@ -176,10 +166,7 @@ def _load_countries(ref: ReferenceData) -> None:
     regions_of: dict[int, list[Region]] = {}
     for region in Region.objects.filter(country__in=by_code.values()):
         regions_of.setdefault(region.country_id, []).append(region)
-    zoned = set(
-        Zone.objects.filter(country__in=by_code.values()).values_list("country_id", flat=True)
-    )
-    new_zones, changed = [], []
+    changed: list[Region] = []
     pending: list[tuple[Country, dict, int]] = []
     for code, data in shipped.items():
         country = by_code[code]
@@ -190,32 +177,14 @@ def _load_countries(ref: ReferenceData) -> None:
             )
             if region is None:
                 pending.append((country, row, order))
-                if country.pk not in zoned:
-                    new_zones.append(
-                        Zone(
-                            country=country,
-                            name=row["name_en"],
-                            name_fr=row["name_fr"],
-                            order=order,
-                        )
-                    )
             elif (region.code, region.name_fr) != (row["code"], row["name_fr"]):
                 region.code, region.name_fr = row["code"], row["name_fr"]
                 changed.append(region)
     Region.objects.bulk_update(changed, ["code", "name_fr"])
-    Zone.objects.bulk_create(new_zones)
-    zones = {
-        (z.country_id, z.name): z
-        for z in Zone.objects.filter(country__in=[c for c, _, _ in pending]).order_by("order")
-    }
-    first_zone: dict[int, Zone] = {}
-    for zone in zones.values():
-        first_zone.setdefault(zone.country_id, zone)
     created = Region.objects.bulk_create(
         [
             Region(
                 country=country,
-                zone=zones.get((country.pk, row["name_en"])) or first_zone[country.pk],
                 name=row["name_en"],
                 name_fr=row["name_fr"],
                 code=row["code"],
@@ -337,6 +306,7 @@ class _DemoBuilder:
             dots_per_participant=spec["dots_per_participant"],
             retention_until=self.day + dt.timedelta(days=spec["retention_days"]),
         )
+        self.zones = {zone.name: zone for zone in start_zones(workshop=workshop)}
         return workshop
 
     def _participants(self) -> list[Participant]:
@@ -389,8 +359,10 @@ class _DemoBuilder:
         """
         chosen: list[Participant] = []
         for zone_name, count in plan.get("by_zone", {}).items():
-            zone_id = self.ref.zones[zone_name].pk
-            group = [p for p in self.participants if p.region.zone_id == zone_id]
+            zone_id = self.zones[zone_name].pk
+            group = [
+                p for p in self.participants if self.workshop.zone_id_of(p.region_id) == zone_id
+            ]
             women = [p for p in group if p.gender == Gender.WOMAN]
             others = [p for p in group if p.gender != Gender.WOMAN]
             from_women = min(len(women), round(count * len(women) / len(group)))

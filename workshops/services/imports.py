@@ -96,8 +96,7 @@ def import_survey(
     result = SurveyImportResult(submissions=len(survey.submissions), dry_run=dry_run)
     matcher = RegionMatcher.for_workshop(workshop)
     regions_by_name = {
-        normalise_place(r.name): r
-        for r in Region.objects.filter(country_id=workshop.country_id).select_related("zone")
+        normalise_place(r.name): r for r in Region.objects.filter(country_id=workshop.country_id)
     }
     spellings: dict[str, Region] = {}
     for spelling, region_name in mapping.region_values.items():
@@ -285,7 +284,7 @@ def import_acled(
                     normalise_place(row.values["admin1"]), row.values["admin1"]
                 )
                 result.unknown_rows[spelling] = result.unknown_rows.get(spelling, 0) + 1
-            values = {**row.values, "region": region, "zone": region.zone if region else None}
+            values = {**row.values, "region": region, "zone": workshop.zone_of(region)}
             event = stored.get(event_id)
             if event is None:
                 new.append(AcledEvent(workshop=workshop, event_id_cnty=event_id, **values))
@@ -316,7 +315,7 @@ def remap_regions(*, workshop: Workshop) -> int:
     for event in AcledEvent.objects.filter(workshop=workshop).only("pk", "admin1", "region_id"):
         region = matcher.match(event.admin1)
         if (region.pk if region else None) != event.region_id:
-            event.region, event.zone = region, region.zone if region else None
+            event.region, event.zone = region, workshop.zone_of(region)
             changed.append(event)
     AcledEvent.objects.bulk_update(changed, ["region", "zone"], batch_size=500)
     return len(changed)

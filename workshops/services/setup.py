@@ -17,6 +17,7 @@ from workshops.models import (
     Workshop,
     WorkshopMembership,
 )
+from workshops.services import zones
 from workshops.services.retention import anonymise_participant
 
 
@@ -39,13 +40,19 @@ def create_workshop(*, form, user) -> Workshop:
     WorkshopMembership.objects.update_or_create(
         workshop=workshop, user=user, defaults={"role": StaffRole.ORGANISER}
     )
+    zones.start_zones(workshop=workshop)
     return workshop
 
 
 @transaction.atomic
 def save_workshop(*, form) -> Workshop:
-    """Save a workshop's edited details (the form checked them)."""
-    return form.save()
+    """Save a workshop's edited details (the form checked them); a new country brings
+    its suggested zones."""
+    country_changed = "country" in form.changed_data
+    workshop = form.save()
+    if country_changed:
+        zones.restart_zones(workshop=workshop)
+    return workshop
 
 
 @transaction.atomic

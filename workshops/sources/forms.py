@@ -38,10 +38,15 @@ class SurveyUploadForm(UploadForm):
 
 
 def region_choices(workshop: Workshop):
-    regions = Region.objects.filter(country_id=workshop.country_id).select_related("zone")
+    regions = Region.objects.filter(country_id=workshop.country_id)
     return [("", _("— leave without region —"))] + [
-        (region.name, f"{region.name} ({region.zone.label()})") for region in regions
+        (region.name, f"{region.name} ({_zone_label(workshop, region)})") for region in regions
     ]
+
+
+def _zone_label(workshop: Workshop, region: Region) -> str:
+    zone = workshop.zone_of(region)
+    return zone.label() if zone is not None else "—"
 
 
 class SurveyMappingForm(forms.Form):
@@ -163,9 +168,7 @@ class RegionAliasForm(forms.Form):
 
     def __init__(self, *args, workshop: Workshop, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = Region.objects.filter(
-            country_id=workshop.country_id
-        ).select_related("zone")
+        self.fields["region"].queryset = Region.objects.filter(country_id=workshop.country_id)
 
 
 class InterviewForm(forms.ModelForm):
@@ -198,9 +201,7 @@ class InterviewForm(forms.ModelForm):
 
     def __init__(self, *args, workshop: Workshop, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = Region.objects.filter(
-            country_id=workshop.country_id
-        ).select_related("zone")
+        self.fields["region"].queryset = Region.objects.filter(country_id=workshop.country_id)
         self.fields["gender"].choices = [("", "—"), *Gender.choices]
         self.fields["organisation_kind"].choices = [("", "—"), *OrganisationKind.choices]
 

@@ -50,16 +50,14 @@ class RegionMatcher:
 
     @classmethod
     def for_workshop(cls, workshop: Workshop) -> RegionMatcher:
-        regions = Region.objects.filter(country_id=workshop.country_id).select_related(
-            "zone", "country"
-        )
+        regions = Region.objects.filter(country_id=workshop.country_id).select_related("country")
         by_key = {normalise_place(region.name): region for region in regions}
         by_name = dict(by_key)
         for region in regions:  # the gazetteer's targets: a name or an ISO 3166-2 code
             for other in (region.name_fr, region.code):
                 if other:
                     by_name.setdefault(normalise_place(other), region)
-        aliases = RegionAlias.objects.filter(workshop=workshop).select_related("region__zone")
+        aliases = RegionAlias.objects.filter(workshop=workshop).select_related("region")
         for alias in aliases:
             by_key.setdefault(alias.key, alias.region)
         if regions:

@@ -26,3 +26,11 @@ def nav_active(context, *view_names: str) -> str:
     """``active`` when the current page is one of ``view_names`` (``"ns:name"``)."""
     match = getattr(context.get("request"), "resolver_match", None)
     return "active" if match and match.view_name in view_names else ""
+
+
+@register.filter
+def zone_in(region, workshop) -> str:
+    """The label of the zone ``workshop`` puts ``region`` in ("" when none):
+    ``{{ participant.region|zone_in:workshop }}`` (one query per page: ``Workshop.zone_of``)."""
+    zone = workshop.zone_of(region) if region else None
+    return zone.label() if zone is not None else ""

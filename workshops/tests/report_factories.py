@@ -146,7 +146,7 @@ class _Builder:
             language="fr",
             source=Source.PHONE if author.pk % 3 else Source.NOTE,
             author=author,
-            zone_id=author.region.zone_id,
+            zone_id=self.workshop.zone_id_of(author.region_id),
             region=author.region,
             gender=author.gender,
             quotable=quotable,

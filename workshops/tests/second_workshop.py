@@ -32,7 +32,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -47,19 +46,20 @@ from workshops.models import (
     Workshop,
     WorkshopMembership,
 )
+from workshops.reference import country as reference_country
 from workshops.services.contributions import submit_contribution
 from workshops.services.demo import load_reference_data, organisation_from_spec
 from workshops.services.imports import SurveyImportResult, import_survey
 from workshops.services.interviews import code_passage, sync_voice
 from workshops.services.moderation import tag_themes
 from workshops.services.participants import cast_votes
+from workshops.services.zones import start_zones
 from workshops.sources.kobo import Mapping, client_id_for, parse_survey
 
 DATA = Path(__file__).parent / "data" / "second_workshop"
 PLAN_FILE = DATA / "workshop.json"
 SURVEY_FILE = DATA / "survey_mopti.csv"
 CODING_FILE = DATA / "survey_coding.json"
-MALI_FILE = Path(settings.BASE_DIR) / "fixtures" / "mali.json"
 
 WORKSHOP = "workshop"
 SURVEY = "survey"
@@ -124,7 +124,7 @@ class _Loader:
         interviews, passages = self._interviews()
         respondents = Participant.objects.filter(
             workshop=self.workshop, kind=VoiceKind.RESPONDENT
-        ).select_related("region__zone")
+        ).select_related("region")
         return SecondWorkshop(
             workshop=self.workshop,
             participants=self.participants,
@@ -143,7 +143,7 @@ class _Loader:
 
     def _workshop(self) -> Workshop:
         spec = self.plan["workshop"]
-        return Workshop.objects.create(
+        workshop = Workshop.objects.create(
             title=spec["title"],
             slug=spec["slug"],
             location=spec["location"],
@@ -155,6 +155,8 @@ class _Loader:
             organiser=self._organisation(spec["organiser"]),
             dots_per_participant=spec["dots_per_participant"],
         )
+        start_zones(workshop=workshop)  # Mali's suggested North / Centre / South
+        return workshop
 
     def _staff(self) -> dict:
         User = get_user_model()
@@ -379,12 +381,14 @@ def _place_key(value: str) -> str:
 
 
 def _zones_of_regions() -> dict[str, str]:
-    rows = _read_json(MALI_FILE)
-    zones = {r["pk"]: r["fields"]["name"] for r in rows if r["model"] == "workshops.zone"}
+    """Region name (English or French) → zone, from Mali's suggested grouping."""
+    mali = reference_country("ML")
+    names = {row["code"]: (row["name_en"], row["name_fr"]) for row in mali["regions"]}
     return {
-        r["fields"]["name"]: zones[r["fields"]["zone"]]
-        for r in rows
-        if r["model"] == "workshops.region"
+        name: zone["name_en"]
+        for zone in mali["zones"]
+        for code in zone["regions"]
+        for name in names[code]
     }
 
 

@@ -193,7 +193,7 @@ def test_participants_show_pseudonymous_fields_only(organiser, participant, regi
         {
             "public_id": participant.public_id,
             "region": regions["Gao"].pk,
-            "zone": regions["Gao"].zone_id,
+            "zone": participant.workshop.zone_id_of(regions["Gao"].pk),
             "gender": Gender.WOMAN,
             "organisation_kind": "",
         }
@@ -228,7 +228,7 @@ def test_create_names_its_author_by_public_id(note_taker, participant, regions):
     assert (stored.author, stored.region, stored.zone, stored.gender) == (
         participant,
         regions["Gao"],
-        regions["Gao"].zone,
+        participant.workshop.zone_of(regions["Gao"]),
         Gender.WOMAN,
     )
 
@@ -333,7 +333,7 @@ def test_list_filters_and_paginates(organiser, workshop, regions, contribution):
     body = client.get(W + "contributions/", {"category": "recommendation", **PURPOSE}).json()
     assert body["count"] == 3
     assert {item["source"] for item in body["results"]} == {"survey"}
-    zone = regions["Gao"].zone_id
+    zone = workshop.zone_id_of(regions["Gao"].pk)
     assert client.get(W + "contributions/", {"zone": zone, **PURPOSE}).json()["count"] == 1
     assert client.get(W + "contributions/", {"category": "gossip", **PURPOSE}).status_code == 400
     assert client.get(W + "contributions/", {"page": 99, **PURPOSE}).status_code == 404
@@ -479,7 +479,8 @@ def test_a_weaker_role_gets_403_before_a_missing_purpose_and_no_count(
     request, role, workshop, regions, contribution
 ):
     client = api_for(request.getfixturevalue(role))
-    for params in ({}, {"theme": "governance", "zone": regions["Gao"].zone_id, **PURPOSE}):
+    zone = workshop.zone_id_of(regions["Gao"].pk)
+    for params in ({}, {"theme": "governance", "zone": zone, **PURPOSE}):
         response = client.get(W + "contributions/", params)
         assert response.status_code == 403
         assert "count" not in response.json()
@@ -489,7 +490,7 @@ def test_a_weaker_role_gets_403_before_a_missing_purpose_and_no_count(
 def test_a_row_level_read_records_its_filters_and_purpose_but_no_row(
     organiser, workshop, regions, contribution
 ):
-    zone = regions["Gao"].zone_id
+    zone = workshop.zone_id_of(regions["Gao"].pk)
     response = api_for(organiser).get(
         W + "contributions/", {"category": "driver", "zone": zone, "junk": "x", **PURPOSE}
     )

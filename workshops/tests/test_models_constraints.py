@@ -38,6 +38,7 @@ from workshops.models import (
     Workshop,
     WorkshopMembership,
     Zone,
+    ZoneRegion,
     core,
 )
 
@@ -69,16 +70,23 @@ def contribution(workshop, **fields) -> Contribution:
 # --- reference data -----------------------------------------------------------------
 
 
-def test_a_zone_name_is_unique_per_country(zones, country):
-    with refused("zone_unique_name_per_country"):
-        Zone.objects.create(country=country, name="North")
-    other = Country.objects.create(code="NE", name="Niger")
-    assert Zone.objects.create(country=other, name="North").pk
+def test_a_zone_name_is_unique_per_workshop(workshop, other_workshop):
+    with refused("zone_unique_name_per_workshop"):
+        Zone.objects.create(workshop=workshop, name="North")
+    assert Zone.objects.create(workshop=other_workshop, name="Sahel").pk
 
 
-def test_a_region_name_is_unique_per_country(regions, country, zones):
+def test_a_region_sits_in_one_zone_per_workshop(workshop, other_workshop, regions, zones):
+    with refused("zone_region_one_zone_per_workshop"):
+        ZoneRegion.objects.create(workshop=workshop, zone=zones["South"], region=regions["Gao"])
+    other_zone = other_workshop.zones.get(name="South")
+    other_workshop.zone_regions.filter(region=regions["Gao"]).update(zone=other_zone)
+    assert workshop.zone_of(regions["Gao"]).name == "North"  # each workshop its own grouping
+
+
+def test_a_region_name_is_unique_per_country(regions, country):
     with refused("region_unique_name_per_country"):
-        Region.objects.create(country=country, zone=zones["North"], name="Gao")
+        Region.objects.create(country=country, name="Gao")
 
 
 def test_a_country_code_is_unique(country):

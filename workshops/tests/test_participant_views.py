@@ -593,7 +593,7 @@ def test_a_script_send_stores_the_authors_region_zone_and_gender(
     assert stored.author == participant
     assert (stored.region, stored.zone, stored.gender) == (
         regions["Gao"],
-        regions["Gao"].zone,
+        workshop.zone_of(regions["Gao"]),
         "woman",
     )
     assert stored.status == ModerationStatus.PENDING  # the workshop pre-moderates

@@ -1,4 +1,5 @@
-"""Reference data shipped in fixtures/: Mali's zones and regions, the theme library."""
+"""Reference data shipped in fixtures/ and workshops/reference/: countries, regions, the
+zones each country suggests, the theme library."""
 
 from io import StringIO
 
@@ -8,6 +9,7 @@ from model_bakery import baker
 from workshops.models import Country, Region, Theme, Zone
 from workshops.reference import countries
 from workshops.services.demo import load_reference_data
+from workshops.services.zones import suggested_grouping
 from workshops.sources.regions import RegionMatcher, gazetteer
 
 MALI = {
@@ -23,17 +25,13 @@ def test_the_fixtures_load_with_loaddata_into_an_empty_database(db):
     assert Theme.objects.filter(workshop=None).count() == 37
 
 
-def test_mali_regions_sit_in_their_zones_with_french_names(db):
-    load_reference_data()
-    for zone_name, regions in MALI.items():
-        zone = Zone.objects.get(country__code="ML", name=zone_name)
-        assert set(zone.regions.values_list("name", flat=True)) == regions
-    assert [z.label("fr") for z in Zone.objects.filter(country__code="ML").order_by("order")] == [
-        "Nord",
-        "Centre",
-        "Sud",
-    ]
+def test_mali_suggests_its_north_centre_and_south_with_french_names(db):
+    ref = load_reference_data()
+    grouping = suggested_grouping(ref.countries["ML"])
+    assert {zone.name: {r.name for r in zone.regions} for zone in grouping} == MALI
+    assert [zone.name_fr for zone in grouping] == ["Nord", "Centre", "Sud"]
     assert Region.objects.filter(country__code="ML").count() == 11
+    assert not Zone.objects.exists()  # zones belong to workshops, none is stored here
 
 
 def test_the_theme_library_has_the_contract_slugs_in_both_languages(db):
@@ -45,9 +43,9 @@ def test_the_theme_library_has_the_contract_slugs_in_both_languages(db):
 
 def test_loading_reference_data_twice_adds_nothing(db):
     load_reference_data()
-    counts = Country.objects.count(), Zone.objects.count(), Region.objects.count()
+    counts = Country.objects.count(), Region.objects.count()
     load_reference_data()
-    assert (Country.objects.count(), Zone.objects.count(), Region.objects.count()) == counts
+    assert (Country.objects.count(), Region.objects.count()) == counts
 
 
 # The shipped countries: ISO 3166-1 code → number of admin1 units in the file.
@@ -78,10 +76,11 @@ def test_loading_stores_every_country_and_region_with_french_names(db):
         assert Region.objects.filter(country__code=code).count() == count
     assert not Region.objects.filter(code="").exists()
     assert not Region.objects.filter(name_fr="").exists()
-    # Mali keeps its fixture's regions and zones; a new country gets one zone per region.
+    # Mali keeps its fixture's regions; a country without suggested zones suggests one per
+    # region (a workshop starts with them: test_workshop_zones.py).
     assert Region.objects.get(code="ML-6").name == "Tombouctou"
-    assert Zone.objects.filter(country__code="ML").count() == 3
-    assert Zone.objects.filter(country__code="NE").count() == 8
+    assert len(suggested_grouping(ref.countries["ML"])) == 3
+    assert len(suggested_grouping(ref.countries["NE"])) == 8
     assert ref.regions["Tombouctou"].country.code == "ML"
     assert Region.objects.get(code="NG-FC").label("fr") == "Territoire de la capitale fédérale"
 

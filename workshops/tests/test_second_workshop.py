@@ -61,7 +61,7 @@ def _mentions_in_db(loaded) -> tuple[list[Voice], list[Mention]]:
     key_of_participant = {p.pk: key for key, p in loaded.participants.items()}
     key_of_interviewee = {i.voice_id: key for key, i in loaded.interviews.items()}
     voices: dict[int, Voice] = {}
-    for p in Participant.objects.filter(workshop=workshop).select_related("region__zone"):
+    for p in Participant.objects.filter(workshop=workshop).select_related("region"):
         source = SOURCE_OF_KIND[p.kind]
         key = {
             WORKSHOP: key_of_participant.get(p.pk),
@@ -71,7 +71,7 @@ def _mentions_in_db(loaded) -> tuple[list[Voice], list[Mention]]:
         voices[p.pk] = Voice(
             source,
             key,
-            p.region.zone.name if p.region else None,
+            workshop.zone_of(p.region).name if p.region else None,
             p.gender or None,
             p.organisation_kind or None,
         )

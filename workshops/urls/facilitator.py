@@ -12,6 +12,8 @@ urlpatterns = [
     path("<slug:slug>/", facilitator.workshop_detail, name="workshop"),
     path("<slug:slug>/edit/", facilitator.workshop_edit, name="workshop_edit"),
     path("<slug:slug>/staff/", facilitator.staff, name="staff"),
+    path("<slug:slug>/zones/", facilitator.zones, name="zones"),
+    path("<slug:slug>/zones/suggested/", facilitator.zones_suggested, name="zones_suggested"),
     path(
         "<slug:slug>/staff/<int:membership_id>/remove/",
         facilitator.staff_remove,

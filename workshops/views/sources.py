@@ -201,7 +201,7 @@ def aliases(request: HttpRequest, slug: str) -> HttpResponse:
             _("Spelling saved; %(moved)d conflict events matched again.") % {"moved": moved},
         )
         return redirect("sources:aliases", slug=workshop.slug)
-    rows = workshop.region_aliases.select_related("region__zone")
+    rows = workshop.region_aliases.select_related("region")
     return render(
         request,
         "workshops/sources/aliases.html",
@@ -285,7 +285,7 @@ def context(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def interviews(request: HttpRequest, slug: str) -> HttpResponse:
     workshop = get_workshop_for_user(request, slug, needs=CAPTURE)
-    rows = workshop.interviews.select_related("region__zone")
+    rows = workshop.interviews.select_related("region")
     coded = interview_codes.coded_counts(workshop=workshop)
     for interview in rows:
         interview.coded = coded.get(interview.pk, 0)
@@ -323,7 +323,7 @@ def interview_edit(
 def interview_detail(request: HttpRequest, slug: str, interview_id: int) -> HttpResponse:
     workshop = get_workshop_for_user(request, slug, needs=CAPTURE)
     interview = get_object_or_404(
-        Interview.objects.select_related("region__zone"), workshop=workshop, pk=interview_id
+        Interview.objects.select_related("region"), workshop=workshop, pk=interview_id
     )
     form = CodePassageForm(request.POST or None, workshop=workshop, interview=interview)
     if request.method == "POST" and form.is_valid():

@@ -35,3 +35,4 @@ from workshops.views.facilitator.setup import (  # noqa: F401
     workshop_detail,
     workshop_edit,
 )
+from workshops.views.facilitator.zones import zones, zones_suggested  # noqa: F401

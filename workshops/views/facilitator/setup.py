@@ -333,7 +333,7 @@ def participants(request: HttpRequest, slug: str) -> HttpResponse:
     ExportAuditLog.record(
         workshop=workshop, user=request.user, kind=ExportKind.PARTICIPANT_PAGE, purpose=purpose
     )
-    items = workshop.participants.in_the_room().select_related("organisation", "region__zone")
+    items = workshop.participants.in_the_room().select_related("organisation", "region")
     return render(
         request,
         "workshops/facilitator/participants.html",

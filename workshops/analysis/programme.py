@@ -57,7 +57,7 @@ from workshops.analysis.rollup import (
     printed_value,
 )
 from workshops.choices import Category
-from workshops.models import Contribution, Theme, Vote, Workshop, Zone
+from workshops.models import Contribution, Theme, Vote, Workshop, Zone, ZoneRegion
 
 COUNTRY, YEAR = "country", "year"
 DIMENSIONS = (COUNTRY, YEAR)
@@ -95,12 +95,18 @@ def workshop_releases(workshops: Sequence[Workshop]) -> dict[int, WorkshopReleas
     ).values_list("contribution_id", "theme_id"):
         themes_of[contribution_id].append(theme_id)
     authors: dict[int, dict[int, dict]] = defaultdict(dict)
+    zone_of_region = {
+        (workshop_id, region_id): zone_id
+        for workshop_id, region_id, zone_id in ZoneRegion.objects.filter(
+            workshop_id__in=ids
+        ).values_list("workshop_id", "region_id", "zone_id")
+    }
     rows = qs.values_list(
         "workshop_id",
         "pk",
         "author_id",
         "author__kind",
-        "author__region__zone_id",
+        "author__region_id",
         "author__gender",
         "zone_id",
         "gender",
@@ -113,7 +119,7 @@ def workshop_releases(workshops: Sequence[Workshop]) -> dict[int, WorkshopReleas
         pk,
         author_id,
         kind,
-        author_zone,
+        author_region,
         author_gender,
         zone_id,
         gender,
@@ -127,7 +133,8 @@ def workshop_releases(workshops: Sequence[Workshop]) -> dict[int, WorkshopReleas
         if voice is None:
             voice = authors[workshop_id][author_id] = {
                 "scope": SCOPE_OF_KIND.get(kind, WORKSHOP),
-                "zone": author_zone or zone_id,
+                # the author's zone in that workshop's grouping, else the snapshot
+                "zone": zone_of_region.get((workshop_id, author_region)) or zone_id,
                 "gender": author_gender or gender,
                 "raised": set(),
             }
@@ -144,10 +151,10 @@ def workshop_releases(workshops: Sequence[Workshop]) -> dict[int, WorkshopReleas
         if n:
             votes[workshop_id].append((contribution_id, n))
     zones: dict[int, list[str]] = defaultdict(list)
-    for zone_id, country_id in Zone.objects.filter(
-        country_id__in={w.country_id for w in workshops}
-    ).values_list("pk", "country_id"):
-        zones[country_id].append(str(zone_id))
+    for zone_id, workshop_id in Zone.objects.filter(workshop_id__in=ids).values_list(
+        "pk", "workshop_id"
+    ):
+        zones[workshop_id].append(str(zone_id))
     genders = [g.key for g in gender_groups()]
     releases = {}
     for workshop in workshops:
@@ -163,7 +170,7 @@ def workshop_releases(workshops: Sequence[Workshop]) -> dict[int, WorkshopReleas
         releases[workshop.pk] = workshop_release(
             voices=voices,
             votes=sorted(votes[workshop.pk], key=lambda v: (-v[1], v[0])),
-            zones=zones[workshop.country_id],
+            zones=zones[workshop.pk],
             genders=genders,
         )
     return releases

@@ -67,6 +67,7 @@ from workshops.models import (
     Workshop,
     WorkshopMembership,
     Zone,
+    ZoneRegion,
 )
 from workshops.models.core import generate_join_code
 
@@ -187,13 +188,12 @@ NETWORK = (lambda: Network, "slug")
 
 TABLES: tuple[Table, ...] = (
     Table("country", Country, ("code",), lambda w: Country.objects.all()),
-    Table("zone", Zone, ("country", "name"), lambda w: Zone.objects.all(), {"country": "country"}),
     Table(
         "region",
         Region,
         ("country", "name"),
         lambda w: Region.objects.all(),
-        {"country": "country", "zone": "zone"},
+        {"country": "country"},
     ),
     Table(
         "organisation",
@@ -210,6 +210,14 @@ TABLES: tuple[Table, ...] = (
         lambda w: Workshop.objects.none() if w is None else Workshop.objects.filter(pk=w.pk),
         {"country": "country", "organiser": "organisation"},
         links={"organisations": "organisation"},
+    ),
+    Table("zone", Zone, ("workshop", "name"), _of_workshop(Zone), {"workshop": "workshop"}),
+    Table(
+        "zone_region",
+        ZoneRegion,
+        ("workshop", "region"),
+        _of_workshop(ZoneRegion),
+        {"workshop": "workshop", "zone": "zone", "region": "region"},
     ),
     Table("theme", Theme, ("workshop", "slug"), _themes, {"workshop": "workshop"}),
     Table(
@@ -380,7 +388,7 @@ def _link_pairs(table: Table, name: str, pks: Iterable[int]) -> list[tuple[int, 
 
 
 # Shared by every workshop of an instance: an import compares with all of their rows.
-SHARED = frozenset({"country", "zone", "region", "organisation"})
+SHARED = frozenset({"country", "region", "organisation"})
 
 
 def _read(workshop: Workshop | None, keys: _Keys, *, importing: bool = False) -> dict:

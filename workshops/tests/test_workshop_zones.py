@@ -1,7 +1,7 @@
 """Zones belong to a workshop (issue 16, item 3): a new workshop starts with its country's
 suggested zones or one zone per region, the organiser regroups them on the zones page, and
 every count (roll-up, contributions, ACLED events, the gazetteer's imports) uses the
-workshop's grouping. Migration 0015 gives existing workshops their own zones without
+workshop's grouping. Migration 0019 gives existing workshops their own zones without
 changing their roll-up."""
 
 from __future__ import annotations
@@ -498,8 +498,8 @@ def _untied(rollups: dict) -> dict:
 
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_gives_each_workshop_its_zones_and_keeps_the_demo_rollup():
-    """The demo, taken back to country zones (0014) and forward again (0015): the same
-    roll-up in both languages, and at 0014 the regions sit in Mali's three zones."""
+    """The demo, taken back to country zones (0018) and forward again (0019): the same
+    roll-up in both languages, and at 0018 the regions sit in Mali's three zones."""
     call_command("seed_demo", stdout=io.StringIO())
     demo = Workshop.objects.get(slug="peace-exchange-bamako")
     before = {lang: _comparable(demo, lang) for lang in ("en", "fr")}

@@ -24,6 +24,7 @@ from workshops.report import document as doc
 
 TITLE_PAGE = doc.TITLE_PAGE
 TEXT_WIDTH_CM = 17.0  # A4 with 2 cm margins
+SHORT_TABLE = 15  # rows: a table this short is kept on one page
 
 
 def build(draft: ReportDraft, rollup: Rollup | None) -> doc.Document:
@@ -470,6 +471,7 @@ class _Word:
         grid.autofit = False
         numeric = table.numeric_columns() + [False] * width
         widths = column_widths(table, width)
+        keep = len(table.rows) if len(table.rows) <= SHORT_TABLE else 3
         for j, column in enumerate(grid.columns):
             column.width = Cm(widths[j])
         for i, cells in enumerate([table.header, *table.rows]):
@@ -488,7 +490,8 @@ class _Word:
                 if i == 0:
                     for run in paragraph.runs:
                         run.bold = True
-                    # The header row stays on the page of the first row.
+                if i < keep:
+                    # The header row stays with the first rows (a short table stays whole).
                     paragraph.paragraph_format.keep_with_next = True
                 if numeric[j] and i > 0:
                     paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -602,18 +605,27 @@ class _Word:
 
 
 def column_widths(table: doc.Table, width: int, total: float = TEXT_WIDTH_CM) -> list[float]:
-    """Widths in cm: each column by its longest word and its typical length; numbers
-    narrow, text wide; together the text width."""
-    weights = []
+    """Widths in cm that add up to the text width: every column at least as wide as its
+    longest word (so "Votes" never breaks as "Vot-es"), a number column as wide as its
+    longest number and no wider, the room left shared among text columns by their
+    typical length."""
     numeric = table.numeric_columns() + [False] * width
+    minimums, weights = [], []
     for j in range(width):
         texts = [r[j].text for r in [table.header, *table.rows] if j < len(r)]
-        longest_word = max((len(w) for t in texts for w in t.split()), default=4)
-        typical = sum(min(len(t), 60) for t in texts) / max(1, len(texts))
-        weight = max(longest_word, typical) if not numeric[j] else max(longest_word, 6)
-        weights.append(max(4.0, float(weight)))
-    scale = total / sum(weights)
-    return [round(w * scale, 2) for w in weights]
+        longest_word = max((len(w) for t in texts for w in t.split()), default=3)
+        if numeric[j]:  # a number such as "10 (83 %)" is never broken over two lines
+            longest_word = max([longest_word, *(len(t) for t in texts[1:])])
+        minimums.append(0.21 * longest_word + 0.45)  # 8.5 pt bold, with the cell's padding
+        typical = sum(min(len(t), 80) for t in texts) / max(1, len(texts))
+        weights.append(0.0 if numeric[j] else typical)
+    spare = total - sum(minimums)
+    if spare <= 0:
+        return [round(m * total / sum(minimums), 2) for m in minimums]
+    if not any(weights):
+        weights = [1.0] * width
+    share = sum(weights)
+    return [round(m + spare * w / share, 2) for m, w in zip(minimums, weights, strict=True)]
 
 
 def to_docx(draft, rollup: Rollup | None, template: bytes | None = None) -> bytes:

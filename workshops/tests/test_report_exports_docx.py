@@ -136,6 +136,22 @@ def test_column_widths_give_text_room_and_numbers_little(word):
     assert 16.5 * 360000 <= total <= 17.5 * 360000  # the text width of A4 with 2 cm margins
 
 
+def test_short_words_columns_are_never_narrower_than_their_longest_word(word):
+    votes = next(t for t in word.tables if "Votes" in [c.text for c in t.rows[0].cells])
+    header = [c.text for c in votes.rows[0].cells]
+    width_cm = votes.rows[0].cells[header.index("Votes")].width / 360000
+    assert width_cm >= 0.21 * len("Votes") + 0.45 - 0.01
+
+
+def test_a_short_table_is_kept_whole_and_a_long_one_keeps_three_rows_with_its_header(word):
+    for table in word.tables:
+        kept = [r.cells[0].paragraphs[0].paragraph_format.keep_with_next for r in table.rows]
+        if len(table.rows) - 1 <= 15:
+            assert all(kept[:-1]) and not kept[-1]
+        else:
+            assert kept[:3] == [True, True, True]
+
+
 def test_figures_have_alt_text_and_numbered_captions(word):
     assert len(word.inline_shapes) == 5
     for shape in word.inline_shapes:

@@ -134,10 +134,12 @@ def _recommendation_label(item) -> str:
     return textwrap.shorten(" ".join(item.text.split()), 60, placeholder="…")
 
 
-def build_figure(rollup: Rollup, key: str) -> Figure | None:
+def build_figure(rollup: Rollup, key: str, items=None) -> Figure | None:
+    """The chart ``key``; ``items`` is its ``chart_data`` when the caller has it already
+    (the roll-up computes its tables on each access)."""
     import matplotlib  # noqa: PLC0415
 
-    items = chart_data(rollup, key)
+    items = chart_data(rollup, key) if items is None else items
     if items is None:
         return None
     with matplotlib.rc_context(STYLE), override(rollup.language):
@@ -169,10 +171,11 @@ def build_figure(rollup: Rollup, key: str) -> Figure | None:
     return None
 
 
-def chart_alt(rollup: Rollup | None, key: str, limit: int = 5) -> str:
+def chart_alt(rollup: Rollup | None, key: str, items=None, limit: int = 5) -> str:
     """Alt text of a chart: its title and the first values it draws, "<5" kept."""
     title = chart_title(key, rollup.language if rollup else "en")
-    items = chart_data(rollup, key) if rollup is not None else None
+    if items is None and rollup is not None:
+        items = chart_data(rollup, key)
     if items is None:
         return title
     with override(rollup.language):
@@ -229,15 +232,27 @@ def fingerprint(rollup: Rollup) -> str:
     return hashlib.sha256(repr(data).encode()).hexdigest()[:32]
 
 
-def chart_uri(rollup: Rollup, key: str, print_key: str | None = None) -> str | None:
+def chart_uri(rollup: Rollup, key: str, print_key: str | None = None, items=None) -> str | None:
     """The chart as an SVG data URI, cached by what it draws (drawing takes ~0.1-0.5 s)."""
     cache_key = f"report-chart:{key}:{print_key or fingerprint(rollup)}"
     uri = cache.get(cache_key)
     if uri is None:
-        figure = build_figure(rollup, key)
+        figure = build_figure(rollup, key, items)
         uri = svg_data_uri(svg(figure)) if figure is not None else ""
         cache.set(cache_key, uri, 60 * 60)
     return uri or None
+
+
+def chart_png(rollup: Rollup, key: str, print_key: str, items=None) -> bytes | None:
+    """The chart as PNG (for Word and the Markdown archive), cached by what it draws like
+    ``chart_uri``: a second export of the same numbers draws nothing."""
+    cache_key = f"report-chart-png:{key}:{print_key}"
+    image = cache.get(cache_key)
+    if image is None:
+        figure = build_figure(rollup, key, items)
+        image = png(figure) if figure is not None else b""
+        cache.set(cache_key, image, 60 * 60)
+    return image or None
 
 
 def svg_data_uri(svg_text: str) -> str:

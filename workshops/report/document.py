@@ -175,24 +175,31 @@ def plain(runs: list[Run]) -> str:
 
 
 class Images:
-    """The charts of one export, drawn when a renderer first asks for them."""
+    """The charts of one export, drawn when a renderer first asks for them.
+
+    What each chart draws is read from the roll-up once per export: the roll-up
+    computes its tables on every access."""
 
     def __init__(self, rollup: Rollup | None):
         self.rollup = rollup
-        self._figures: dict = {}
+        self._data: dict = {}
         self._context: dict[str, dict] = {}
+        self._print_key: str | None = None
+
+    def data(self, key: str):
+        if key not in self._data:
+            self._data[key] = charts.chart_data(self.rollup, key)
+        return self._data[key]
 
     def available(self, key: str) -> bool:
         if self.rollup is None:
             return False
         if key in context.CONTEXT_CHARTS:
             return True  # the context section exists only when there are events
-        return key in charts.CHART_TITLES and charts.chart_data(self.rollup, key) is not None
+        return key in charts.CHART_TITLES and self.data(key) is not None
 
-    def _figure(self, key: str):
-        if key not in self._figures:
-            self._figures[key] = charts.build_figure(self.rollup, key)
-        return self._figures[key]
+    def alt(self, key: str) -> str:
+        return charts.chart_alt(self.rollup, key, self.data(key))
 
     def _context_image(self, key: str, image_format: str):
         if image_format not in self._context:
@@ -201,14 +208,6 @@ class Images:
             )
         return self._context[image_format].get(key)
 
-    def svg(self, key: str) -> str | None:
-        if not self.available(key):
-            return None
-        if key in context.CONTEXT_CHARTS:
-            return self._context_image(key, "svg")
-        figure = self._figure(key)
-        return charts.svg(figure) if figure is not None else None
-
     def svg_uri(self, key: str) -> str | None:
         """For pages: the roll-up's charts come from the shared chart cache."""
         if not self.available(key):
@@ -216,15 +215,19 @@ class Images:
         if key in context.CONTEXT_CHARTS:
             image = self._context_image(key, "svg")
             return charts.svg_data_uri(image) if image else None
-        return charts.chart_uri(self.rollup, key)
+        return charts.chart_uri(self.rollup, key, self.print_key(), self.data(key))
+
+    def print_key(self) -> str:
+        if self._print_key is None:
+            self._print_key = charts.fingerprint(self.rollup)
+        return self._print_key
 
     def png(self, key: str) -> bytes | None:
         if not self.available(key):
             return None
         if key in context.CONTEXT_CHARTS:
             return self._context_image(key, "png")
-        figure = self._figure(key)
-        return charts.png(figure) if figure is not None else None
+        return charts.chart_png(self.rollup, key, self.print_key(), self.data(key))
 
 
 # --- Reading the Markdown -----------------------------------------------------------
@@ -245,11 +248,11 @@ def _parser() -> md.Markdown:
     return md.Markdown(extensions=["tables", "sane_lists", _KeepTree()])
 
 
-def markdown_tree(text: str) -> tuple[ET.Element, list[str]]:
+def markdown_tree(text: str, parser: md.Markdown | None = None) -> tuple[ET.Element, list[str]]:
     """The element tree Python-Markdown builds, and its stash of raw HTML."""
     if not (text or "").strip():
         return ET.Element("div"), []  # Python-Markdown builds no tree for blank text
-    parser = _parser()
+    parser = parser.reset() if parser is not None else _parser()
     parser.convert(text)
     stash = [str(item) for item in parser.htmlStash.rawHtmlBlocks]
     return parser.kept_tree, stash
@@ -356,7 +359,7 @@ class _Reader:
             title = context.chart_title(key, self.language)
         else:
             title = charts.chart_title(key, self.language)
-        alt = charts.chart_alt(self.images.rollup, key) if key in charts.CHART_TITLES else title
+        alt = self.images.alt(key) if key in charts.CHART_TITLES else title
         return Figure(key, title, alt)
 
 
@@ -438,11 +441,17 @@ def small_numbers_note() -> str:
 
 
 def section_blocks(
-    text: str, images: Images, language: str, counter: dict, *, keep_marks: bool = False
+    text: str,
+    images: Images,
+    language: str,
+    counter: dict,
+    *,
+    keep_marks: bool = False,
+    parser: md.Markdown | None = None,
 ) -> list:
     """The blocks of one section's Markdown; ``keep_marks`` keeps a chart mark as text
     (for the editor) instead of dropping a chart that cannot be drawn."""
-    tree, stash = markdown_tree(text)
+    tree, stash = markdown_tree(text, parser)
     reader = _Reader(stash, images, language, keep_marks)
     return _captions(reader.blocks(tree, _shift(tree)), counter)
 
@@ -451,12 +460,13 @@ def build_document(draft: ReportDraft, rollup: Rollup | None) -> Document:
     """The draft as blocks, in the draft's language; each section's Markdown read once."""
     images = Images(rollup)
     counter = {"table": 0, "figure": 0}
+    parser = _parser()  # one parser, reset for each section
     sections = []
     with override(draft.language):
         for s in draft.sections.all():
             title = remove_unsafe_characters(s.title)
             body = remove_unsafe_characters(s.body)
-            blocks = section_blocks(body, images, draft.language, counter)
+            blocks = section_blocks(body, images, draft.language, counter, parser=parser)
             sections.append(Section(s.key, title, blocks))
         title = remove_unsafe_characters(draft.workshop.title)
     return Document(title, draft.language, sections, images)

@@ -244,7 +244,12 @@ def export_draft(*, report: ReportDraft, fmt: str, user) -> DraftFile:
 
     kind, content_type = DRAFT_FORMATS[fmt]
     workshop = report.workshop
-    data = build_rollup(workshop, language=report.language, sources=report.sources)
+    # A lone .md has no charts: it needs no roll-up.
+    data = (
+        None
+        if fmt == "md"
+        else build_rollup(workshop, language=report.language, sources=report.sources)
+    )
     document = render.build(report, data)  # read once, rendered by the format asked for
     name = f"{slugify(workshop.slug)}-report-{report.language}"
     if fmt == "docx":

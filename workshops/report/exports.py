@@ -238,6 +238,16 @@ class DraftFile:
     filename: str
 
 
+def reference_document(workshop: Workshop) -> bytes | None:
+    """The reference .docx of the network that organises the workshop, if it has one."""
+    organiser = workshop.organiser
+    network = organiser.member_of if organiser is not None else None
+    if network is None or not network.reference_document:
+        return None
+    with network.reference_document.open("rb") as file:
+        return file.read()
+
+
 def export_draft(*, report: ReportDraft, fmt: str, user) -> DraftFile:
     """The draft in ``fmt`` (a key of ``DRAFT_FORMATS``), recorded in the audit log."""
     from workshops.report import render  # noqa: PLC0415 - matplotlib only when asked
@@ -253,7 +263,7 @@ def export_draft(*, report: ReportDraft, fmt: str, user) -> DraftFile:
     document = render.build(report, data)  # read once, rendered by the format asked for
     name = f"{slugify(workshop.slug)}-report-{report.language}"
     if fmt == "docx":
-        body = render.to_docx(document, data)
+        body = render.to_docx(document, data, template=reference_document(workshop))
     elif fmt == "pdf":
         body = render.to_pdf(document, data)
     elif fmt == "md":

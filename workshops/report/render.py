@@ -408,15 +408,40 @@ class _Word:
 
     def __init__(self, document: doc.Document, template: bytes | None = None):
         from docx import Document  # noqa: PLC0415 - python-docx only for a DOCX
+        from docx.oxml.ns import qn  # noqa: PLC0415 - python-docx only for a DOCX
 
         self.model = document
-        self.docx = Document(io.BytesIO(template)) if template else Document()
+        self.reference = template is not None
+        if template is None:
+            self.docx = Document()
+        else:
+            # A network's reference document: its styles, page, header and footer (logo)
+            # are kept; its body (sample text) is not.
+            self.docx = Document(io.BytesIO(template))
+            body = self.docx.element.body
+            for child in list(body):
+                if child.tag != qn("w:sectPr"):
+                    body.remove(child)
         self.numbering = self.docx.part.numbering_part.element
+        self.styles = {style.name for style in self.docx.styles}
+
+    def style(self, name: str, fallback: str | None = None) -> str | None:
+        """``name`` when the document has that style (a reference document may not)."""
+        if name in self.styles:
+            return name
+        return fallback if fallback in self.styles else None
+
+    def paragraph(self, text: str = "", style: str | None = None, fallback: str | None = None):
+        return self.docx.add_paragraph(text, style=self.style(style, fallback) if style else None)
 
     # Lists: every ordered list gets its own w:num, so it restarts at its own start.
-    def _numbered(self, style_name: str, start: int) -> int:
-        style = self.docx.styles[style_name]
-        base = self.numbering.num_having_numId(style.element.pPr.numPr.numId.val)
+    def _numbered(self, style_name: str, start: int) -> int | None:
+        if style_name not in self.styles:
+            return None
+        properties = self.docx.styles[style_name].element.pPr
+        if properties is None or properties.numPr is None or properties.numPr.numId is None:
+            return None
+        base = self.numbering.num_having_numId(properties.numPr.numId.val)
         num = self.numbering.add_num(base.abstractNumId.val)
         num.add_lvlOverride(ilvl=0).add_startOverride(start)
         return num.numId
@@ -428,9 +453,11 @@ class _Word:
         suffix = "" if depth == 1 else f" {min(depth, 3)}"
         style = ("List Number" if block.ordered else "List Bullet") + suffix
         num_id = self._numbered(style, block.start) if block.ordered else None
-        for item in block.items:
-            paragraph = self.docx.add_paragraph(style=style)
-            if num_id is not None:
+        for k, item in enumerate(block.items):
+            paragraph = self.paragraph(style=style, fallback="List Paragraph")
+            if style not in self.styles:  # a reference document without list styles
+                paragraph.add_run(f"{block.start + k}. " if block.ordered else "• ")
+            elif num_id is not None:
                 properties = paragraph._p.get_or_add_pPr()
                 numbering = OxmlElement("w:numPr")
                 level = OxmlElement("w:ilvl")
@@ -445,7 +472,7 @@ class _Word:
                 self.list(child, depth + 1)
 
     def caption(self, label: str, seq: str, number: int, caption: str, *, keep_with_next: bool):
-        paragraph = self.docx.add_paragraph(style="Caption")
+        paragraph = self.paragraph(style="Caption")
         paragraph.add_run(label + " ")
         _docx_field(paragraph, f"SEQ {seq} \\* ARABIC", str(number))
         if caption:
@@ -466,7 +493,7 @@ class _Word:
             else len(table.header)
         )
         grid = self.docx.add_table(rows=1 + len(table.rows), cols=width)
-        grid.style = "Table Grid"
+        grid.style = self.style("Table Grid")
         grid.alignment = WD_TABLE_ALIGNMENT.CENTER
         grid.autofit = False
         numeric = table.numeric_columns() + [False] * width
@@ -518,9 +545,9 @@ class _Word:
         for block in blocks:
             if isinstance(block, doc.Heading):
                 if title_page:
-                    paragraph = self.docx.add_paragraph(style="Title")
+                    paragraph = self.paragraph(style="Title", fallback="Heading 1")
                 else:
-                    paragraph = self.docx.add_paragraph(style=f"Heading {block.level}")
+                    paragraph = self.paragraph(style=f"Heading {block.level}")
                 _docx_runs(paragraph, block.runs)
             elif isinstance(block, doc.Paragraph):
                 _docx_runs(self.docx.add_paragraph(), block.runs)
@@ -532,7 +559,7 @@ class _Word:
                     run.font.size = Pt(8)
             elif isinstance(block, doc.Quote):
                 for p in block.blocks:
-                    _docx_runs(self.docx.add_paragraph(style="Quote"), p.runs)
+                    _docx_runs(self.paragraph(style="Quote"), p.runs)
             elif isinstance(block, doc.ListBlock):
                 self.list(block)
             elif isinstance(block, doc.Table):
@@ -542,21 +569,32 @@ class _Word:
 
     def page_setup(self) -> None:
         from docx.enum.text import WD_ALIGN_PARAGRAPH  # noqa: PLC0415 - only for a DOCX
+        from docx.oxml.ns import qn  # noqa: PLC0415 - python-docx only for a DOCX
         from docx.shared import Cm, Pt  # noqa: PLC0415 - python-docx only for a DOCX
 
         section = self.docx.sections[0]
-        section.page_width, section.page_height = Cm(21), Cm(29.7)
-        for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-            setattr(section, side, Cm(2))
         section.different_first_page_header_footer = True
-        header = section.header.paragraphs[0]
-        header.text = self.model.title
-        header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        for run in header.runs:
-            run.font.size = Pt(8)
-        footer = section.footer.paragraphs[0]
-        footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _docx_field(footer, "PAGE", "1")
+        if not self.reference:
+            section.page_width, section.page_height = Cm(21), Cm(29.7)
+            for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+                setattr(section, side, Cm(2))
+        # A reference document's own header and footer (its logo) are kept; the title
+        # and the page number are added where it has none.
+        header = section.header
+        has_content = header._element.find(".//" + qn("w:drawing")) is not None or any(
+            p.text for p in header.paragraphs
+        )
+        if header.is_linked_to_previous or not has_content:
+            line = header.paragraphs[0]
+            line.add_run(self.model.title).font.size = Pt(8)
+            line.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        footer = section.footer
+        if "PAGE" not in " ".join(
+            node.text or "" for node in footer._element.iter(qn("w:instrText"))
+        ):
+            line = footer.add_paragraph() if self.reference else footer.paragraphs[0]
+            line.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            _docx_field(line, "PAGE", "1")
 
     def contents(self) -> None:
         """A table-of-contents field, pre-filled with the headings (Word updates the page
@@ -565,7 +603,7 @@ class _Word:
         from docx.oxml.ns import qn  # noqa: PLC0415 - python-docx only for a DOCX
         from docx.shared import Cm  # noqa: PLC0415 - python-docx only for a DOCX
 
-        self.docx.add_paragraph(_("Contents"), style="TOC Heading")
+        self.paragraph(_("Contents"), style="TOC Heading", fallback="Heading 1")
         paragraph = self.docx.add_paragraph()
         entries = [(1, s.title) for s in self.model.sections if not s.is_title_page and s.title]
         _docx_field(paragraph, 'TOC \\o "1-2" \\h \\z \\u', entries[0][1] if entries else "")
@@ -582,9 +620,10 @@ class _Word:
         from docx.enum.text import WD_BREAK  # noqa: PLC0415 - python-docx only for a DOCX
         from docx.shared import Pt  # noqa: PLC0415 - python-docx only for a DOCX
 
-        style = self.docx.styles["Normal"]
-        style.font.name = "DejaVu Sans"
-        style.font.size = Pt(10)
+        if not self.reference:  # a reference document's own fonts win
+            style = self.docx.styles["Normal"]
+            style.font.name = "DejaVu Sans"
+            style.font.size = Pt(10)
         properties = self.docx.core_properties
         properties.title = self.model.title
         properties.language = self.model.language
@@ -597,7 +636,7 @@ class _Word:
                 self.contents()
                 self.docx.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
                 continue
-            self.docx.add_paragraph(section.title, style="Heading 1")
+            self.paragraph(section.title, style="Heading 1")
             self.blocks(section.blocks, title_page=False)
         buffer = io.BytesIO()
         self.docx.save(buffer)

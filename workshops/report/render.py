@@ -343,35 +343,45 @@ def to_pdf(draft, rollup: Rollup | None) -> bytes:
 # --- DOCX ------------------------------------------------------------------------------
 
 
-def _docx_field(paragraph, instruction: str, shown: str = "") -> None:
-    """A complex field (PAGE, TOC, SEQ …) with ``shown`` as its last computed text."""
+def _field_char(kind: str):
     from docx.oxml import OxmlElement  # noqa: PLC0415 - python-docx only for a DOCX
     from docx.oxml.ns import qn  # noqa: PLC0415 - python-docx only for a DOCX
 
-    def char(kind: str):
-        run = OxmlElement("w:r")
-        mark = OxmlElement("w:fldChar")
-        mark.set(qn("w:fldCharType"), kind)
-        if kind == "begin":
-            mark.set(qn("w:dirty"), "true")
-        run.append(mark)
-        return run
+    run = OxmlElement("w:r")
+    mark = OxmlElement("w:fldChar")
+    mark.set(qn("w:fldCharType"), kind)
+    if kind == "begin":
+        mark.set(qn("w:dirty"), "true")
+    run.append(mark)
+    return run
+
+
+def _field_end(paragraph) -> None:
+    paragraph._p.append(_field_char("end"))
+
+
+def _docx_field(paragraph, instruction: str, shown: str = "", *, end: bool = True) -> None:
+    """A complex field (PAGE, TOC, SEQ …) with ``shown`` as its last computed text;
+    ``end=False`` leaves it open, to be closed by ``_field_end`` in a later paragraph."""
+    from docx.oxml import OxmlElement  # noqa: PLC0415 - python-docx only for a DOCX
+    from docx.oxml.ns import qn  # noqa: PLC0415 - python-docx only for a DOCX
 
     code = OxmlElement("w:r")
     text = OxmlElement("w:instrText")
     text.set(qn("xml:space"), "preserve")
     text.text = f" {instruction} "
     code.append(text)
-    paragraph._p.append(char("begin"))
+    paragraph._p.append(_field_char("begin"))
     paragraph._p.append(code)
-    paragraph._p.append(char("separate"))
+    paragraph._p.append(_field_char("separate"))
     result = OxmlElement("w:r")
     value = OxmlElement("w:t")
     value.set(qn("xml:space"), "preserve")
     value.text = shown
     result.append(value)
     paragraph._p.append(result)
-    paragraph._p.append(char("end"))
+    if end:
+        _field_end(paragraph)
 
 
 def _docx_runs(paragraph, runs: list[doc.Run]) -> None:
@@ -597,20 +607,22 @@ class _Word:
             _docx_field(line, "PAGE", "1")
 
     def contents(self) -> None:
-        """A table-of-contents field, pre-filled with the headings (Word updates the page
-        numbers on opening: ``w:updateFields``)."""
+        """A table-of-contents field over several paragraphs, pre-filled with the section
+        titles: Word replaces them all when it updates the field (``w:updateFields`` asks
+        it to on opening) and adds the page numbers; LibreOffice shows them as they are."""
         from docx.oxml import OxmlElement  # noqa: PLC0415 - python-docx only for a DOCX
         from docx.oxml.ns import qn  # noqa: PLC0415 - python-docx only for a DOCX
-        from docx.shared import Cm  # noqa: PLC0415 - python-docx only for a DOCX
+        from docx.shared import Pt  # noqa: PLC0415 - python-docx only for a DOCX
 
         self.paragraph(_("Contents"), style="TOC Heading", fallback="Heading 1")
-        paragraph = self.docx.add_paragraph()
-        entries = [(1, s.title) for s in self.model.sections if not s.is_title_page and s.title]
-        _docx_field(paragraph, 'TOC \\o "1-2" \\h \\z \\u', entries[0][1] if entries else "")
-        for _level, title in entries[1:]:
-            line = self.docx.add_paragraph(title)
-            line.paragraph_format.left_indent = Cm(0)
-            line.paragraph_format.space_after = Cm(0)
+        titles = [s.title for s in self.model.sections if not s.is_title_page and s.title]
+        lines = [self.docx.add_paragraph() for _title in titles or [""]]
+        for line in lines:
+            line.paragraph_format.space_after = Pt(2)
+        _docx_field(lines[0], 'TOC \\o "1-2" \\h \\z \\u', titles[0] if titles else "", end=False)
+        for line, title in zip(lines[1:], titles[1:], strict=True):
+            line.add_run(title)
+        _field_end(lines[-1])
         settings = self.docx.settings.element
         update = OxmlElement("w:updateFields")
         update.set(qn("w:val"), "true")

@@ -182,3 +182,18 @@ def test_no_markdown_marks_are_left_in_the_word_text(word):
     cells = "\n".join(c.text for t in word.tables for r in t.rows for c in r.cells)
     for mark in ("**", "{{chart", "](", "### ", "## "):
         assert mark not in text and mark not in cells
+
+
+def test_table_of_contents_field_holds_every_section_title_until_it_ends(word):
+    body = word.element.body
+    marks = [m.get(qn("w:fldCharType")) for m in body.iter(qn("w:fldChar"))]
+    assert marks.count("begin") == marks.count("end")  # every field is closed
+    paragraphs = word.paragraphs
+    start = next(i for i, p in enumerate(paragraphs) if p.style.name == "TOC Heading") + 1
+    inside = []
+    for paragraph in paragraphs[start:]:
+        inside.append(paragraph.text)
+        if paragraph._p.find(f".//{qn('w:fldChar')}[@{qn('w:fldCharType')}='end']") is not None:
+            break
+    headings = [p.text for p in paragraphs if p.style.name == "Heading 1"]
+    assert inside == headings  # Word replaces exactly these lines when it updates the field

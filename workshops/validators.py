@@ -20,6 +20,7 @@ import re
 import unicodedata
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator, RegexValidator
 from django.db import models
 from django.utils.deconstruct import deconstructible
@@ -100,3 +101,28 @@ def safe_formfield(db_field, **kwargs):
     if type(db_field) in (models.CharField, models.TextField) and not db_field.choices:
         kwargs.setdefault("form_class", SafeCharField)
     return db_field.formfield(**kwargs)
+
+
+REFERENCE_DOCX_MAX_BYTES = 5 * 1024 * 1024
+
+
+def validate_reference_docx(upload) -> None:
+    """A network's reference Word document: a real .docx (what python-docx can open),
+    5 MB at most; its styles, header and footer are used by the Word exports."""
+    from docx import Document  # noqa: PLC0415 - python-docx only when a document is uploaded
+
+    name = getattr(upload, "name", "") or ""
+    if not name.lower().endswith(".docx"):
+        raise ValidationError(_("Choose a Word document (.docx)."), code="not_docx_name")
+    if upload.size > REFERENCE_DOCX_MAX_BYTES:
+        raise ValidationError(_("This document is larger than 5 MB."), code="too_large")
+    position = upload.tell() if hasattr(upload, "tell") else 0
+    try:
+        upload.seek(0)
+        Document(upload)
+    except Exception as error:  # any failure to read it means it is not a .docx
+        raise ValidationError(
+            _("This file is not a Word document that can be read (.docx)."), code="not_docx"
+        ) from error
+    finally:
+        upload.seek(position)

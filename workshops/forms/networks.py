@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from workshops.choices import OrganisationKind
 from workshops.models import Country
-from workshops.validators import SafeCharField
+from workshops.validators import SafeCharField, validate_reference_docx
 
 
 class NetworkOrganisationForm(forms.Form):
@@ -62,4 +62,22 @@ class AcceptInvitationForm(forms.Form):
                 password_validation.validate_password(data["password"], user)
             except ValidationError as error:
                 self.add_error("password", error)
+        return data
+
+
+class ReferenceDocumentForm(forms.Form):
+    """Upload or remove the network's reference Word document (for the DOCX exports)."""
+
+    document = forms.FileField(
+        label=_("Reference Word document (.docx)"),
+        required=False,
+        validators=[validate_reference_docx],
+        help_text=_("Its styles, header and footer are used by every Word export; 5 MB at most."),
+    )
+    remove = forms.BooleanField(label=_("Remove the reference document"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("document") and not data.get("remove") and not self.errors:
+            raise ValidationError(_("Choose a document to upload, or tick “Remove”."))
         return data

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from workshops.validators import validate_safe_text
+from workshops.validators import validate_reference_docx, validate_safe_text
 
 
 class Network(models.Model):
@@ -26,6 +26,16 @@ class Network(models.Model):
         through="NetworkMembership",
         related_name="staff_networks",
         blank=True,
+    )
+    reference_document = models.FileField(
+        _("reference Word document"),
+        upload_to="networks/reference/",
+        blank=True,
+        validators=[validate_reference_docx],
+        help_text=_(
+            "A .docx whose styles, header and footer (a logo, for instance) the Word exports "
+            "of the network's workshops use."
+        ),
     )
 
     class Meta:
@@ -105,6 +115,7 @@ class NetworkChange(models.Model):
         MEMBERSHIP_REVOKED = "membership_revoked", _("Membership revoked")
         INVITATION_SENT = "invitation_sent", _("Invitation sent")
         INVITATION_ACCEPTED = "invitation_accepted", _("Invitation accepted")
+        REFERENCE_DOCUMENT = "reference_document", _("Reference Word document changed")
 
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="changes")
     actor = models.ForeignKey(

@@ -274,14 +274,26 @@ def method(rollup: Rollup) -> str:
 
 def theme_list(rollup: Rollup, facet: str, limit: int = 10) -> list[str]:
     items = rollup.themes_of(facet)
+    # Translators: a theme in bold, then who raised it. French: a no-break space before ":".
+    item_line = _("%(theme)s: %(raised_by)s")
     lines = [
-        "- " + f"**{theme_name(item.theme, rollup)}**: " + prose.raised_by(item.people) + "."
+        "- "
+        + item_line
+        % {
+            "theme": f"**{theme_name(item.theme, rollup)}**",
+            "raised_by": prose.raised_by(item.people) + ".",
+        }
         for item in items[:limit]
     ]
     lines += [
         "- "
-        + f"**{theme_name(theme, rollup)}**: "
-        + _("raised by a number of people withheld so that small groups stay hidden.")
+        + item_line
+        % {
+            "theme": f"**{theme_name(theme, rollup)}**",
+            "raised_by": _(
+                "raised by a number of people withheld so that small groups stay hidden."
+            ),
+        }
         for theme in rollup.withheld_themes(facet)
     ]
     small = rollup.small_themes(facet) + max(0, len(items) - limit)
@@ -501,7 +513,7 @@ def table_title(category: str, dimension: str) -> str:
 
 
 def annex(rollup: Rollup) -> str:
-    lines = [f"### {_('Contributions by category')}", ""]
+    lines = ["### " + _("Contributions by category"), ""]
     lines += markdown_table(
         [_("Category"), _("Contributions"), _("No theme yet")],
         [
@@ -531,13 +543,14 @@ def annex(rollup: Rollup) -> str:
         for item in items
     ]
     if rec_rows:
-        lines += [f"### {_('Recommendations')}", ""]
+        # Translators: the heading of the annex table of every recommendation.
+        lines += ["### " + _("Recommendations"), ""]
         lines += markdown_table(
             [_("Audience"), _("Recommendation"), _("Votes"), _("Themes")], rec_rows
         )
         lines += ["", CHART_MARK % "recommendations", ""]
     lines += [
-        f"### {_('How notable differences are found')}",
+        "### " + _("How notable differences are found"),
         "",
         _(
             "Every category (drivers of conflict, also by horizon; strengths; challenges; "

@@ -114,14 +114,36 @@ def _shares(title: str, table: Table, rollup: Rollup) -> Figure | None:
     return figure
 
 
-def build_figure(rollup: Rollup, key: str) -> Figure | None:
+def chart_data(rollup: Rollup, key: str):
+    """What a chart draws, or None when it would be empty (then no figure is placed)."""
+    if key == "categories":
+        return rollup.by_category or None
+    if key == "drivers":
+        return rollup.themes_by_category.get("driver", [])[:MAX_BARS] or None
+    if key in ("zones", "genders"):
+        table = rollup.zones if key == "zones" else rollup.genders
+        rows = [row for row in table.rows if any(s is not None for s in row.shares)][:8]
+        return table if table.groups and rows else None
+    if key == "recommendations":
+        items = [r for ranked in rollup.recommendations.values() for r in ranked if r.votes]
+        return sorted(items, key=lambda r: -r.votes)[:12] or None
+    return None
+
+
+def _recommendation_label(item) -> str:
+    return textwrap.shorten(" ".join(item.text.split()), 60, placeholder="…")
+
+
+def build_figure(rollup: Rollup, key: str, items=None) -> Figure | None:
+    """The chart ``key``; ``items`` is its ``chart_data`` when the caller has it already
+    (the roll-up computes its tables on each access)."""
     import matplotlib  # noqa: PLC0415
 
+    items = chart_data(rollup, key) if items is None else items
+    if items is None:
+        return None
     with matplotlib.rc_context(STYLE), override(rollup.language):
         if key == "categories":
-            items = rollup.by_category
-            if not items:
-                return None
             return _counts(
                 _("Contributions by category"),
                 [c.label for c in items],
@@ -129,9 +151,6 @@ def build_figure(rollup: Rollup, key: str) -> Figure | None:
                 _("Contributions"),
             )
         if key == "drivers":
-            items = rollup.themes_by_category.get("driver", [])[:MAX_BARS]
-            if not items:
-                return None
             return _counts(
                 _("Drivers of conflict most raised"),
                 [t.theme.label(rollup.language) for t in items],
@@ -139,21 +158,43 @@ def build_figure(rollup: Rollup, key: str) -> Figure | None:
                 _("People"),
             )
         if key == "zones":
-            return _shares(_("Drivers by zone"), rollup.zones, rollup)
+            return _shares(_("Drivers by zone"), items, rollup)
         if key == "genders":
-            return _shares(_("Drivers by gender"), rollup.genders, rollup)
+            return _shares(_("Drivers by gender"), items, rollup)
         if key == "recommendations":
-            items = [r for ranked in rollup.recommendations.values() for r in ranked if r.votes]
-            items = sorted(items, key=lambda r: -r.votes)[:12]
-            if not items:
-                return None
             return _counts(
                 _("Recommendations by votes"),
-                [textwrap.shorten(" ".join(r.text.split()), 60, placeholder="…") for r in items],
+                [_recommendation_label(r) for r in items],
                 [r.votes for r in items],
                 _("Votes"),
             )
     return None
+
+
+def chart_alt(rollup: Rollup | None, key: str, items=None, limit: int = 5) -> str:
+    """Alt text of a chart: its title and the first values it draws, "<5" kept."""
+    title = chart_title(key, rollup.language if rollup else "en")
+    if items is None and rollup is not None:
+        items = chart_data(rollup, key)
+    if items is None:
+        return title
+    with override(rollup.language):
+        if key == "categories":
+            pairs = [(c.label, shown(c.contributions)) for c in items]
+        elif key == "drivers":
+            pairs = [(t.theme.label(rollup.language), shown(t.people)) for t in items]
+        elif key == "recommendations":
+            pairs = [(_recommendation_label(r), shown(r.votes)) for r in items]
+        else:
+            pairs = [
+                (row.theme.label(rollup.language), ", ".join(row.cells))
+                for row in items.rows
+                if any(s is not None for s in row.shares)
+            ]
+            groups = ", ".join(g.label for g in items.groups)
+            title = f"{title} ({groups})"
+        values = "; ".join(f"{label}: {value}" for label, value in pairs[:limit])
+        return f"{title}. {values}." if values else title
 
 
 def svg(figure: Figure) -> str:
@@ -191,15 +232,27 @@ def fingerprint(rollup: Rollup) -> str:
     return hashlib.sha256(repr(data).encode()).hexdigest()[:32]
 
 
-def chart_uri(rollup: Rollup, key: str, print_key: str | None = None) -> str | None:
+def chart_uri(rollup: Rollup, key: str, print_key: str | None = None, items=None) -> str | None:
     """The chart as an SVG data URI, cached by what it draws (drawing takes ~0.1-0.5 s)."""
     cache_key = f"report-chart:{key}:{print_key or fingerprint(rollup)}"
     uri = cache.get(cache_key)
     if uri is None:
-        figure = build_figure(rollup, key)
+        figure = build_figure(rollup, key, items)
         uri = svg_data_uri(svg(figure)) if figure is not None else ""
         cache.set(cache_key, uri, 60 * 60)
     return uri or None
+
+
+def chart_png(rollup: Rollup, key: str, print_key: str, items=None) -> bytes | None:
+    """The chart as PNG (for Word and the Markdown archive), cached by what it draws like
+    ``chart_uri``: a second export of the same numbers draws nothing."""
+    cache_key = f"report-chart-png:{key}:{print_key}"
+    image = cache.get(cache_key)
+    if image is None:
+        figure = build_figure(rollup, key, items)
+        image = png(figure) if figure is not None else b""
+        cache.set(cache_key, image, 60 * 60)
+    return image or None
 
 
 def svg_data_uri(svg_text: str) -> str:

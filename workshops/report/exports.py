@@ -31,6 +31,7 @@ from workshops.models import (
     Zone,
 )
 from workshops.models.report import ExportKind
+from workshops.report import document
 from workshops.validators import remove_unsafe_characters
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -166,17 +167,43 @@ def to_csv(rows: list[list[str]]) -> bytes:
 
 
 def to_xlsx(rows: list[list[str]], title: str) -> bytes:
+    """The rows on one sheet: a column of counts holds numbers (SUM and pivot tables
+    work), "<5" and "×" stay text with a note under the table; header row frozen."""
     from openpyxl import Workbook  # noqa: PLC0415 - openpyxl only when an XLSX is asked for
     from openpyxl.styles import Font  # noqa: PLC0415 - openpyxl only when an XLSX is asked for
+    from openpyxl.utils import get_column_letter  # noqa: PLC0415 - only for an XLSX
 
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title[:31]
-    for row in rows:
-        sheet.append([neutralise(cell) for cell in row])
+    header, body = (rows[0], rows[1:]) if rows else ([], [])
+    numeric = [
+        all(document.typed_cell([document.Run(str(r[j]))]).kind != "text" for r in body if r[j])
+        and any(r[j] for r in body)
+        for j in range(len(header))
+    ]
+    sheet.append([neutralise(cell) for cell in header])
+    small = False
+    for row in body:
+        values = []
+        for j, cell in enumerate(row):
+            typed = document.typed_cell([document.Run(str(cell))]) if numeric[j] else None
+            if typed is not None and typed.kind == "number":
+                values.append(typed.value)
+            else:
+                small = small or (typed is not None and typed.kind != "text")
+                values.append(neutralise(cell))
+        sheet.append(values)
     bold = Font(bold=True)
     for cell in sheet[1]:
         cell.font = bold
+    sheet.freeze_panes = "A2"
+    for j, name in enumerate(header, start=1):
+        sheet.column_dimensions[get_column_letter(j)].width = min(60, max(10, len(str(name)) + 2))
+    if small:
+        sheet.append([])
+        sheet.append([document.small_numbers_note()])  # in the language of the request
+        sheet.cell(sheet.max_row, 1).font = Font(italic=True)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -192,6 +219,13 @@ DRAFT_FORMATS = {
     "pdf": (ExportKind.PDF, "application/pdf"),
     "md": (ExportKind.MARKDOWN, "text/markdown; charset=utf-8"),
     "html": (ExportKind.HTML, "text/html; charset=utf-8"),
+    # Markdown with its charts as PNG files beside it.
+    "zip": (ExportKind.MARKDOWN, "application/zip"),
+    # The draft's tables, one sheet each: aggregated numbers only.
+    "xlsx": (
+        ExportKind.XLSX_AGGREGATED,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
 }
 
 
@@ -202,21 +236,41 @@ class DraftFile:
     filename: str
 
 
+def reference_document(workshop: Workshop) -> bytes | None:
+    """The reference .docx of the network that organises the workshop, if it has one."""
+    organiser = workshop.organiser
+    network = organiser.member_of if organiser is not None else None
+    if network is None or not network.reference_document:
+        return None
+    with network.reference_document.open("rb") as file:
+        return file.read()
+
+
 def export_draft(*, report: ReportDraft, fmt: str, user) -> DraftFile:
     """The draft in ``fmt`` (a key of ``DRAFT_FORMATS``), recorded in the audit log."""
     from workshops.report import render  # noqa: PLC0415 - matplotlib only when asked
 
     kind, content_type = DRAFT_FORMATS[fmt]
     workshop = report.workshop
-    data = build_rollup(workshop, language=report.language, sources=report.sources)
+    # A lone .md has no charts: it needs no roll-up.
+    data = (
+        None
+        if fmt == "md"
+        else build_rollup(workshop, language=report.language, sources=report.sources)
+    )
+    document = render.build(report, data)  # read once, rendered by the format asked for
+    name = f"{slugify(workshop.slug)}-report-{report.language}"
     if fmt == "docx":
-        body = render.to_docx(report, data)
+        body = render.to_docx(document, data, template=reference_document(workshop))
     elif fmt == "pdf":
-        body = render.to_pdf(report, data)
+        body = render.to_pdf(document, data)
     elif fmt == "md":
-        body = render.to_markdown(report).encode()
+        body = render.to_markdown(document).encode()
+    elif fmt == "zip":
+        body = render.to_markdown_zip(document, data, name=name)
+    elif fmt == "xlsx":
+        body = render.to_xlsx(document)
     else:
-        body = render.to_html(report, data).encode()
+        body = render.to_html(document, data).encode()
     ExportAuditLog.record(workshop=workshop, user=user, kind=kind, language=report.language)
-    filename = f"{slugify(workshop.slug)}-report-{report.language}.{fmt}"
-    return DraftFile(body, content_type, filename)
+    return DraftFile(body, content_type, f"{name}.{fmt}")

@@ -183,3 +183,23 @@ def accept_invitation(*, token: str, username: str, password: str):
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     _log(invitation.network, user, NetworkChange.Action.INVITATION_ACCEPTED, username)
     return user
+
+
+@transaction.atomic
+def set_reference_document(*, network: Network, document, actor) -> None:
+    """Store (``document``, an uploaded .docx) or remove (None) the network's reference
+    Word document; the old file is deleted; the change is logged."""
+    old = network.reference_document.name
+    if document is not None:
+        network.reference_document.save(document.name, document, save=False)
+    else:
+        network.reference_document = ""
+    network.save(update_fields=["reference_document"])
+    if old and old != network.reference_document.name:
+        transaction.on_commit(lambda: network.reference_document.storage.delete(old))
+    _log(
+        network,
+        actor,
+        NetworkChange.Action.REFERENCE_DOCUMENT,
+        _("uploaded") if document is not None else _("removed"),
+    )

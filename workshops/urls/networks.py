@@ -13,4 +13,5 @@ urlpatterns = [
     path("<slug:slug>/staff/", networks.grant, name="grant"),
     path("<slug:slug>/staff/<int:membership_id>/remove/", networks.revoke, name="revoke"),
     path("<slug:slug>/invitations/", networks.invite, name="invite"),
+    path("<slug:slug>/reference/", networks.reference_document, name="reference"),
 ]

@@ -18,6 +18,7 @@ from workshops.forms.networks import (
     GrantForm,
     InvitationForm,
     NetworkOrganisationForm,
+    ReferenceDocumentForm,
 )
 from workshops.services import networks as service
 
@@ -30,6 +31,7 @@ def _page(request, network, *, status=200, **forms) -> HttpResponse:
         "organisation_form": forms.get("organisation_form") or NetworkOrganisationForm(),
         "grant_form": forms.get("grant_form") or GrantForm(),
         "invitation_form": forms.get("invitation_form") or InvitationForm(),
+        "reference_form": forms.get("reference_form") or ReferenceDocumentForm(),
         "organisations": network.organisations.select_related("country").order_by("name"),
         "memberships": network.memberships.select_related("user").order_by("user__username"),
         "invitations": network.invitations.filter(accepted_at=None),
@@ -53,6 +55,23 @@ def organisation_add(request: HttpRequest, slug: str) -> HttpResponse:
         return _page(request, network, status=422, organisation_form=form)
     service.add_organisation(network=network, actor=request.user, **form.cleaned_data)
     messages.success(request, _("Organisation added."))
+    return redirect("networks:network", slug=network.slug)
+
+
+@login_required
+@require_POST
+def reference_document(request: HttpRequest, slug: str) -> HttpResponse:
+    """Upload or remove the reference .docx the network's Word exports use."""
+    network = get_network_for_user(request, slug)
+    form = ReferenceDocumentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _page(request, network, status=422, reference_form=form)
+    document = None if form.cleaned_data["remove"] else form.cleaned_data["document"]
+    service.set_reference_document(network=network, document=document, actor=request.user)
+    if document is None:
+        messages.success(request, _("Reference document removed."))
+    else:
+        messages.success(request, _("Reference document saved: Word exports now use it."))
     return redirect("networks:network", slug=network.slug)
 
 

@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from workshops import queries
@@ -188,9 +189,12 @@ def refresh(request: HttpRequest, slug: str, language: str) -> HttpResponse:
     if flagged:
         messages.warning(
             request,
-            _(
+            ngettext(
+                "Numbers refreshed. %(n)s edited section was kept: "
+                "check it against the new numbers.",
                 "Numbers refreshed. %(n)s edited sections were kept: "
-                "check them against the new numbers."
+                "check them against the new numbers.",
+                flagged,
             )
             % {"n": flagged},
         )

@@ -110,14 +110,14 @@ def candidates(row: Row) -> list[Comparison]:
     for group, _count, (low, high), n in known:
         if low != high or low < MIN_GROUP:
             continue
-        others = [
-            (b_high / m, str(g), g, b, b_high, m)
-            for g, b, (_b_low, b_high), m in known
+        others = [  # a tie goes to the group printed first (the zones' order), not its id
+            (b_high / m, position, g, b, b_high, m)
+            for position, (g, b, (_b_low, b_high), m) in enumerate(known)
             if g != group
         ]
         if not others:
             continue
-        _share, _name, against, other, other_high, m = min(others)
+        _share, _position, against, other, other_high, m = min(others)
         if low / n < MIN_RATIO * (other_high / m) or low / n <= other_high / m:
             continue
         found.append(

@@ -513,8 +513,7 @@ def build_programme(workshops: Sequence[Workshop], *, language: str = "en") -> P
                 cells.append(cell)
             if len(cells) > 1:
                 combined.sum(total, cells)
-    lineage = "programme:" + ",".join(str(pk) for pk in sorted(w.pk for w in workshops))
-    protected = protect_cached(combined, lineage=lineage)  # a new contribution: warm start
+    protected = protect_cached(combined)
     result = protected.result if protected.result is not None else audit(protected)
     theme_ids = {t for _c, t in raised}
     themes = {t.pk: t for t in Theme.objects.filter(pk__in=theme_ids).order_by("name")}

@@ -647,7 +647,6 @@ def _build_rollup(
         votes=ranked_votes,
         zones=[g.key for g in zones],
         genders=[g.key for g in genders],
-        lineage=f"workshop:{workshop.pk}:{workshop.created_at.timestamp()}",
     )
     protected = release.protected
     result = protected.result if protected.result is not None else audit(protected)

@@ -678,7 +678,7 @@ class Contribution(TimeStamped):
     # change when a participant later edits the profile.
     zone = models.ForeignKey(
         Zone,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,  # a zone goes with its workshop, not alone
         related_name="contributions",
         null=True,
         blank=True,

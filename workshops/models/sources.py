@@ -125,7 +125,7 @@ class AcledEvent(models.Model):
         Region, on_delete=models.PROTECT, related_name="acled_events", null=True, blank=True
     )
     zone = models.ForeignKey(
-        Zone, on_delete=models.PROTECT, related_name="acled_events", null=True, blank=True
+        Zone, on_delete=models.RESTRICT, related_name="acled_events", null=True, blank=True
     )
 
     class Meta:

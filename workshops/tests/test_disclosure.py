@@ -477,32 +477,7 @@ def test_protect_cached_protects_once_per_fingerprint(monkeypatch):
     assert build(1).fingerprint() != build(2).fingerprint()
 
 
-# --- warm starts: the previous release's secondaries, the process's group audits -------
-
-
-@pytest.mark.fuzz
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(voices=st.lists(voice, min_size=1, max_size=14), picks=st.sets(st.integers(0, 200)))
-def test_independent_attacker_never_narrows_a_cell_whatever_the_start(voices, picks):
-    release = build_release(voices)
-    start = [release.keys[k % len(release.keys)] for k in picks]
-
-    protected = protect(release, start=start)
-
-    assert protected.result.ok and audit(protected).ok
-    names, index, eq, ub, bounds = attacker_constraints(protected, voices)
-    for name in names:
-        key = (
-            name[0],
-            name[2] if name[2] is not None else "total",
-            name[3] if name[3] is not None else "total",
-        )
-        if protected.display(key) not in ("<5", SECONDARY) or not 0 < release.value(key) < 5:
-            continue
-        for target in (1, 4):
-            fixed = list(bounds)
-            fixed[index[name]] = (target, target)
-            assert integer_feasible(eq, ub, fixed), (key, target)
+# --- small groups in one source; group audits shared across releases --------------------
 
 
 def test_a_small_group_in_one_source_only_can_still_be_protected():
@@ -527,26 +502,6 @@ def test_a_small_group_in_one_source_only_can_still_be_protected():
     assert SECONDARY in hidden  # one of them is the 3's complement
 
 
-def test_a_start_hides_its_cells_except_small_kept_or_unknown_ones():
-    voices, votes = random_workshop(1, size=30)
-    release = workshop_release(voices=voices, votes=votes).release
-    cold = protect(release)
-    shown = [
-        k
-        for k in release.keys
-        if k[0] == "cell" and cold.status(k) == Status.SHOWN and release.value(k) >= 5
-    ]
-    kept = ("voices", "all")
-    start = [shown[0], *cold.primary, kept, ("no", "such", "key")]
-
-    warm = protect(release, start=start)
-
-    assert shown[0] in warm.secondary
-    assert warm.primary == cold.primary  # a "<5" is not turned into "×" by a start
-    assert warm.status(kept) == Status.SHOWN
-    assert warm.result.ok and audit(warm).ok
-
-
 def test_group_audits_shared_across_releases_do_not_change_the_protection():
     first, votes = random_workshop(3, size=40)  # one that needs secondaries
     second, _votes = random_workshop(4, size=40)
@@ -560,55 +515,3 @@ def test_group_audits_shared_across_releases_do_not_change_the_protection():
     assert (again.primary, again.secondary) == (alone.primary, alone.secondary)
     assert again.result.cells == alone.result.cells
     assert len(disclosure.control._GROUP_AUDITS) > 0
-
-
-def test_protect_cached_starts_from_the_previous_release_of_its_lineage(monkeypatch):
-    voices, votes = random_workshop(5, size=40)
-    cache = _Cache()
-    first = protect_cached(
-        workshop_release(voices=voices, votes=votes).release, cache=cache, lineage="workshop:1"
-    )
-    starts = []
-    real = disclosure.control.protect
-
-    def spy(release, threshold=5, *, start=()):
-        starts.append(frozenset(start))
-        return real(release, threshold, start=start)
-
-    monkeypatch.setattr(disclosure.control, "protect", spy)
-    more = [*voices, Voice("workshop", "north", "woman", frozenset({("challenge", "a")}))]
-
-    second = protect_cached(
-        workshop_release(voices=more, votes=votes).release, cache=cache, lineage="workshop:1"
-    )
-    protect_cached(
-        workshop_release(voices=more[1:], votes=votes).release, cache=cache, lineage="workshop:2"
-    )
-
-    assert starts == [first.secondary, frozenset()]  # workshop 2 has no previous release
-    assert second.result.ok
-    assert first.secondary <= second.secondary | second.primary
-
-
-def test_protect_cached_starts_cold_once_secondaries_have_grown_by_a_quarter(monkeypatch):
-    voices, votes = random_workshop(6, size=40)
-    release = workshop_release(voices=voices, votes=votes).release
-    cache = _Cache()
-    grown = frozenset(k for k in release.keys if k[0] == "cell")
-    cache.set("disclosure:lineage:5:workshop:9", (grown, 2))  # 2 secondaries when cold
-    starts = []
-    real = disclosure.control.protect
-
-    def spy(release, threshold=5, *, start=()):
-        starts.append(frozenset(start))
-        return real(release, threshold, start=start)
-
-    monkeypatch.setattr(disclosure.control, "protect", spy)
-
-    protected = protect_cached(release, cache=cache, lineage="workshop:9")
-
-    assert starts == [frozenset()]
-    assert cache.get("disclosure:lineage:5:workshop:9") == (
-        protected.secondary,
-        len(protected.secondary),
-    )

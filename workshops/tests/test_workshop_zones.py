@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.db.models import RestrictedError
 from django.test import Client
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
@@ -563,3 +564,16 @@ def test_a_contribution_cannot_be_counted_in_another_workshops_zone(
     with pytest.raises(ValidationError) as refused:
         said.full_clean()
     assert refused.value.message_dict["zone"] == ["The zone belongs to another workshop."]
+
+
+def test_a_workshop_goes_with_its_zones_but_a_zone_in_use_stays(workshop, session):
+    contribution = make_contribution(workshop, session)
+    zone = Zone.objects.filter(workshop=workshop).first()
+    Contribution.objects.filter(pk=contribution.pk).update(zone=zone)
+    with pytest.raises(RestrictedError):
+        zone.delete()
+
+    Workshop.objects.filter(pk=workshop.pk).delete()
+
+    assert not Zone.objects.filter(pk=zone.pk).exists()
+    assert not Contribution.objects.filter(pk=contribution.pk).exists()

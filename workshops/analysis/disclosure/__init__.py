@@ -58,17 +58,18 @@ ends. The attacker is not assumed to know how the secondaries were chosen (as in
 
 Failures in parts of the release that the round's covers did not touch are
 repaired in the same round; a cover's integer program is solved to within 10 % of
-its optimum (or the best found in a second), and widened beyond its first rings
-only while those stay under 300 variables — any cover the audit then accepts is
-safe, a cheaper one only hides less. The audits of independent groups are a pure
-function of each group's model and are shared by every protection in the process.
+its optimum, and widened beyond its first rings only while those stay under 300
+variables — any cover the audit then accepts is safe, a cheaper one only hides
+less. The audits of independent groups are a pure function of each group's model
+and are shared by every protection in the process: the next release of a live
+workshop re-solves only the groups its new contributions touched. The pattern is
+a function of the release alone (no history, no time limit): two patterns of the
+same numbers side by side would reveal what each hides.
 
 ``protect_cached`` (and ``WorkshopRelease.protected``) memoises ``protect`` in
 Django's cache by the release's fingerprint (a hash of every cell and relation),
 so a page reloaded with unchanged data costs one hash; without Django settings
-it just protects. Given a ``lineage`` (the roll-up passes its workshop), a new
-fingerprint starts from the previous release's secondaries (``protect(start=)``),
-until they have grown by a quarter over the last cold protection.
+it just protects.
 
 The package is pure: numbers and relations in, display decisions out.
 """

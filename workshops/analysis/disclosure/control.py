@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict, defaultdict, deque
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,9 +29,10 @@ _COVER_VARIABLES = 300  # widest ring searched to avoid an escalation already fo
 _REACH_RINGS = 2  # how far from its group a greedy proof lets hidden cells move
 _MILP_OPTIONS = {"mip_rel_gap": 0.0, "presolve": True}
 # Choosing complements needs a cheap cover, not the cheapest: any cover the audit then
-# accepts is safe, and a cover within 10 % of the optimum (or the best found in a
-# second) hides a cell or two more at most, in a fraction of the time.
-_COVER_OPTIONS = {"mip_rel_gap": 0.1, "presolve": True, "time_limit": 1.0}
+# accepts is safe, and a cover within 10 % of the optimum hides a cell or two more at
+# most, in a fraction of the time. No time limit: the pattern must not depend on how
+# busy the machine is.
+_COVER_OPTIONS = {"mip_rel_gap": 0.1, "presolve": True}
 
 # A linear row over a model's variables: (terms [(variable, coefficient)], low, high).
 _Row = tuple[list[tuple[int, int]], float, float]
@@ -303,9 +304,7 @@ class _Model:
         self.integrality = np.ones(n)
 
     def solve(self, objective: dict[int, float], low=None, high=None, options=_MILP_OPTIONS):
-        """Minimise: (value, exact integer point or None, raw solution), or None if infeasible.
-
-        With a time limit (``_COVER_OPTIONS``), the best point found by then counts."""
+        """Minimise: (value, exact integer point or None, raw solution), or None if infeasible."""
         low = self.low if low is None else low
         high = self.high if high is None else high
         c = np.zeros(len(low))
@@ -318,10 +317,9 @@ class _Model:
             constraints=self.constraints,
             options=options,
         )
-        limited = result.status == 1 and "time_limit" in options
-        if result.status == 2 or (limited and result.x is None):  # none (found in time)
+        if result.status == 2:
             return None
-        if result.status != 0 and not limited:
+        if result.status != 0:
             raise RuntimeError(f"the disclosure audit could not be solved: {result.message}")
         point = [round(v) for v in result.x]
         exact = point if self.satisfied(point, low, high) else None
@@ -780,30 +778,20 @@ def _cover_solve(state: _State, variables, switched, low, high, rows) -> tuple |
     ]
 
 
-def protect(
-    release: Release, threshold: int = THRESHOLD, *, start: Iterable[Hashable] = ()
-) -> Protected:
+def protect(release: Release, threshold: int = THRESHOLD) -> Protected:
     """Primary then secondary suppression until the exact audit passes.
 
     While a hidden cell of 1–4 cannot take 1 (or 4), hide the cheapest published
     cells that make it possible: any cell, zeros and totals included, at 1 + its
     value; a "<5" is turned into "×" only when nothing else helps. Each step
     settles its cell for good (hiding only widens what is possible), so the loop
-    ends. Deterministic.
-
-    ``start``: keys hidden as "×" from the outset — the secondaries of the previous
-    release of the same roll-up (see ``protect_cached``). Keys no longer in the
-    release, no longer published, kept, or now a "<5" are ignored. The audit judges
-    the result exactly whatever the start, so a start changes how much is hidden
-    and how long it takes, never whether the release holds.
+    ends. Deterministic: the same release gets the same pattern, whatever was
+    protected before in the process and however busy the machine is (two patterns
+    of the same numbers, put side by side, would reveal what each hides).
     """
     release.check()
     state = _State(release, threshold)
     cache = _GROUP_AUDITS
-    for key in start:
-        i = release._index.get(key)
-        if i is not None and i not in state.primary and _freeable(state, i):
-            state.secondary.add(i)
     top = threshold - 1
     hopeless: set[tuple[int, int]] = set()
     while True:
@@ -855,28 +843,9 @@ def protect(
     )
 
 
-# A warm start may carry secondaries the new data no longer needs; past this share
-# above the last cold protection's count, protect from scratch again.
-_WARM_GROWTH = 1.25
-
-
-def protect_cached(
-    release: Release,
-    threshold: int = THRESHOLD,
-    *,
-    cache=None,
-    lineage: str | None = None,
-) -> Protected:
+def protect_cached(release: Release, threshold: int = THRESHOLD, *, cache=None) -> Protected:
     """``protect``, memoised by the release's fingerprint: a page reloaded with
     unchanged data costs one hash.
-
-    ``lineage`` names the roll-up a release belongs to (e.g. one workshop's). When
-    the fingerprint is new, the previous release of that lineage lends its
-    secondaries as the start (``protect(start=...)``): in a live workshop a new
-    contribution moves a few cells, so the loop only repairs what changed instead of
-    building the pattern again. The audit is exact either way. Secondaries only
-    accumulate along a lineage, so once they exceed the last cold protection's count
-    by a quarter (and five cells), the next release is protected from scratch.
 
     ``cache``: any object with Django's ``get``/``set`` (default: Django's default
     cache, with its default timeout; without Django settings, no cache).
@@ -891,15 +860,6 @@ def protect_cached(
     if stored is not None:
         primary, secondary, result = stored
         return Protected(release, threshold, primary, secondary, result)
-    lineage_key = f"disclosure:lineage:{threshold}:{lineage}" if lineage else None
-    previous = cache.get(lineage_key) if lineage_key else None
-    if previous is not None and len(previous[0]) <= _WARM_GROWTH * previous[1] + 5:
-        protected = protect(release, threshold, start=previous[0])
-        cold = previous[1]
-    else:
-        protected = protect(release, threshold)
-        cold = len(protected.secondary)
+    protected = protect(release, threshold)
     cache.set(key, (protected.primary, protected.secondary, protected.result))
-    if lineage_key:
-        cache.set(lineage_key, (protected.secondary, cold))
     return protected

@@ -91,13 +91,11 @@ class WorkshopRelease:
     scopes: tuple[str, ...]  # the sources present, then ALL
     groups: dict[str, tuple[Hashable, ...]]  # ZONE / GENDER -> the groups published
     tables: tuple[str, ...] = ()  # the scopes with tables (MIN_SCOPE voices or more)
-    lineage: str | None = None  # the roll-up this release is a version of (warm start)
 
     @cached_property
     def protected(self) -> Protected:
-        """``protect``, memoised in Django's cache by the release's fingerprint and
-        started from the previous release of its lineage."""
-        return protect_cached(self.release, lineage=self.lineage)
+        """``protect``, memoised in Django's cache by the release's fingerprint."""
+        return protect_cached(self.release)
 
     def display(self, key: tuple) -> str | None:
         """ "7", "<5", "×"; None for what is not published; "0" for a count no voice makes.
@@ -120,7 +118,6 @@ def workshop_release(
     votes: Sequence[tuple[Hashable, int]] = (),
     zones: Sequence[Hashable] | None = None,
     genders: Sequence[Hashable] | None = None,
-    lineage: str | None = None,
 ) -> WorkshopRelease:
     """Everything the roll-up shows, with the relations a reader knows.
 
@@ -245,4 +242,4 @@ def workshop_release(
     ranked = [release.cell(("vote", contribution), dots) for contribution, dots in votes]
     for higher, lower in pairwise(ranked):
         release.at_most(lower, higher)
-    return WorkshopRelease(release, (*present, ALL), groups, tuple(tables), lineage)
+    return WorkshopRelease(release, (*present, ALL), groups, tuple(tables))

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.utils import html
 
 from workshops.access import role_in_workshop
 from workshops.choices import (
@@ -35,6 +36,21 @@ HAS_TEXT = RegexValidator(
 )
 MAX_ID = 2**31 - 1
 PUBLIC_ID = RegexValidator(r"^[0-9a-f]{1,16}$", "A participant's public id: hexadecimal digits.")
+
+
+class PublicIdField(serializers.CharField):
+    """A participant's public id, or null. An empty value is refused, not read as null
+    (DRF reads an empty form field as null where null is allowed): the schema says so."""
+
+    def get_value(self, dictionary):
+        value = super().get_value(dictionary)
+        if (
+            value is None
+            and html.is_html_input(dictionary)
+            and dictionary.get(self.field_name) == ""
+        ):
+            return ""  # then refused as blank
+        return value
 
 
 class WorkshopSerializer(serializers.ModelSerializer):
@@ -200,7 +216,7 @@ class ContributionCreateSerializer(serializers.Serializer):
     themes = serializers.ListField(
         child=serializers.SlugField(max_length=80), required=False, max_length=20
     )
-    author = serializers.CharField(
+    author = PublicIdField(
         required=False,
         allow_null=True,
         max_length=16,

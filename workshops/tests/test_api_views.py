@@ -519,3 +519,15 @@ def test_posting_a_contribution_still_needs_no_purpose(note_taker, workshop):
         format="json",
     )
     assert response.status_code == 201 and not ExportAuditLog.objects.exists()
+
+
+def test_an_empty_author_is_refused_not_read_as_unattributed(
+    client_for, note_taker, workshop, session
+):
+    client = client_for(note_taker)
+    url = f"/api/v1/workshops/{workshop.slug}/contributions/"
+    data = {"client_id": "empty-author-1", "session": session.pk, "category": "driver",
+            "text": "Said in the room", "author": ""}  # fmt: skip
+    response = client.post(url, data)  # a form post: empty fields arrive as ""
+    assert response.status_code == 400
+    assert "author" in response.json()

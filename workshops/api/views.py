@@ -510,7 +510,7 @@ class ReportExport(WorkshopScoped, APIView):
             **ERRORS,
             **INVALID,
         },
-        summary="Report export (docx, pdf, md or html)",
+        summary="Report export (docx, pdf, md, zip of md and charts, html or xlsx)",
         operation_id="v1_workshops_report_export",
     )
     def get(self, request: Request, slug: str, fmt: str) -> HttpResponse:

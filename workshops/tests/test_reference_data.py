@@ -101,3 +101,13 @@ def test_the_mali_gazetteer_keeps_its_aliases_and_gains_the_reference_names():
     assert keys["timbuktu"] == "Tombouctou"  # ML.json
     assert keys["taoudenit"] == "Taoudénit"
     assert gazetteer("SN")["thies"] == "SN-TH"
+
+
+def test_the_command_loads_every_shipped_country_once(db):
+    out = StringIO()
+    call_command("load_reference_data", stdout=out)
+    countries, regions = Country.objects.count(), Region.objects.count()
+    assert countries >= 17 and Country.objects.filter(code="NE").exists()
+    call_command("load_reference_data", stdout=out)
+    assert (Country.objects.count(), Region.objects.count()) == (countries, regions)
+    assert "0 countries, 0 regions and 0 themes added" in out.getvalue()

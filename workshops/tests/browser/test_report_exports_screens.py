@@ -38,7 +38,9 @@ def _log_in(browser, live_server, viewport, username):
 def test_draft_offers_every_export_format(browser, live_server, demo, screenshot):
     context, page = _log_in(browser, live_server, DESKTOP, "facilitator")
     page.goto(f"{live_server.url}/w/{demo.slug}/report/en/")
-    for label in ("DOCX", "PDF", "MD", "ZIP", "XLSX", "HTML"):
+    for label in ("DOCX", "PDF"):  # rendered by a background job: a button that posts
+        expect(page.get_by_role("button", name=label, exact=True)).to_be_visible()
+    for label in ("MD", "ZIP", "XLSX", "HTML"):
         expect(page.get_by_role("link", name=label, exact=True)).to_be_visible()
     expect(page.get_by_role("heading", name="Perceptions by zone")).to_be_visible()
     expect(page.locator("figure.chart figcaption").first).to_be_visible()

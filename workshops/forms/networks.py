@@ -43,6 +43,12 @@ class InvitationForm(forms.Form):
     is_administrator = forms.BooleanField(label=_("Network administrator"), required=False)
     may_organise = forms.BooleanField(label=_("May organise workshops"), required=False)
 
+    def __init__(self, *args, **kwargs):
+        # Its own ids: the grant form on the same page has fields of the same names, and
+        # each label must point at its own box. The posted names stay the same.
+        kwargs.setdefault("auto_id", "id_invite_%s")
+        super().__init__(*args, **kwargs)
+
 
 class AcceptInvitationForm(forms.Form):
     username = SafeCharField(label=_("Username"), max_length=150)

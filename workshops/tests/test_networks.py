@@ -255,3 +255,9 @@ def test_network_page_queries_do_not_grow(client_for, admin, network, django_ass
     # countries of the form
     with django_assert_num_queries(9):
         assert client.get(n_url("network", network)).status_code == 200
+
+
+def test_the_network_page_gives_each_form_its_own_ids(client_for, admin, network):
+    page = client_for(admin).get(f"/n/{network.slug}/").text
+    ids = re.findall(r'\bid="(id_[^"]+)"', page)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)

@@ -14,6 +14,8 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from peaceexchange.caches import cache_from_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -148,7 +150,7 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://peaceexchange")}
+CACHES = {"default": cache_from_url(env.str("CACHE_URL", default="locmemcache://peaceexchange"))}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -257,6 +259,9 @@ AXES_VERBOSE = False
 # django-ratelimit: a local-memory cache is per process; production sets CACHE_URL
 # to Redis or memcached so limits hold across processes.
 RATELIMIT_USE_CACHE = "default"
+# The cache stops answering: limits are not counted until it is back (peaceexchange/caches.py)
+# rather than every phone being refused.
+RATELIMIT_FAIL_OPEN = True
 SILENCED_SYSTEM_CHECKS = [] if PRODUCTION else ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 # --- REST API --------------------------------------------------------------------

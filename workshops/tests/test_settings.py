@@ -120,4 +120,4 @@ def test_logs_never_contain_join_codes(message, secret):
 
 
 def test_health_check_answers(client, db):
-    assert client.get(reverse("healthz")).json() == {"status": "ok"}
+    assert client.get(reverse("healthz")).json() == {"status": "ok", "cache": "ok"}

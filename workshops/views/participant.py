@@ -154,21 +154,25 @@ def _has_device(request: HttpRequest) -> bool:
     )
 
 
-def _join_guessing_limited(request: HttpRequest, *, failed: bool = False) -> bool:
-    """Wrong codes per device first, then per IP address with a room-sized allowance.
+def _wrong_code_limited(request: HttpRequest) -> bool:
+    """Count one wrong code; is this device, or its network, guessing?
 
-    Only failures count (``failed=True`` records one) and only a wrong code is ever
-    checked: the right code is never throttled, so one phone guessing cannot lock the
-    room out of joining. A client without cookies (a script dropping them) counts only
-    against its network's room-sized allowance.
+    Per device first, then per IP address with a room-sized allowance. Only a wrong code
+    is ever counted: the right code is never throttled, so one phone guessing cannot lock
+    the room out of joining. A client without cookies (a script dropping them) counts
+    only against its network's room-sized allowance. When the cache cannot count (Redis
+    is down, ``RATELIMIT_FAIL_OPEN``), wrong codes are refused until it is back.
     """
     limits = [("participant-join-failures-ip", "ip", join_failure_ip_rate)]
     if _has_device(request):
         limits.insert(0, ("participant-join-failures", device_key, join_failure_rate))
     limited = False
     for group, key, rate in limits:
-        usage = get_usage(request, group=group, key=key, rate=rate, increment=failed)
-        limited = limited or (usage is not None and usage["count"] >= usage["limit"])
+        usage = get_usage(request, group=group, key=key, rate=rate, increment=True)
+        if usage is None:
+            limited = limited or getattr(settings, "RATELIMIT_ENABLE", True)
+        else:
+            limited = limited or usage["should_limit"]
     return limited
 
 
@@ -217,9 +221,8 @@ def participant_page(*, joined: bool = True, live: bool = True) -> Callable:
             # The right code is never throttled: only a wrong one is checked and counted,
             # so others behind the room's IP address mistyping never lock a phone out.
             if workshop is None:
-                if _join_guessing_limited(request):
+                if _wrong_code_limited(request):
                     return _too_many_guesses(request)
-                _join_guessing_limited(request, failed=True)
                 return _render(request, "unknown_code.html", status=404)
             if live and workshop.status != WorkshopStatus.LIVE:
                 return _render(
@@ -284,9 +287,8 @@ def join(request: HttpRequest) -> HttpResponse:
         workshop = get_workshop_for_join_code(form.cleaned_data["code"])
         if workshop is not None:
             return redirect("participant:start", code=workshop.join_code)
-        if _join_guessing_limited(request):
+        if _wrong_code_limited(request):
             return _too_many_guesses(request)
-        _join_guessing_limited(request, failed=True)
         form.add_error("code", _("No workshop has this code. Check it and try again."))
     if form.errors:
         status = 400

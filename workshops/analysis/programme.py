@@ -37,7 +37,6 @@ from workshops.analysis.disclosure import (
     AuditResult,
     Release,
     Status,
-    Voice,
     WorkshopRelease,
     audit,
     protect_cached,
@@ -45,19 +44,17 @@ from workshops.analysis.disclosure import (
 )
 from workshops.analysis.rollup import (
     COMPARED,
-    SCOPE_OF_KIND,
-    UNSTATED_GENDERS,
-    WORKSHOP,
     Group,
     Table,
     TableRow,
     ThemeCount,
-    facets_of,
     gender_groups,
+    load_voices,
     printed_value,
+    ranked_votes,
 )
 from workshops.choices import Category
-from workshops.models import Contribution, Theme, Vote, Workshop, Zone, ZoneRegion
+from workshops.models import Contribution, Theme, Workshop, Zone
 
 COUNTRY, YEAR = "country", "year"
 DIMENSIONS = (COUNTRY, YEAR)
@@ -85,100 +82,26 @@ def followup_of(recommendation: Contribution):
 
 
 def workshop_releases(workshops: Sequence[Workshop]) -> dict[int, WorkshopRelease]:
-    """Each workshop's release exactly as ``rollup.build_rollup`` builds it (same voices,
-    votes, zones and genders; ``test_programme`` pins the fingerprints equal)."""
+    """Each workshop's release exactly as ``rollup.build_rollup`` builds it: the same
+    loader of voices and votes (``test_programme`` pins the fingerprints equal)."""
     ids = [w.pk for w in workshops]
-    qs = contributions_of_many(ids)
-    themes_of: dict[int, list[int]] = defaultdict(list)
-    for contribution_id, theme_id in Contribution.themes.through.objects.filter(
-        contribution__in=qs
-    ).values_list("contribution_id", "theme_id"):
-        themes_of[contribution_id].append(theme_id)
-    authors: dict[int, dict[int, dict]] = defaultdict(dict)
-    zone_of_region = {
-        (workshop_id, region_id): zone_id
-        for workshop_id, region_id, zone_id in ZoneRegion.objects.filter(
-            workshop_id__in=ids
-        ).values_list("workshop_id", "region_id", "zone_id")
-    }
-    rows = qs.values_list(
-        "workshop_id",
-        "pk",
-        "author_id",
-        "author__kind",
-        "author__region_id",
-        "author__gender",
-        "zone_id",
-        "gender",
-        "category",
-        "horizon",
-        "audience",
-    ).order_by("pk")
-    for (
-        workshop_id,
-        pk,
-        author_id,
-        kind,
-        author_region,
-        author_gender,
-        zone_id,
-        gender,
-        category,
-        horizon,
-        audience,
-    ) in rows:
-        if author_id is None:
-            continue  # a note from an unnamed speaker counts as a contribution, never a voice
-        voice = authors[workshop_id].get(author_id)
-        if voice is None:
-            voice = authors[workshop_id][author_id] = {
-                "scope": SCOPE_OF_KIND.get(kind, WORKSHOP),
-                # the author's zone in that workshop's grouping, else the snapshot
-                "zone": zone_of_region.get((workshop_id, author_region)) or zone_id,
-                "gender": author_gender or gender,
-                "raised": set(),
-            }
-        theme_ids = tuple(sorted(themes_of.get(pk, ())))
-        for facet in facets_of(category, horizon, audience):
-            voice["raised"].update((facet, t) for t in theme_ids)
-    votes: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for workshop_id, contribution_id, n in (
-        Vote.objects.filter(contribution__in=qs.filter(category=Category.RECOMMENDATION))
-        .values("contribution__workshop_id", "contribution")
-        .annotate(n=Count("pk"))
-        .values_list("contribution__workshop_id", "contribution", "n")
-    ):
-        if n:
-            votes[workshop_id].append((contribution_id, n))
+    loaded = load_voices(workshops)
+    votes = ranked_votes(workshops)
     zones: dict[int, list[str]] = defaultdict(list)
     for zone_id, workshop_id in Zone.objects.filter(workshop_id__in=ids).values_list(
         "pk", "workshop_id"
     ):
         zones[workshop_id].append(str(zone_id))
     genders = [g.key for g in gender_groups()]
-    releases = {}
-    for workshop in workshops:
-        voices = [
-            Voice(
-                scope=v["scope"],
-                zone=str(v["zone"]) if v["zone"] else None,
-                gender=None if v["gender"] in UNSTATED_GENDERS else v["gender"],
-                raised=frozenset(v["raised"]),
-            )
-            for v in authors[workshop.pk].values()
-        ]
-        releases[workshop.pk] = workshop_release(
-            voices=voices,
-            votes=sorted(votes[workshop.pk], key=lambda v: (-v[1], v[0])),
+    return {
+        workshop.pk: workshop_release(
+            voices=loaded[workshop.pk].voices,
+            votes=votes[workshop.pk],
             zones=zones[workshop.pk],
             genders=genders,
         )
-    return releases
-
-
-def contributions_of_many(workshop_ids) -> QuerySet:
-    """What analysis counts (``rollup.contributions_of``), for several workshops at once."""
-    return Contribution.objects.countable().filter(workshop_id__in=workshop_ids)
+        for workshop in workshops
+    }
 
 
 # --- The programme release --------------------------------------------------------------------

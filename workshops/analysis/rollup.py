@@ -218,14 +218,20 @@ class _Loaded:
     recommendations: list[tuple[int, str, str, tuple[int, ...]]]  # pk, audience, scope, themes
 
 
-def _load(workshop: Workshop) -> _Loaded:
-    qs = contributions_of(workshop)
+def load_voices(workshops: Sequence[Workshop]) -> dict[int, _Loaded]:
+    """Each workshop's voices and counts, read in one pass for all of them: the roll-up
+    reads one workshop, the programme many; both count people the same way."""
+    ids = [workshop.pk for workshop in workshops]
+    by_id = {workshop.pk: workshop for workshop in workshops}
+    Workshop.prime_zones(workshops)
+    qs = Contribution.objects.countable().filter(workshop_id__in=ids)
     themes_of: dict[int, list[int]] = defaultdict(list)
     for contribution_id, theme_id in Contribution.themes.through.objects.filter(
         contribution__in=qs
     ).values_list("contribution_id", "theme_id"):
         themes_of[contribution_id].append(theme_id)
     rows = qs.values_list(
+        "workshop_id",
         "pk",
         "author_id",
         "author__kind",
@@ -238,13 +244,9 @@ def _load(workshop: Workshop) -> _Loaded:
         "audience",
         "source",
     ).order_by("pk")
-    authors: dict[int, dict] = {}
-    kinds: Counter = Counter()
-    contributions: Counter = Counter()
-    untagged: Counter = Counter()
-    recommendations = []
-    unattributed = 0
+    loaded = {pk: _Loading() for pk in ids}
     for (
+        workshop_id,
         pk,
         author_id,
         kind,
@@ -257,40 +259,80 @@ def _load(workshop: Workshop) -> _Loaded:
         audience,
         source,
     ) in rows:
+        into = loaded[workshop_id]
         theme_ids = tuple(sorted(themes_of.get(pk, ())))
         if author_id is None:
-            unattributed += 1
+            into.unattributed += 1
             scope = SCOPE_OF_SOURCE.get(source, WORKSHOP)
         else:
             scope = SCOPE_OF_KIND.get(kind, WORKSHOP)
-            voice = authors.get(author_id)
+            voice = into.authors.get(author_id)
             if voice is None:
-                voice = authors[author_id] = {
+                voice = into.authors[author_id] = {
                     "scope": scope,
                     # The author's zone in the workshop's grouping, else the snapshot.
-                    "zone": workshop.zone_id_of(author_region) or zone_id,
+                    "zone": by_id[workshop_id].zone_id_of(author_region) or zone_id,
                     "gender": author_gender or gender,
                     "raised": set(),
                 }
-                kinds[kind] += 1
+                into.kinds[kind] += 1
             for facet in facets_of(category, horizon, audience):
                 voice["raised"].update((facet, t) for t in theme_ids)
         for where in (scope, ALL):
-            contributions[(where, category)] += 1
+            into.contributions[(where, category)] += 1
             if not theme_ids:
-                untagged[(where, category)] += 1
+                into.untagged[(where, category)] += 1
         if category == Category.RECOMMENDATION:
-            recommendations.append((pk, audience, scope, theme_ids))
-    voices = [
-        Voice(
-            scope=v["scope"],
-            zone=str(v["zone"]) if v["zone"] else None,
-            gender=None if v["gender"] in UNSTATED_GENDERS else v["gender"],
-            raised=frozenset(v["raised"]),
+            into.recommendations.append((pk, audience, scope, theme_ids))
+    return {pk: loading.done() for pk, loading in loaded.items()}
+
+
+@dataclass
+class _Loading:
+    authors: dict[int, dict] = field(default_factory=dict)
+    kinds: Counter = field(default_factory=Counter)
+    unattributed: int = 0
+    contributions: Counter = field(default_factory=Counter)
+    untagged: Counter = field(default_factory=Counter)
+    recommendations: list = field(default_factory=list)
+
+    def done(self) -> _Loaded:
+        voices = [
+            Voice(
+                scope=v["scope"],
+                zone=str(v["zone"]) if v["zone"] else None,
+                gender=None if v["gender"] in UNSTATED_GENDERS else v["gender"],
+                raised=frozenset(v["raised"]),
+            )
+            for v in self.authors.values()
+        ]
+        return _Loaded(
+            voices,
+            self.kinds,
+            self.unattributed,
+            self.contributions,
+            self.untagged,
+            self.recommendations,
         )
-        for v in authors.values()
-    ]
-    return _Loaded(voices, kinds, unattributed, contributions, untagged, recommendations)
+
+
+def ranked_votes(workshops: Sequence[Workshop]) -> dict[int, list[tuple[int, int]]]:
+    """Each workshop's voted recommendations as (contribution, votes), most votes first."""
+    votes: dict[int, list[tuple[int, int]]] = {workshop.pk: [] for workshop in workshops}
+    recommendations = Contribution.objects.countable().filter(
+        workshop__in=list(votes), category=Category.RECOMMENDATION
+    )
+    for workshop_id, contribution_id, n in (
+        Vote.objects.filter(contribution__in=recommendations)
+        .values("contribution__workshop_id", "contribution")
+        .annotate(n=Count("pk"))
+        .values_list("contribution__workshop_id", "contribution", "n")
+    ):
+        if n:
+            votes[workshop_id].append((contribution_id, n))
+    for ranked in votes.values():
+        ranked.sort(key=lambda v: (-v[1], v[0]))
+    return votes
 
 
 # --- Everything together ----------------------------------------------------------------
@@ -629,22 +671,14 @@ def build_rollup(
 def _build_rollup(
     workshop: Workshop, *, language: str, sources: tuple[str, ...], scope: str | None
 ) -> Rollup:
-    loaded = _load(workshop)
+    loaded = load_voices([workshop])[workshop.pk]
     themes = {theme.pk: theme for theme in Theme.objects.for_workshop(workshop)}
-    votes = dict(
-        Vote.objects.filter(
-            contribution__in=contributions_of(workshop).filter(category=Category.RECOMMENDATION)
-        )
-        .values("contribution")
-        .annotate(n=Count("pk"))
-        .values_list("contribution", "n")
-    )
-    ranked_votes = sorted(((pk, n) for pk, n in votes.items() if n), key=lambda v: (-v[1], v[0]))
+    votes = ranked_votes([workshop])[workshop.pk]
     zones = zone_groups(workshop, language)
     genders = gender_groups()
     release = workshop_release(
         voices=loaded.voices,
-        votes=ranked_votes,
+        votes=votes,
         zones=[g.key for g in zones],
         genders=[g.key for g in genders],
     )
@@ -693,7 +727,7 @@ def _build_rollup(
         by_source=_by_source(workshop, scope),
         untagged={c: n for c in COMPARED if (n := loaded.untagged.get((scope, c), 0))},
         tests=tests,
-        recommendations=_ranked_recommendations(loaded, scope, votes, release, themes)
+        recommendations=_ranked_recommendations(loaded, scope, dict(votes), release, themes)
         if result.ok
         else {},
     )

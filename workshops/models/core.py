@@ -358,6 +358,17 @@ class Workshop(TimeStamped):
             }
         return cached
 
+    @staticmethod
+    def prime_zones(workshops) -> None:
+        """Read the groupings of several workshops in one query (``zones_by_region``)."""
+        missing = {w.pk: w for w in workshops if "_zones_by_region" not in w.__dict__}
+        if not missing:
+            return
+        for workshop in missing.values():
+            workshop.__dict__["_zones_by_region"] = {}
+        for link in ZoneRegion.objects.filter(workshop__in=list(missing)).select_related("zone"):
+            missing[link.workshop_id].__dict__["_zones_by_region"][link.region_id] = link.zone
+
     def zone_of(self, region: Region | None) -> Zone | None:
         """The zone this workshop puts ``region`` in (None: no region, or not grouped)."""
         return self.zones_by_region().get(region.pk) if region is not None else None

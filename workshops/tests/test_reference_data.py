@@ -3,6 +3,7 @@ zones each country suggests, the theme library."""
 
 from io import StringIO
 
+import pytest
 from django.core.management import call_command
 from model_bakery import baker
 
@@ -110,4 +111,17 @@ def test_the_command_loads_every_shipped_country_once(db):
     assert countries >= 17 and Country.objects.filter(code="NE").exists()
     call_command("load_reference_data", stdout=out)
     assert (Country.objects.count(), Region.objects.count()) == (countries, regions)
-    assert "0 countries, 0 regions and 0 themes added" in out.getvalue()
+    assert "(added: 0 countries, 0 regions, 0 themes)" in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("en", "themes)."), ("fr", "thèmes).")],
+)
+def test_the_command_reports_in_the_chosen_language(db, language, expected):
+    out = StringIO()
+    call_command("load_reference_data", "--language", language, stdout=out)
+    assert expected in out.getvalue()
+    again = StringIO()
+    call_command("load_reference_data", "--language", language, stdout=again)
+    assert ("0 countries" if language == "en" else "0 pays") in again.getvalue()

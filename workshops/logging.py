@@ -1,11 +1,14 @@
-"""A logging filter that keeps join codes and device tokens out of the logs.
+"""Logging filters: join codes and device tokens kept out of the logs, and libraries'
+chatter on the root logger dropped.
 
 Request logs carry paths such as ``/j/ABC123/``; a join code there is enough for
 anyone reading the logs to enter a workshop, so it is replaced before writing.
 """
 
+import importlib.util
 import logging
 import re
+from pathlib import Path
 
 _PATTERNS = [
     (re.compile(r"(/j/)[A-Za-z0-9-]+", re.IGNORECASE), r"\1[code]"),
@@ -29,3 +32,14 @@ class RedactFilter(logging.Filter):
             record.msg = cleaned
             record.args = ()
         return True
+
+
+# scipy's exact tests (Boschloo, through its shgo optimiser) log their internals at INFO
+# on the root logger: two lines of numbers per comparison of a roll-up.
+# Found without importing scipy (start-up stays light).
+_SCIPY = str(Path(importlib.util.find_spec("scipy").origin).parent)
+
+
+class LibraryChatterFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING or not record.pathname.startswith(_SCIPY)

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from scipy.stats import boschloo_exact
 
-from workshops.logging import RedactFilter
+from workshops.logging import LibraryChatterFilter, RedactFilter
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -121,3 +122,14 @@ def test_logs_never_contain_join_codes(message, secret):
 
 def test_health_check_answers(client, db):
     assert client.get(reverse("healthz")).json() == {"status": "ok", "cache": "ok"}
+
+
+def test_scipy_chatter_on_the_root_logger_is_dropped(caplog):
+    """scipy's Boschloo test logs its optimiser's internals at INFO on the root logger."""
+    with caplog.at_level(logging.INFO):
+        boschloo_exact([[3, 7], [8, 2]])
+    chatter = [r for r in caplog.records if "scipy" in r.pathname]
+    assert chatter, "scipy no longer logs: this filter can go"
+    assert not any(LibraryChatterFilter().filter(r) for r in chatter)
+    ours = logging.LogRecord("workshops", logging.INFO, __file__, 1, "kept", (), None)
+    assert LibraryChatterFilter().filter(ours)

@@ -28,6 +28,7 @@ from workshops.analysis.programme import (
 from workshops.forms.followup import FollowUpForm, UpdateForm
 from workshops.models import FollowUpShare, FollowUpStatus, FollowUpUpdate, Theme
 from workshops.services import followup as service
+from workshops.views.confirming import confirm_page, confirmed
 
 CHANGES_SHOWN = 50
 
@@ -130,35 +131,21 @@ def add_update(request: HttpRequest, slug: str, contribution_id: int) -> HttpRes
     )
 
 
-def _confirm(request, workshop, *, question, explanation, button):
-    return render(
-        request,
-        "workshops/facilitator/confirm.html",
-        {
-            "workshop": workshop,
-            "title": question,
-            "question": question,
-            "explanation": explanation,
-            "button": button,
-            "back": reverse("followup:list", kwargs={"slug": workshop.slug}),
-        },
-    )
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def share(request: HttpRequest, slug: str) -> HttpResponse:
     """Create the sharing link, or replace it (the old link stops working: confirmed first)."""
     workshop = get_workshop_for_followup(request, slug, edit=True)
     existing = FollowUpShare.objects.filter(workshop=workshop, revoked_at=None).exists()
-    if request.method == "POST" and (not existing or request.POST.get("confirmed") == "yes"):
+    if request.method == "POST" and (not existing or confirmed(request)):
         service.share(workshop=workshop, actor=request.user)
         messages.success(request, _("The sharing link is ready: copy it below."))
         return redirect("followup:list", slug=workshop.slug)
     if not existing:
-        return _confirm(
+        return confirm_page(
             request,
-            workshop,
+            workshop=workshop,
+            back=reverse("followup:list", kwargs={"slug": workshop.slug}),
             question=_("Create a link to share this follow-up?"),
             explanation=_(
                 "Anyone with the link can read the recommendations and their follow-up, "
@@ -166,9 +153,10 @@ def share(request: HttpRequest, slug: str) -> HttpResponse:
             ),
             button=_("Create the link"),
         )
-    return _confirm(
+    return confirm_page(
         request,
-        workshop,
+        workshop=workshop,
+        back=reverse("followup:list", kwargs={"slug": workshop.slug}),
         question=_("Replace the sharing link?"),
         explanation=_("The current link stops working: partners who have it need the new one."),
         button=_("Replace the link"),
@@ -179,13 +167,14 @@ def share(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def revoke(request: HttpRequest, slug: str) -> HttpResponse:
     workshop = get_workshop_for_followup(request, slug, edit=True)
-    if request.method == "POST" and request.POST.get("confirmed") == "yes":
+    if confirmed(request):
         if service.revoke_share(workshop=workshop, actor=request.user):
             messages.success(request, _("The sharing link no longer works."))
         return redirect("followup:list", slug=workshop.slug)
-    return _confirm(
+    return confirm_page(
         request,
-        workshop,
+        workshop=workshop,
+        back=reverse("followup:list", kwargs={"slug": workshop.slug}),
         question=_("Revoke the sharing link?"),
         explanation=_("Partners who have it can no longer read the follow-up."),
         button=_("Revoke the link"),

@@ -21,6 +21,7 @@ from workshops.forms.networks import (
     ReferenceDocumentForm,
 )
 from workshops.services import networks as service
+from workshops.views.confirming import confirm_page, confirmed
 
 CHANGES_SHOWN = 50
 
@@ -101,23 +102,18 @@ def revoke(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
     if membership.user_id == request.user.pk:
         messages.error(request, _("You cannot remove yourself."))
         return redirect("networks:network", slug=network.slug)
-    if request.method == "POST" and request.POST.get("confirmed") == "yes":
+    if confirmed(request):
         service.revoke_membership(membership=membership, actor=request.user)
         messages.success(request, _("Membership removed."))
         return redirect("networks:network", slug=network.slug)
-    return render(
+    return confirm_page(
         request,
-        "workshops/networks/confirm.html",
-        {
-            "network": network,
-            "question": _("Remove %(name)s from %(network)s?")
-            % {"name": membership.user.get_username(), "network": network},
-            "explanation": _(
-                "They lose the network's grants; their roles in workshops stay as they are."
-            ),
-            "button": _("Remove"),
-            "back": reverse("networks:network", kwargs={"slug": network.slug}),
-        },
+        network=network,
+        question=_("Remove %(name)s from %(network)s?")
+        % {"name": membership.user.get_username(), "network": network},
+        explanation=_("They lose the network's grants; their roles in workshops stay as they are."),
+        button=_("Remove"),
+        back=reverse("networks:network", kwargs={"slug": network.slug}),
     )
 
 

@@ -44,6 +44,7 @@ from workshops.links import absolute_url
 from workshops.models.report import ExportAuditLog, ExportKind
 from workshops.report.forms import PurposeForm
 from workshops.services import setup
+from workshops.views.confirming import confirm_page, confirmed
 
 
 def join_qr_svg(request: HttpRequest, workshop) -> tuple[str, str]:
@@ -135,36 +136,15 @@ def staff(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _confirmed(request: HttpRequest) -> bool:
-    """Whether a destructive action was confirmed: a POST from its confirm page (no JS needed)."""
-    return request.method == "POST" and request.POST.get("confirmed") == "yes"
-
-
-def _confirm(request, workshop, *, title, question, explanation="", button, back) -> HttpResponse:
-    """The confirm page of a destructive action: the question, what happens, confirm or cancel."""
-    return render(
-        request,
-        "workshops/facilitator/confirm.html",
-        {
-            "workshop": workshop,
-            "title": title,
-            "question": question,
-            "explanation": explanation,
-            "button": button,
-            "back": back,
-        },
-    )
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def staff_remove(request: HttpRequest, slug: str, membership_id: int) -> HttpResponse:
     workshop = get_workshop_for_user(request, slug, needs=MANAGE)
     membership = get_object_or_404(workshop.memberships.select_related("user"), pk=membership_id)
-    if not _confirmed(request) and membership.user_id != request.user.pk:
-        return _confirm(
+    if not confirmed(request) and membership.user_id != request.user.pk:
+        return confirm_page(
             request,
-            workshop,
+            workshop=workshop,
             title=_("Remove a staff member"),
             question=_("Remove %(name)s from this workshop's staff?")
             % {"name": membership.user.get_username()},
@@ -239,10 +219,10 @@ def organisation_edit(request: HttpRequest, slug: str, organisation_id: int) -> 
 @require_http_methods(["GET", "POST"])
 def organisation_remove(request: HttpRequest, slug: str, organisation_id: int) -> HttpResponse:
     workshop, organisation = get_organisation_for_user(request, slug, organisation_id)
-    if not _confirmed(request):
-        return _confirm(
+    if not confirmed(request):
+        return confirm_page(
             request,
-            workshop,
+            workshop=workshop,
             title=_("Take an organisation off the list"),
             question=_("Take %(name)s off this workshop's list?") % {"name": organisation.name},
             explanation=_("It stays known to the network and can be added again."),
@@ -376,10 +356,10 @@ def participant_edit(request: HttpRequest, slug: str, participant_id: int) -> Ht
 @require_http_methods(["GET", "POST"])
 def participant_remove(request: HttpRequest, slug: str, participant_id: int) -> HttpResponse:
     participant = get_participant_for_user(request, slug, participant_id)
-    if not _confirmed(request):
-        return _confirm(
+    if not confirmed(request):
+        return confirm_page(
             request,
-            participant.workshop,
+            workshop=participant.workshop,
             title=_("Remove a participant"),
             question=_("Remove %(name)s from the workshop?")
             % {"name": participant.display_name or _("this participant")},

@@ -15,6 +15,7 @@ from workshops.access import MANAGE, get_workshop_for_user
 from workshops.forms.zones import ZoneGroupingForm
 from workshops.models import Region
 from workshops.services import zones as zone_service
+from workshops.views.confirming import confirm_page, confirmed
 
 
 @login_required
@@ -48,24 +49,21 @@ def zones_suggested(request: HttpRequest, slug: str) -> HttpResponse:
     """Start again from the suggested grouping, after a confirmation (works without JS)."""
     workshop = get_workshop_for_user(request, slug, needs=MANAGE)
     back = reverse("workshops:zones", kwargs={"slug": workshop.slug})
-    if request.method == "POST" and request.POST.get("confirmed") == "yes":
+    if confirmed(request):
         zone_service.restart_zones(workshop=workshop)
         messages.success(request, _("The zones are the suggested ones again."))
         return redirect(back)
-    return render(
+    return confirm_page(
         request,
-        "workshops/facilitator/confirm.html",
-        {
-            "workshop": workshop,
-            "title": _("Suggested zones"),
-            "question": _("Start again from the suggested zones?"),
-            "explanation": _(
-                "Every region goes back to the zone suggested for %(country)s (one zone per "
-                "region where nothing is suggested). Names you gave the zones are lost; what "
-                "was said is kept and counted in the zone of its region."
-            )
-            % {"country": workshop.country.label()},
-            "button": _("Use the suggested zones"),
-            "back": back,
-        },
+        workshop=workshop,
+        title=_("Suggested zones"),
+        question=_("Start again from the suggested zones?"),
+        explanation=_(
+            "Every region goes back to the zone suggested for %(country)s (one zone per "
+            "region where nothing is suggested). Names you gave the zones are lost; what "
+            "was said is kept and counted in the zone of its region."
+        )
+        % {"country": workshop.country.label()},
+        button=_("Use the suggested zones"),
+        back=back,
     )

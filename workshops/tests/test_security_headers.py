@@ -76,7 +76,7 @@ def test_healthz_answers_plain_http_when_https_is_enforced(client, db):
     assert client.get(reverse("home")).status_code == 301
     response = client.get(reverse("healthz"))
     assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    assert response.json() == {"status": "ok", "cache": "ok"}
 
 
 def test_gunicorn_server_header_carries_no_version():

@@ -10,9 +10,9 @@ any app server process gives the same answer and none keeps state.
 from __future__ import annotations
 
 import hashlib
-from operator import attrgetter
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from django.db.models import (
     Count,
@@ -166,13 +166,9 @@ def theme_groups(
     return groups
 
 
-def theme_group_items(
-    workshop: Workshop, session: BreakoutSession | None, *, theme: Theme | None
-):
+def theme_group_items(workshop: Workshop, session: BreakoutSession | None, *, theme: Theme | None):
     """Every item of one group (``theme`` None: the untagged ones), newest first."""
-    contributions = board_contributions(workshop, session).exclude(
-        status=ModerationStatus.MERGED
-    )
+    contributions = board_contributions(workshop, session).exclude(status=ModerationStatus.MERGED)
     if theme is None:
         return contributions.filter(themes=None)
     return contributions.filter(themes=theme)

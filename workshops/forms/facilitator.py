@@ -491,9 +491,7 @@ class GroupMoveForm(forms.Form):
     contribution = forms.ModelChoiceField(
         label=_("Contribution"), queryset=Contribution.objects.none()
     )
-    source = forms.ModelChoiceField(
-        label=_("From"), queryset=Theme.objects.none(), required=False
-    )
+    source = forms.ModelChoiceField(label=_("From"), queryset=Theme.objects.none(), required=False)
     target = forms.ModelChoiceField(
         label=_("To"),
         queryset=Theme.objects.none(),

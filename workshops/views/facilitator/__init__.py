@@ -8,7 +8,6 @@ from workshops.views.facilitator.grouped import (  # noqa: F401
     workshop_grouped,
     workshop_grouped_projector,
 )
-
 from workshops.views.facilitator.running import (  # noqa: F401
     capture,
     contribution_edit,

@@ -71,6 +71,10 @@
         var names = fold((option.dataset.names || "") + " " + option.textContent);
         option.hidden = !words.every(function (word) { return names.indexOf(word) !== -1; });
       });
+      if (picked) {  // a one-theme picker shows the first match at once
+        var shown = Array.prototype.find.call(picker.options, function (o) { return !o.hidden; });
+        if (shown) { shown.selected = true; }
+      }
     });
     find.addEventListener("keydown", function (event) {
       if (event.key !== "Enter") { return; }

@@ -137,7 +137,11 @@ def test_the_projector_shows_the_groups_and_the_board_links_them(
     moderation.tag_themes(workshop=workshop, contributions=[guns], themes=[room["armed"]])
     context, page = new_page(browser, viewport)
     board = reverse("workshops:session_board", args=[workshop.slug, session.pk])
-    log_in(page, live_server, viewer, board)
+    log_in(page, live_server, viewer, reverse("workshops:workshop", args=[workshop.slug]))
+    expect(page.get_by_role("link", name="By theme")).to_have_count(2)  # nav and the session
+    screenshot(page, f"facilitator/grouped-00-agenda-link-{name}")
+    page.goto(f"{live_server.url}{board}")
+    screenshot(page, f"facilitator/grouped-00-board-link-{name}")
     page.get_by_role("link", name="By theme").last.click()
     expect(page).to_have_url(re.compile(re.escape(grouped_url(workshop, session)) + "$"))
     expect(page.locator(".move-link")).to_have_count(0)  # a viewer only reads

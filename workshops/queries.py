@@ -16,6 +16,7 @@ from operator import attrgetter
 
 from django.db.models import (
     Count,
+    Exists,
     F,
     IntegerField,
     Max,
@@ -139,7 +140,9 @@ def theme_groups(
     per_theme = dict(
         links.order_by().values("theme_id").annotate(n=Count("pk")).values_list("theme_id", "n")
     )
-    untagged = contributions.exclude(pk__in=links.values("contribution_id"))
+    untagged = contributions.filter(
+        ~Exists(Contribution.themes.through.objects.filter(contribution_id=OuterRef("pk")))
+    )
     newest = [F("contribution__created_at").desc(), F("contribution_id").desc()]
     shown = list(
         links.annotate(rank=Window(RowNumber(), partition_by=[F("theme_id")], order_by=newest))

@@ -68,13 +68,22 @@ def test_untagged_comes_first_then_one_group_per_theme_with_its_count(
     assert "Move…" not in response.text and "move-template" not in response.text  # read only
 
 
-def test_groups_carry_the_theme_names_in_french(client_for, viewer, workshop, session, land):
+def test_the_page_is_in_french_with_the_french_theme_names(
+    client_for, facilitator, workshop, session, land
+):
     make_contribution(workshop, session, text="Les champs", themes=[land])
-    client = client_for(viewer)
-    client.cookies["django_language"] = "fr"
-    page = client.get(grouped_url(workshop), HTTP_ACCEPT_LANGUAGE="fr").text
+    client = client_for(facilitator)
+    client.cookies["pe_lang"] = "fr"
+    page = client.get(grouped_url(workshop)).text
     assert "Conflits fonciers" in group(page, land.pk)
     assert "Sans thème" in group(page, "none")
+    assert "Par thème" in page and "Pour déplacer une contribution" in page
+    assert "Déplacer…" in group(page, land.pk)
+    opened = client.get(
+        grouped_url(workshop), {"move": Contribution.objects.get().pk, "from": land.pk}
+    ).text
+    assert 'value="move">Déplacer</button>' in opened
+    assert 'value="add">Ajouter</button>' in opened
 
 
 def test_a_session_view_shows_only_its_session(client_for, viewer, workshop, session, theme):

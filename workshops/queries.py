@@ -42,6 +42,7 @@ from workshops.models import (
 )
 from workshops.sources import kobo
 from workshops.sources.acled import attribution
+from workshops.validators import fold
 
 PAGE_SIZE = 50
 # How often open boards and the projector ask "anything new?". A new contribution
@@ -163,7 +164,7 @@ def theme_groups(
     for theme_id, cid in shown:
         by_theme[theme_id].append(items[cid])
     newest_first = attrgetter("created_at", "pk")
-    for theme in sorted(themes, key=lambda t: t.label().casefold()):
+    for theme in sorted(themes, key=lambda t: fold(t.label())):  # "État" among the e's
         found = sorted(by_theme.get(theme.pk, []), key=newest_first, reverse=True)
         groups.append(ThemeGroup(str(theme.pk), theme, per_theme.get(theme.pk, 0), found))
     return groups

@@ -159,10 +159,13 @@ def theme_groups(
             pk__in={cid for _, cid in shown} | set(untagged_ids)
         )
     }  # two queries: the items and their themes
-    groups = [ThemeGroup(UNTAGGED, None, untagged.count(), [items[i] for i in untagged_ids])]
+    # (an item gone between two queries, erased by retention, is simply not shown)
+    first = [items[i] for i in untagged_ids if i in items]
+    groups = [ThemeGroup(UNTAGGED, None, untagged.count(), first)]
     by_theme = defaultdict(list)
     for theme_id, cid in shown:
-        by_theme[theme_id].append(items[cid])
+        if cid in items:
+            by_theme[theme_id].append(items[cid])
     newest_first = attrgetter("created_at", "pk")
     for theme in sorted(themes, key=lambda t: fold(t.label())):  # "État" among the e's
         found = sorted(by_theme.get(theme.pk, []), key=newest_first, reverse=True)

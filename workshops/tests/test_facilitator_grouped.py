@@ -177,6 +177,18 @@ def test_moving_from_untagged_tags_and_to_untagged_takes_every_theme_off(
     assert "Moved." in client.get(grouped_url(workshop)).text
 
 
+def test_tag_themes_takes_off_what_it_replaces_unless_it_adds_it_too(workshop, theme, land):
+    contribution = make_contribution(workshop, themes=[theme, land])
+    moderation.tag_themes(
+        workshop=workshop, contributions=[contribution], themes=[land], replacing=[theme, land]
+    )
+    assert list(contribution.themes.all()) == [land]
+    moderation.move_to_theme(
+        workshop=workshop, contribution=contribution, source=land, target=land
+    )  # onto its own group: nothing changes
+    assert list(contribution.themes.all()) == [land]
+
+
 def test_a_move_changes_the_version_and_the_counts(
     client_for, facilitator, workshop, session, theme
 ):

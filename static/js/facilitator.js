@@ -235,6 +235,7 @@
     var status = document.getElementById("grouped-status");
     if (status && event.target.closest && event.target.closest(".move-form")) {
       status.textContent = event.detail.xhr.responseText;
+      refocus = null;
     }
   });
 

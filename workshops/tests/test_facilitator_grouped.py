@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from model_bakery import baker
 
 from workshops.choices import Category, ModerationStatus, Source
@@ -420,3 +422,33 @@ def test_grouped_queries_are_the_same_for_50_and_5000(
     with django_assert_num_queries(16):  # one group: its page (count, items, their themes)
         client.get(grouped_url(workshop), {"group": theme.pk, "page": 2})
     assert Theme.objects.count() == 5
+
+
+# --- Whatever is typed or forged ----------------------------------------------------
+
+# (lone surrogates cannot travel in a request: the test client refuses to encode them)
+ANYTHING = st.one_of(
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60),
+    st.sampled_from(["", "none", "0", "-1", "99999999999999999999", "\x00", "1e3"]),
+)
+
+
+@pytest.mark.fuzz
+@settings(max_examples=25, suppress_health_check=list(HealthCheck), deadline=None)
+@given(
+    contribution=ANYTHING,
+    source=ANYTHING,
+    target=ANYTHING,
+    mode=ANYTHING,
+    group=ANYTHING,
+    page=ANYTHING,
+)
+def test_no_input_makes_the_grouped_view_fail(
+    client_for, facilitator, workshop, theme, contribution, source, target, mode, group, page
+):
+    client = client_for(facilitator)
+    data = {"contribution": contribution, "source": source, "target": target, "mode": mode}
+    posted = client.post(move_url(workshop), data)
+    assert posted.status_code == 302
+    shown = client.get(grouped_url(workshop), {"group": group, "page": page, "move": mode})
+    assert shown.status_code == 200

@@ -11,9 +11,23 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict, defaultdict
+from dataclasses import dataclass, field
+from operator import attrgetter
 
-from django.db.models import Count, IntegerField, Max, OuterRef, Prefetch, Q, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils.translation import gettext
 
 from workshops.choices import Audience, Category, ModerationStatus
@@ -28,6 +42,7 @@ from workshops.models import (
 )
 from workshops.sources import kobo
 from workshops.sources.acled import attribution
+from workshops.validators import fold
 
 PAGE_SIZE = 50
 # How often open boards and the projector ask "anything new?". A new contribution
@@ -82,6 +97,88 @@ def board_contributions(workshop: Workshop, session: BreakoutSession | None = No
         .annotate(vote_count=Count("votes", distinct=True))
         .order_by("-created_at", "-pk")
     )
+
+
+# The grouped view shows the newest GROUP_SIZE items of each theme ("show all N" pages
+# through one group, PAGE_SIZE at a time); the projector shows fewer, larger.
+GROUP_SIZE = 10
+PROJECTOR_GROUP_SIZE = 5
+UNTAGGED = "none"  # the key of the "Untagged" group in URLs and forms
+
+
+@dataclass
+class ThemeGroup:
+    """One group of the grouped view: a theme (None: untagged), its count, the items shown."""
+
+    key: str
+    theme: Theme | None
+    count: int
+    items: list = field(default_factory=list)
+
+
+def theme_groups(
+    workshop: Workshop,
+    session: BreakoutSession | None = None,
+    *,
+    themes,
+    per_group: int = GROUP_SIZE,
+    published_only: bool = False,
+) -> list[ThemeGroup]:
+    """The contributions grouped by theme, "Untagged" first, then one group per theme.
+
+    A contribution with several themes is in each of their groups. Merged contributions
+    are left out (their kept one stands for them). Each group holds its newest
+    ``per_group`` items; six queries whatever the number of contributions.
+    """
+    contributions = Contribution.objects.filter(workshop=workshop).exclude(
+        status=ModerationStatus.MERGED
+    )
+    if session is not None:
+        contributions = contributions.filter(session=session)
+    if published_only:
+        contributions = contributions.published()
+    links = Contribution.themes.through.objects.filter(contribution__in=contributions)
+    per_theme = dict(
+        links.order_by().values("theme_id").annotate(n=Count("pk")).values_list("theme_id", "n")
+    )
+    untagged = contributions.filter(
+        ~Exists(Contribution.themes.through.objects.filter(contribution_id=OuterRef("pk")))
+    )
+    newest = [F("contribution__created_at").desc(), F("contribution_id").desc()]
+    shown = list(
+        links.annotate(rank=Window(RowNumber(), partition_by=[F("theme_id")], order_by=newest))
+        .filter(rank__lte=per_group)
+        .values_list("theme_id", "contribution_id")
+    )
+    untagged_ids = list(
+        untagged.order_by("-created_at", "-pk").values_list("pk", flat=True)[:per_group]
+    )
+    items = {
+        c.pk: c
+        for c in board_contributions(workshop, session).filter(
+            pk__in={cid for _, cid in shown} | set(untagged_ids)
+        )
+    }  # two queries: the items and their themes
+    # (an item gone between two queries, erased by retention, is simply not shown)
+    first = [items[i] for i in untagged_ids if i in items]
+    groups = [ThemeGroup(UNTAGGED, None, untagged.count(), first)]
+    by_theme = defaultdict(list)
+    for theme_id, cid in shown:
+        if cid in items:
+            by_theme[theme_id].append(items[cid])
+    newest_first = attrgetter("created_at", "pk")
+    for theme in sorted(themes, key=lambda t: fold(t.label())):  # "État" among the e's
+        found = sorted(by_theme.get(theme.pk, []), key=newest_first, reverse=True)
+        groups.append(ThemeGroup(str(theme.pk), theme, per_theme.get(theme.pk, 0), found))
+    return groups
+
+
+def theme_group_items(workshop: Workshop, session: BreakoutSession | None, *, theme: Theme | None):
+    """Every item of one group (``theme`` None: the untagged ones), newest first."""
+    contributions = board_contributions(workshop, session).exclude(status=ModerationStatus.MERGED)
+    if theme is None:
+        return contributions.filter(themes=None)
+    return contributions.filter(themes=theme)
 
 
 def counts(workshop: Workshop, session: BreakoutSession | None = None) -> dict[str, int]:

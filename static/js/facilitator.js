@@ -50,16 +50,16 @@
     }
   });
 
-  // --- Board: the theme picker filters as you type, on both names, without accents. ---
-  var picker = document.getElementById("bulk-themes");
-  if (picker) {
-    var fold = function (text) {
-      return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
-    };
+  // --- Theme pickers filter as you type, on both names, without accents. ---
+  function fold(text) {
+    return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+  // Puts a search box before ``picker``; Enter picks the first theme shown (then ``picked``).
+  function addFinder(picker, id, picked) {
     var find = document.createElement("input");
     find.type = "search";
-    find.id = "bulk-themes-find";
-    find.className = "form-control form-control-sm mb-1";
+    find.id = id;
+    find.className = "form-control form-control-sm mb-1 theme-find";
     find.placeholder = picker.dataset.filterLabel;
     find.setAttribute("aria-label", picker.dataset.filterLabel);
     find.setAttribute("aria-controls", picker.id);
@@ -67,17 +67,177 @@
     find.addEventListener("input", function () {
       var words = fold(find.value).split(/\s+/).filter(Boolean);
       Array.prototype.forEach.call(picker.options, function (option) {
-        var names = fold(option.dataset.names + " " + option.textContent);
+        if (option.dataset.source) { return; }  // the group an item is in stays hidden
+        var names = fold((option.dataset.names || "") + " " + option.textContent);
         option.hidden = !words.every(function (word) { return names.indexOf(word) !== -1; });
       });
+      if (picked) {  // a one-theme picker shows the first match at once
+        var shown = Array.prototype.find.call(picker.options, function (o) { return !o.hidden; });
+        if (shown) { shown.selected = true; }
+      }
     });
     find.addEventListener("keydown", function (event) {
       if (event.key !== "Enter") { return; }
       event.preventDefault();  // Enter picks the first theme shown instead of submitting
       var first = Array.prototype.find.call(picker.options, function (o) { return !o.hidden; });
-      if (first) { first.selected = true; }
+      if (first) {
+        first.selected = true;
+        if (picked) { picked(first); }
+      }
     });
+    return find;
   }
+  var picker = document.getElementById("bulk-themes");
+  if (picker) { addFinder(picker, "bulk-themes-find"); }
+
+  // --- Grouped view: move a contribution to another theme's group. ---
+  // The plain form of _grouped_move_form.html (cloned from #move-template) does the move;
+  // keys and drag and drop only fill it in. The groups refresh when the move is done.
+  var moveTemplate = document.getElementById("move-template");
+  var refocus = null;
+  var dragging = null;
+  function groupItem(node) { return node && node.closest ? node.closest(".group-item") : null; }
+  function untaggedKey() {
+    var list = document.getElementById("grouped-list");
+    return list ? list.dataset.untagged : "none";
+  }
+  function openMove(item) {
+    var form = item.querySelector(".move-form");
+    if (form || !moveTemplate) { return form; }
+    form = moveTemplate.content.firstElementChild.cloneNode(true);
+    var from = item.dataset.from === untaggedKey() ? "" : item.dataset.from;
+    form.querySelector('[name="contribution"]').value = item.dataset.id;
+    form.querySelector('[name="source"]').value = from;
+    var select = form.querySelector("select");
+    select.id = "move-" + item.id;
+    form.querySelector("label").setAttribute("for", select.id);
+    Array.prototype.forEach.call(select.options, function (option) {
+      if (option.value === from) { option.hidden = true; option.dataset.source = "1"; }
+    });
+    var first = Array.prototype.find.call(select.options, function (o) { return !o.hidden; });
+    if (first) { first.selected = true; }
+    var link = item.querySelector(".move-link");
+    if (link) { link.hidden = true; }
+    item.appendChild(form);
+    addFinder(select, "find-" + item.id, function () { submitMove(item, form, "move"); });
+    if (window.htmx) { window.htmx.process(form); }
+    return form;
+  }
+  function closeMove(item) {
+    var form = item.querySelector(".move-form");
+    if (form) { form.remove(); }
+    var link = item.querySelector(".move-link");
+    if (link) { link.hidden = false; }
+    item.focus();
+  }
+  function submitMove(item, form, mode) {
+    // After the refresh, the keyboard goes on with the next item of the group it left.
+    var next = item.nextElementSibling || item.previousElementSibling;
+    refocus = { item: next ? next.id : null, group: "group-" + item.dataset.from };
+    form.querySelector('button[value="' + mode + '"]').click();
+  }
+  function step(item, by) {
+    var items = Array.prototype.slice.call(document.querySelectorAll(".group-item[tabindex]"));
+    var next = items[items.indexOf(item) + by];
+    if (next) { next.focus(); }
+  }
+  document.addEventListener("keydown", function (event) {
+    if (event.altKey || event.ctrlKey || event.metaKey) { return; }
+    var item = groupItem(event.target);
+    if (!item) { return; }
+    if (event.key === "Escape" && event.target !== item) {
+      event.preventDefault();
+      closeMove(item);
+      return;
+    }
+    if (event.target !== item) { return; }
+    if (event.key === "m" || event.key === "M" || event.key === "Enter") {
+      var form = openMove(item);
+      if (form) {
+        event.preventDefault();
+        form.querySelector(".theme-find").focus();
+      }
+    } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      step(item, event.key === "ArrowDown" ? 1 : -1);
+    }
+  });
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest(".move-link");
+    if (!link || !moveTemplate) { return; }
+    event.preventDefault();
+    var form = openMove(groupItem(link));
+    form.querySelector(".theme-find").focus();
+  });
+  document.addEventListener("dragstart", function (event) {
+    var item = groupItem(event.target);
+    if (!item || !item.draggable) { return; }
+    dragging = item;
+    item.classList.add("is-dragging");
+    event.dataTransfer.effectAllowed = "copyMove";
+    event.dataTransfer.setData("text/plain", item.dataset.id);
+  });
+  document.addEventListener("dragend", function () {
+    if (dragging) { dragging.classList.remove("is-dragging"); }
+    dragging = null;
+    document.querySelectorAll(".theme-group.is-drop").forEach(function (group) {
+      group.classList.remove("is-drop");
+    });
+  });
+  function dropGroup(event) {
+    var group = event.target.closest && event.target.closest(".theme-group");
+    return dragging && group && group.dataset.group !== dragging.dataset.from ? group : null;
+  }
+  document.addEventListener("dragover", function (event) {
+    var group = dropGroup(event);
+    if (!group) { return; }
+    event.preventDefault();
+    event.dataTransfer.dropEffect = event.ctrlKey || event.altKey ? "copy" : "move";
+    group.classList.add("is-drop");
+  });
+  document.addEventListener("dragleave", function (event) {
+    var group = event.target.closest && event.target.closest(".theme-group");
+    if (group && !group.contains(event.relatedTarget)) { group.classList.remove("is-drop"); }
+  });
+  document.addEventListener("drop", function (event) {
+    var group = dropGroup(event);
+    if (!group) { return; }
+    event.preventDefault();
+    var item = dragging;
+    var form = openMove(item);
+    var target = group.dataset.group === untaggedKey() ? "" : group.dataset.group;
+    form.querySelector("select").value = target;
+    // Ctrl (or Alt) while dropping adds the theme and keeps the one the item was in.
+    submitMove(item, form, event.ctrlKey || event.altKey ? "add" : "move");
+  });
+  // A poll does not replace the groups under a facilitator who is moving an item;
+  // the refresh a move asks for (grouped-changed) does.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (event.target.id !== "grouped-list") { return; }
+    var why = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
+    if (why && why.type === "grouped-changed") { return; }
+    var active = document.activeElement;
+    if (dragging || (active && active.closest && active.closest("#grouped-list .move-form"))) {
+      event.preventDefault();
+    }
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    if (!refocus || !document.getElementById("grouped-list")) { return; }
+    var next = (refocus.item && document.getElementById(refocus.item)) ||
+      document.getElementById(refocus.group);
+    refocus = null;
+    if (next) {
+      if (!next.hasAttribute("tabindex")) { next.setAttribute("tabindex", "-1"); }
+      next.focus();
+    }
+  });
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = document.getElementById("grouped-status");
+    if (status && event.target.closest && event.target.closest(".move-form")) {
+      status.textContent = event.detail.xhr.responseText;
+      refocus = null;
+    }
+  });
 
   // --- Quick capture ---
   var form = document.getElementById("capture-form");

@@ -482,3 +482,35 @@ class SessionStatusForm(forms.Form):
 
 class MoveForm(forms.Form):
     direction = forms.ChoiceField(choices=[("up", _("Up")), ("down", _("Down"))])
+
+
+class GroupMoveForm(forms.Form):
+    """The grouped view's move of one contribution from one theme's group to another."""
+
+    MOVE, ADD = "move", "add"
+    contribution = forms.ModelChoiceField(
+        label=_("Contribution"), queryset=Contribution.objects.none()
+    )
+    source = forms.ModelChoiceField(label=_("From"), queryset=Theme.objects.none(), required=False)
+    target = forms.ModelChoiceField(
+        label=_("To"),
+        queryset=Theme.objects.none(),
+        required=False,
+        empty_label=_("Untagged"),
+    )
+    mode = forms.ChoiceField(
+        label=_("Action"), choices=[(MOVE, _("Move")), (ADD, _("Add"))], initial=MOVE
+    )
+
+    def __init__(self, *args, workshop: Workshop, themes, **kwargs):
+        super().__init__(*args, **kwargs)
+        contributions = workshop.contributions.exclude(status=ModerationStatus.MERGED)
+        self.fields["contribution"].queryset = contributions
+        self.fields["source"].queryset = themes
+        self.fields["target"].queryset = themes
+
+    def clean(self):
+        data = super().clean()
+        if data.get("mode") == self.ADD and data.get("target") is None and not self.errors:
+            raise ValidationError(_("Choose a theme to add; “Untagged” is not a theme."))
+        return data

@@ -162,8 +162,13 @@ def tag_themes(
     contributions: Iterable[Contribution],
     themes: Iterable[Theme] = (),
     new_theme: str = "",
+    replacing: Iterable[Theme] = (),
 ) -> list[Theme]:
-    """Add themes (library, workshop, or one new workshop theme) to every contribution."""
+    """Add themes (library, workshop, or one new workshop theme) to every contribution.
+
+    The ``replacing`` themes are taken off first (the grouped view's move: the theme
+    an item was moved away from); a theme both replaced and added stays.
+    """
     themes = list(themes)
     if new_theme.strip():
         themes.append(new_workshop_theme(workshop=workshop, name=new_theme))
@@ -171,6 +176,10 @@ def tag_themes(
         raise ModerationError("theme of another workshop")
     ids = _ids(contributions)
     through = Contribution.themes.through
+    kept = {t.pk for t in themes}
+    taken_off = [t.pk for t in replacing if t.pk not in kept]
+    if taken_off:
+        through.objects.filter(contribution_id__in=ids, theme_id__in=taken_off).delete()
     existing = set(
         through.objects.filter(contribution_id__in=ids).values_list("contribution_id", "theme_id")
     )
@@ -185,6 +194,32 @@ def tag_themes(
     # Boards notice the change through updated_at.
     Contribution.objects.filter(pk__in=ids).update(updated_at=timezone.now())
     return themes
+
+
+@transaction.atomic
+def move_to_theme(
+    *,
+    workshop: Workshop,
+    contribution: Contribution,
+    source: Theme | None,
+    target: Theme | None,
+    keep_source: bool = False,
+) -> None:
+    """The grouped view's move of one contribution from the group ``source`` to ``target``
+    (None: "Untagged").
+
+    Moving replaces the source theme by the target and keeps the contribution's other
+    themes; with ``keep_source`` the target is added and the source kept too. Moving to
+    "Untagged" takes every theme off: that is what the group shows.
+    """
+    if target is None:
+        replacing = [] if keep_source else list(contribution.themes.all())
+        tag_themes(workshop=workshop, contributions=[contribution], replacing=replacing)
+        return
+    replacing = [source] if source is not None and not keep_source else []
+    tag_themes(
+        workshop=workshop, contributions=[contribution], themes=[target], replacing=replacing
+    )
 
 
 @transaction.atomic

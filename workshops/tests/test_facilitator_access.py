@@ -70,12 +70,18 @@ URLS = [
     ("contribution_status", "c", "POST", "moderate"),
     ("contribution_edit", "c", "GET", "moderate"),
     ("contribution_edit", "c", "POST", "moderate"),
+    ("grouped", "w", "GET", "read"),
+    ("session_grouped", "s", "GET", "read"),
+    ("grouped_projector", "w", "GET", "read"),
+    ("session_grouped_projector", "s", "GET", "read"),
+    ("grouped_move", "w", "POST", "moderate"),
 ]
 POST_ONLY = {
     "session_move",
     "session_status",
     "moderate",
     "contribution_status",
+    "grouped_move",
 }
 
 

@@ -92,7 +92,24 @@ urlpatterns = [
         facilitator.projector,
         name="projector",
     ),
+    path(
+        "<slug:slug>/sessions/<int:session_id>/grouped/",
+        facilitator.session_grouped,
+        name="session_grouped",
+    ),
+    path(
+        "<slug:slug>/sessions/<int:session_id>/grouped/projector/",
+        facilitator.session_grouped_projector,
+        name="session_grouped_projector",
+    ),
     path("<slug:slug>/board/", facilitator.workshop_board, name="board"),
+    path("<slug:slug>/grouped/", facilitator.workshop_grouped, name="grouped"),
+    path(
+        "<slug:slug>/grouped/projector/",
+        facilitator.workshop_grouped_projector,
+        name="grouped_projector",
+    ),
+    path("<slug:slug>/grouped/move/", facilitator.grouped_move, name="grouped_move"),
     path("<slug:slug>/results/", facilitator.workshop_results, name="results"),
     path("<slug:slug>/moderate/", facilitator.moderate, name="moderate"),
     path(

@@ -1,5 +1,13 @@
-"""Staff pages: set-up (``setup``) and running the workshop live (``running``)."""
+"""Staff pages: set-up (``setup``), running the workshop live (``running``), the grouped
+view by theme (``grouped``)."""
 
+from workshops.views.facilitator.grouped import (  # noqa: F401
+    grouped_move,
+    session_grouped,
+    session_grouped_projector,
+    workshop_grouped,
+    workshop_grouped_projector,
+)
 from workshops.views.facilitator.running import (  # noqa: F401
     capture,
     contribution_edit,

@@ -35,6 +35,7 @@ from workshops.sources.regions import RegionMatcher
 from workshops.validators import fold
 
 UPLOAD_KEEP = dt.timedelta(days=1)
+ACLED_STEP = 5_000  # events stored between two progress reports
 EXTERNAL_ID_MAX = Participant._meta.get_field("external_id").max_length
 
 
@@ -307,9 +308,14 @@ class AcledResult(ImportCounts):
 
 
 def import_acled(
-    *, workshop: Workshop, parsed: acled.AcledFile, dry_run: bool = False
+    *,
+    workshop: Workshop,
+    parsed: acled.AcledFile,
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> AcledResult:
-    """Upsert the events on ``event_id_cnty``; a newer ``timestamp`` wins. All or nothing."""
+    """Upsert the events on ``event_id_cnty``; a newer ``timestamp`` wins. All or nothing.
+    ``progress(events stored, events to store)`` is called as they are stored."""
     result = AcledResult(events=len(parsed.rows), dry_run=dry_run)
     matcher = RegionMatcher.for_workshop(workshop)
     country = normalise_place(workshop.country.name)
@@ -347,8 +353,14 @@ def import_acled(
                 changed.append(event)
             else:
                 result.unchanged += 1
-        AcledEvent.objects.bulk_create(new, batch_size=500)
+        total = len(new) + len(changed)
+        for start in range(0, len(new), ACLED_STEP):
+            AcledEvent.objects.bulk_create(new[start : start + ACLED_STEP], batch_size=500)
+            if progress is not None:
+                progress(min(start + ACLED_STEP, len(new)), total)
         AcledEvent.objects.bulk_update(changed, acled.UPDATE_FIELDS, batch_size=500)
+        if progress is not None and changed:
+            progress(total, total)
         result.created, result.updated = len(new), len(changed)
         if dry_run:
             transaction.set_rollback(True)

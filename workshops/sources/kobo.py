@@ -620,14 +620,17 @@ def form_versions(survey: Survey) -> list[str]:
     return sorted(found - {""})[:20]
 
 
-def remembered_mapping(survey: Survey, guess: Mapping, stored: dict) -> Mapping:
-    """The mapping chosen last time for this form, on the columns this file has."""
+def remembered_mapping(
+    survey: Survey, guess: Mapping, stored: dict, reason: str | None = None
+) -> Mapping:
+    """The mapping chosen last time for this form, on the columns this file has;
+    ``reason``: where it was chosen, if not at this workshop's last import."""
     try:
         last = Mapping.from_json(stored)
     except SurveyFileError:
         return guess
     known = {c.key for c in survey.columns}
-    reason = _("as chosen at the last import of this form")
+    reason = reason or _("as chosen at the last import of this form")
     mapping = Mapping(
         columns={k: v for k, v in last.columns.items() if k in known},
         region=last.region if last.region in known else "",

@@ -43,6 +43,10 @@ def test_survey_upload_and_mapping_screen(page, live_server, facilitator, worksh
     page.wait_for_url("**/import/survey/*/")
     assert page.locator("code", has_text="questions/defis_principaux").count() >= 1
     assert page.get_by_label("Tinbouctou").count() == 1
+    # Each answer column's horizon and audience, open where the category has one.
+    recommendations = page.get_by_label("Destinataires de questions/recommandations")
+    expect(recommendations).to_be_visible()
+    expect(page.get_by_label("Horizon de questions/age")).to_be_hidden()
     screenshot(page, "sources/01-survey-mapping-desktop")
     page.set_viewport_size(PHONE)
     screenshot(page, "sources/02-survey-mapping-phone")

@@ -26,7 +26,7 @@ from workshops.models import (
     Vote,
     Workshop,
 )
-from workshops.sources import kobo
+from workshops.sources import kobo, xlsform
 from workshops.sources.acled import attribution
 
 PAGE_SIZE = 50
@@ -205,14 +205,16 @@ def context_summary(workshop: Workshop) -> dict | None:
     }
 
 
-def survey_mapping_for(workshop: Workshop, survey: kobo.Survey) -> kobo.Mapping:
+def survey_mapping_for(
+    workshop: Workshop, survey: kobo.Survey, form: xlsform.XLSForm | None = None
+) -> kobo.Mapping:
     """The guess for the file, or the mapping chosen last time for the same form.
 
     The same form is the same set of columns, or a form version seen before. The
     workshop's own mapping comes first; else one chosen in another workshop of its
     network (its organiser's). One or two queries, whatever the number of mappings.
     """
-    guess = kobo.guess_mapping(survey)
+    guess = kobo.guess_mapping(survey, form)
     key, versions = kobo.form_key(survey), set(kobo.form_versions(survey))
     scope = (
         SurveyMapping.objects.filter(

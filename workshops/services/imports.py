@@ -43,13 +43,16 @@ EXTERNAL_ID_MAX = Participant._meta.get_field("external_id").max_length
 
 
 @transaction.atomic
-def store_upload(*, workshop: Workshop, filename: str, data: bytes, user) -> ImportUpload:
-    """Keep an uploaded survey file until it is mapped; drops the workshop's stale ones."""
+def store_upload(
+    *, workshop: Workshop, filename: str, data: bytes, user, xlsform: bytes | None = None
+) -> ImportUpload:
+    """Keep an uploaded survey file (and its form) until it is mapped; drops the
+    workshop's stale ones."""
     ImportUpload.objects.filter(
         workshop=workshop, created_at__lt=timezone.now() - UPLOAD_KEEP
     ).delete()
     return ImportUpload.objects.create(
-        workshop=workshop, filename=filename[:200], data=data, created_by=user
+        workshop=workshop, filename=filename[:200], data=data, xlsform=xlsform, created_by=user
     )
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import pgettext_lazy
 
 from workshops.choices import Audience, Category, Gender, Horizon, Language, OrganisationKind
 from workshops.models import Contribution, Interview, Region, Theme, Workshop
-from workshops.sources import kobo
+from workshops.sources import kobo, xlsform
 from workshops.validators import SafeCharField, safe_formfield
 
 
@@ -35,6 +35,30 @@ class SurveyUploadForm(UploadForm):
         label=_("Survey export"),
         help_text=_("KoboToolbox CSV (semicolons) or XLSX, or ODK Central CSV. At most 20 MB."),
     )
+    xlsform = forms.FileField(
+        label=_("The survey's form (optional)"),
+        required=False,
+        help_text=_(
+            "The XLSForm (.xlsx with “survey” and “choices” sheets) the survey was built from: "
+            "its question types, labels and choice lists improve the guesses."
+        ),
+    )
+
+    def clean_xlsform(self) -> bytes | None:
+        upload = self.cleaned_data.get("xlsform")
+        if not upload:
+            return None
+        if upload.size > self.max_bytes:
+            raise ValidationError(
+                _("The file is larger than %(size)d MB.")
+                % {"size": self.max_bytes // (1024 * 1024)}
+            )
+        data = upload.read()
+        try:
+            xlsform.parse_xlsform(data)
+        except xlsform.XLSFormError as error:
+            raise ValidationError(str(error)) from None
+        return data
 
 
 def region_choices(workshop: Workshop):

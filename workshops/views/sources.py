@@ -25,7 +25,7 @@ from workshops.report import charts as report_charts
 from workshops.services import imports, jobs
 from workshops.services import interviews as interview_codes
 from workshops.services.contributions import ClientIdConflict
-from workshops.sources import acled, kobo
+from workshops.sources import acled, kobo, xlsform
 from workshops.sources.forms import (
     AcledUploadForm,
     CodePassageForm,
@@ -75,7 +75,11 @@ def survey_upload(request: HttpRequest, slug: str) -> HttpResponse:
             form.add_error("file", str(error))
         else:
             stored = imports.store_upload(
-                workshop=workshop, filename=upload.name, data=data, user=request.user
+                workshop=workshop,
+                filename=upload.name,
+                data=data,
+                user=request.user,
+                xlsform=form.cleaned_data["xlsform"],
             )
             return redirect("sources:survey_mapping", slug=workshop.slug, upload_id=stored.pk)
     return render(
@@ -97,7 +101,7 @@ def survey_mapping(request: HttpRequest, slug: str, upload_id: int) -> HttpRespo
         imports.discard_upload(upload=upload)
         messages.error(request, str(error))
         return redirect("sources:survey_upload", slug=workshop.slug)
-    guess = queries.survey_mapping_for(workshop, survey)
+    guess = queries.survey_mapping_for(workshop, survey, _form_of(upload))
     region_column = guess.region
     if request.method == "POST":
         region_column = request.POST.get("region_column", guess.region)
@@ -154,6 +158,16 @@ def survey_mapping(request: HttpRequest, slug: str, upload_id: int) -> HttpRespo
         },
         status=status,
     )
+
+
+def _form_of(upload: ImportUpload) -> xlsform.XLSForm | None:
+    """The survey's XLSForm uploaded beside it (checked at the upload), if any."""
+    if not upload.xlsform:
+        return None
+    try:
+        return xlsform.parse_xlsform(bytes(upload.xlsform))
+    except xlsform.XLSFormError:  # checked at the upload; this is defensive
+        return None
 
 
 def survey_summary(result: imports.SurveyImportResult) -> str:

@@ -60,7 +60,11 @@ def _progress_key(job: Job) -> str:
 
 
 def report_progress(job: Job, *, stage: str, done: int = 0, total: int = 0) -> None:
-    cache.set(_progress_key(job), {"stage": stage, "done": done, "total": total}, PROGRESS_SECONDS)
+    progress = {"stage": stage, "done": done, "total": total}
+    try:
+        cache.set(_progress_key(job), progress, PROGRESS_SECONDS)
+    except Exception:  # a cache that is down must not fail the import it only reports on
+        log.warning("progress of job %s not reported: the cache failed", job.pk)
 
 
 def progress_of(job: Job) -> dict | None:

@@ -189,3 +189,16 @@ def test_an_acled_job_page_reads_a_fixed_number_of_queries(
     # Session, user, workshop and role (access), the job; the summary reads nothing more.
     with django_assert_num_queries(6):
         client.get(_job_url(job))
+
+
+def test_an_import_goes_on_when_the_cache_cannot_take_its_progress(
+    workshop, regions, facilitator, monkeypatch
+):
+    def down(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(jobs.cache, "set", down)
+    upload = store_upload(workshop=workshop, filename="a.csv", data=acled_csv(3), user=facilitator)
+    job = jobs.start_acled_import(upload=upload, user=facilitator, language="en")
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE and AcledEvent.objects.count() == 3

@@ -5,9 +5,16 @@ is set) so that its peak memory (``resource.getrusage`` max RSS) is its own. Fil
 are generated as the tools write them (``workshops/tests/export_factories.py``).
 The baseline, measured in the same run, is a plain ``csv.reader`` pass over the same
 bytes (the floor of any parse) and the process's memory before reading the file.
+CPU is this process's CPU time for parse + import: on a shared machine it moves less
+than the wall time (on PostgreSQL it leaves out the server's work).
 Goals (issue 13): ≤ 15 s and ≤ 500 MB for a 20 MB export.
 
-    .venv/bin/python bench/imports.py
+``--compare REV`` runs every case a second time with the code of git revision ``REV``
+(``git archive`` into a temporary directory, this script's setup and files), in the
+same run, as the baseline of a change.
+
+    .venv/bin/python bench/imports.py [--compare REV]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/pe_bench .venv/bin/python bench/imports.py
 """
 
 from __future__ import annotations
@@ -29,6 +36,11 @@ ROOT = Path(__file__).resolve().parent.parent
 CASES = ["acled", "survey"]
 
 
+def _cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -38,26 +50,25 @@ def _setup():
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peaceexchange.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
-    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, os.environ.get("BENCH_CODE", str(ROOT)))
     import django  # noqa: PLC0415 - set up only in the child process
 
     django.setup()
     from django.core.management import call_command  # noqa: PLC0415
 
-    from workshops.models import Country, Organisation, Region, Workshop, Zone  # noqa: PLC0415
+    from workshops.models import (  # noqa: PLC0415
+        Country,
+        Organisation,
+        Region,
+        Workshop,
+        Zone,
+        ZoneRegion,
+    )
 
     call_command("migrate", verbosity=0)
     # get_or_create: the cases share a DATABASE_URL database when one is given.
     country, _new = Country.objects.get_or_create(code="ML", defaults={"name": "Mali"})
-    zones = [
-        Zone.objects.get_or_create(country=country, name=name, defaults={"order": i})[0]
-        for i, name in enumerate(["North", "Centre", "South"])
-    ]
-    regions = {"Tombouctou": 0, "Gao": 0, "Kidal": 0, "Ménaka": 0, "Mopti": 1, "Ségou": 1}
-    regions |= {"Bamako": 2, "Sikasso": 2}
-    for name, zone in regions.items():
-        Region.objects.get_or_create(country=country, name=name, defaults={"zone": zones[zone]})
-    return Workshop.objects.create(
+    workshop = Workshop.objects.create(
         title="Bench",
         slug=f"bench-{uuid.uuid4().hex[:6]}",
         country=country,
@@ -65,6 +76,16 @@ def _setup():
         start_date=dt.date(2026, 11, 28),
         end_date=dt.date(2026, 11, 29),
     )
+    zones = [
+        Zone.objects.create(workshop=workshop, name=name, order=i)
+        for i, name in enumerate(["North", "Centre", "South"])
+    ]
+    regions = {"Tombouctou": 0, "Gao": 0, "Kidal": 0, "Ménaka": 0, "Mopti": 1, "Ségou": 1}
+    regions |= {"Bamako": 2, "Sikasso": 2}
+    for name, zone in regions.items():
+        region = Region.objects.get_or_create(country=country, name=name)[0]
+        ZoneRegion.objects.create(workshop=workshop, zone=zones[zone], region=region)
+    return workshop
 
 
 def _floor(data: bytes, delimiter: str) -> float:
@@ -95,7 +116,7 @@ def run_case(case: str) -> dict:
         rows, delimiter = 10_000, ";"
     before = _peak_mb()
     floor = _floor(data, delimiter)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu_s()
     if case == "acled":
         parsed = parse_acled(data)
         parse = time.perf_counter() - start
@@ -106,7 +127,7 @@ def run_case(case: str) -> dict:
         parse = time.perf_counter() - start
         result = import_survey(workshop=workshop, survey=survey, mapping=guess_mapping(survey))
         stored = result.created
-    total = time.perf_counter() - start
+    total, cpu = time.perf_counter() - start, _cpu_s() - cpu
     return {
         "case": case,
         "megabytes": round(len(data) / 1024 / 1024, 1),
@@ -115,29 +136,55 @@ def run_case(case: str) -> dict:
         "floor_s": round(floor, 2),
         "parse_s": round(parse, 2),
         "total_s": round(total, 2),
+        "cpu_s": round(cpu, 2),
         "rss_before_mb": round(before),
         "rss_peak_mb": round(_peak_mb()),
     }
+
+
+def _code_of(revision: str) -> str:
+    """The project's code at ``revision``, extracted into a temporary directory."""
+    target = tempfile.mkdtemp(prefix="pe-bench-code-")
+    archive = subprocess.run(
+        ["git", "archive", revision],  # noqa: S607 - a developer tool, git from PATH
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", target], input=archive, check=True)  # noqa: S607
+    return target
 
 
 def main() -> None:
     if len(sys.argv) == 3 and sys.argv[1] == "--case":
         print(json.dumps(run_case(sys.argv[2])))
         return
+    codes = [("this", str(ROOT))]
+    if len(sys.argv) == 3 and sys.argv[1] == "--compare":
+        codes.append((sys.argv[2][:10], _code_of(sys.argv[2])))
+    url = os.environ.get("DATABASE_URL", "")
+    database = "PostgreSQL" if url.startswith("postgres") else "SQLite"
     print(
-        f"{'case':8} {'MB':>5} {'rows':>7} {'stored':>7} {'csv floor':>10} {'parse':>7} "
-        f"{'parse+import':>13} {'RSS before':>11} {'RSS peak':>9}"
+        f"{'case':8} {'code':>10} {'DB':>10} {'MB':>5} {'rows':>7} {'stored':>7} "
+        f"{'csv floor':>10} {'parse':>7} {'parse+import':>13} {'CPU':>7} {'RSS before':>11} "
+        f"{'RSS peak':>9}"
     )
     for case in CASES:
-        out = subprocess.run(
-            [sys.executable, __file__, "--case", case], capture_output=True, text=True, check=True
-        )
-        r = json.loads(out.stdout.strip().splitlines()[-1])
-        print(
-            f"{r['case']:8} {r['megabytes']:>5} {r['rows']:>7} {r['stored']:>7} "
-            f"{r['floor_s']:>9}s {r['parse_s']:>6}s {r['total_s']:>12}s "
-            f"{r['rss_before_mb']:>8} MB {r['rss_peak_mb']:>6} MB"
-        )
+        for name, code in codes:
+            out = subprocess.run(
+                [sys.executable, __file__, "--case", case],
+                capture_output=True,
+                text=True,
+                check=True,
+                env={**os.environ, "BENCH_CODE": code},
+            )
+            r = json.loads(out.stdout.strip().splitlines()[-1])
+            print(
+                f"{r['case']:8} {name:>10} {database:>10} {r['megabytes']:>5} {r['rows']:>7} "
+                f"{r['stored']:>7} {r['floor_s']:>9}s {r['parse_s']:>6}s {r['total_s']:>12}s "
+                f"{r['cpu_s']:>6}s "
+                f"{r['rss_before_mb']:>8} MB {r['rss_peak_mb']:>6} MB"
+            )
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ from workshops.models import (
     Workshop,
     normalise_join_code,
 )
+from workshops.models.jobs import IMPORTS
 
 # What each action needs, from the weakest role up.
 READ = StaffRole.VIEWER
@@ -245,7 +246,7 @@ def get_job_for_user(request: HttpRequest, slug: str, public_id) -> Job:
     )
     if job.kind == JobKind.ROWS_EXPORT:
         workshop = get_workshop_for_rows(request, slug)
-    elif job.kind == JobKind.SURVEY_IMPORT and not role_allows(workshop.role, MODERATE):
+    elif job.kind in IMPORTS and not role_allows(workshop.role, MODERATE):
         raise PermissionDenied(role_needed_message(MODERATE))
     job.workshop = workshop
     return job

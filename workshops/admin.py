@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from workshops import models
@@ -160,3 +161,30 @@ class NetworkAdmin(admin.ModelAdmin):
         )
         obj.pk = network.pk
         obj._state.adding = False
+
+
+@admin.register(models.SurveyMapping)
+class SurveyMappingAdmin(admin.ModelAdmin):
+    """The remembered survey mappings, to look at or forget (delete): they are written by
+    the import, the form's key and versions from the file, so nothing is edited here."""
+
+    list_display = ["workshop", "short_key", "versions", "answer_columns", "updated_at"]
+    list_filter = ["workshop"]
+    search_fields = ["workshop__slug", "workshop__title", "form_key"]
+    list_select_related = ["workshop"]
+    readonly_fields = ["workshop", "form_key", "versions", "mapping", "updated_at"]
+
+    @admin.display(description=_("form key"))
+    def short_key(self, obj) -> str:
+        return obj.form_key[:12]
+
+    @admin.display(description=_("answer columns"))
+    def answer_columns(self, obj) -> int:
+        columns = obj.mapping.get("columns", {}) if isinstance(obj.mapping, dict) else {}
+        return sum(1 for value in columns.values() if value != "ignore")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

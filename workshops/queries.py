@@ -40,7 +40,7 @@ from workshops.models import (
     Vote,
     Workshop,
 )
-from workshops.sources import kobo
+from workshops.sources import kobo, xlsform
 from workshops.sources.acled import attribution
 from workshops.validators import fold
 
@@ -302,15 +302,37 @@ def context_summary(workshop: Workshop) -> dict | None:
     }
 
 
-def survey_mapping_for(workshop: Workshop, survey: kobo.Survey) -> kobo.Mapping:
+def survey_mapping_for(
+    workshop: Workshop, survey: kobo.Survey, form: xlsform.XLSForm | None = None
+) -> kobo.Mapping:
     """The guess for the file, or the mapping chosen last time for the same form.
 
-    The same form is the same set of columns, or a form version seen before.
+    The same form is the same set of columns, or a form version seen before. The
+    workshop's own mapping comes first; else one chosen in another workshop of its
+    network (its organiser's). One or two queries, whatever the number of mappings.
     """
-    guess = kobo.guess_mapping(survey)
-    stored = SurveyMapping.objects.filter(workshop=workshop)
-    found = stored.filter(form_key=kobo.form_key(survey)).first()
+    guess = kobo.guess_mapping(survey, form)
+    key, versions = kobo.form_key(survey), set(kobo.form_versions(survey))
+    scope = (
+        SurveyMapping.objects.filter(
+            Q(workshop=workshop)
+            | Q(workshop__organiser__member_of__organisations=workshop.organiser_id)
+        )
+        .select_related("workshop")
+        .order_by("-updated_at")
+    )
+    same_key = sorted(scope.filter(form_key=key), key=lambda m: m.workshop_id != workshop.pk)
+    found = same_key[0] if same_key else None
+    if found is None or found.workshop_id != workshop.pk:
+        # This workshop's own mapping first, by columns then by version; then the network's.
+        same_version = [m for m in scope.exclude(form_key=key)[:100] if versions & set(m.versions)]
+        own = next((m for m in same_version if m.workshop_id == workshop.pk), None)
+        found = own or found or next(iter(same_version), None)
     if found is None:
-        versions = set(kobo.form_versions(survey))
-        found = next((m for m in stored[:50] if versions & set(m.versions)), None)
-    return kobo.remembered_mapping(survey, guess, found.mapping) if found else guess
+        return guess
+    reason = None
+    if found.workshop_id != workshop.pk:
+        reason = gettext("as chosen for this form in %(workshop)s, of the same network") % {
+            "workshop": found.workshop.title
+        }
+    return kobo.remembered_mapping(survey, guess, found.mapping, reason=reason)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from itertools import filterfalse
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -64,8 +65,10 @@ def remove_unsafe_characters(value: str) -> str:
 
 def fold(value: str) -> str:
     """Lower case, without accents, one space between words: "Élections " → "elections"."""
-    value = unicodedata.normalize("NFKD", value.casefold())
-    return " ".join("".join(c for c in value if not unicodedata.combining(c)).split())
+    value = value.casefold()
+    if not value.isascii():  # (twice as fast as a generator over every character)
+        value = "".join(filterfalse(unicodedata.combining, unicodedata.normalize("NFKD", value)))
+    return " ".join(value.split())
 
 
 def printable(value):

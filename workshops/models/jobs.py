@@ -19,6 +19,7 @@ class JobKind(models.TextChoices):
     DRAFT_EXPORT = "draft_export", _("Report draft export")
     ROWS_EXPORT = "rows_export", _("Contributions, one row each")
     SURVEY_IMPORT = "survey_import", _("Survey import")
+    ACLED_IMPORT = "acled_import", _("ACLED import")
 
 
 class JobStatus(models.TextChoices):
@@ -29,6 +30,7 @@ class JobStatus(models.TextChoices):
 
 
 FINISHED = (JobStatus.DONE, JobStatus.FAILED)
+IMPORTS = (JobKind.SURVEY_IMPORT, JobKind.ACLED_IMPORT)
 # A finished job's file (row-level data, perhaps) is offered this long, then deleted.
 KEEP_JOB_FILES = dt.timedelta(hours=24)
 

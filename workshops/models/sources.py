@@ -21,6 +21,8 @@ class ImportUpload(models.Model):
     workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="import_uploads")
     filename = models.CharField(_("file name"), max_length=200)
     data = models.BinaryField(_("content"))
+    # The survey's form (XLSForm .xlsx), when uploaded beside it: better guesses.
+    xlsform = models.BinaryField(_("form (XLSForm)"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

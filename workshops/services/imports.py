@@ -8,6 +8,7 @@ Uploaded survey files wait in ``ImportUpload`` between the upload and the mappin
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
@@ -25,13 +26,16 @@ from workshops.models import (
     SurveyMapping,
     Workshop,
 )
+from workshops.models.core import generate_public_id
 from workshops.models.sources import normalise_place
+from workshops.services.bulk import insert_rows
 from workshops.services.contributions import initial_status
 from workshops.sources import acled, kobo
 from workshops.sources.regions import RegionMatcher
+from workshops.validators import fold
 
-IMPORT_BATCH = 500
 UPLOAD_KEEP = dt.timedelta(days=1)
+ACLED_STEP = 5_000  # events stored between two progress reports
 EXTERNAL_ID_MAX = Participant._meta.get_field("external_id").max_length
 
 
@@ -39,13 +43,16 @@ EXTERNAL_ID_MAX = Participant._meta.get_field("external_id").max_length
 
 
 @transaction.atomic
-def store_upload(*, workshop: Workshop, filename: str, data: bytes, user) -> ImportUpload:
-    """Keep an uploaded survey file until it is mapped; drops the workshop's stale ones."""
+def store_upload(
+    *, workshop: Workshop, filename: str, data: bytes, user, xlsform: bytes | None = None
+) -> ImportUpload:
+    """Keep an uploaded survey file (and its form) until it is mapped; drops the
+    workshop's stale ones."""
     ImportUpload.objects.filter(
         workshop=workshop, created_at__lt=timezone.now() - UPLOAD_KEEP
     ).delete()
     return ImportUpload.objects.create(
-        workshop=workshop, filename=filename[:200], data=data, created_by=user
+        workshop=workshop, filename=filename[:200], data=data, xlsform=xlsform, created_by=user
     )
 
 
@@ -84,6 +91,7 @@ def import_survey(
     mapping: kobo.Mapping,
     user=None,
     dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> SurveyImportResult:
     """Store every mapped answer as one survey contribution, all or nothing.
 
@@ -91,6 +99,7 @@ def import_survey(
     with the region, gender and kind of organisation of the mapped columns; its
     answers are that voice's contributions. A submission imported before keeps its
     stored voice and demographics, as its stored answers keep their text.
+    ``progress(answers stored, answers to store)`` is called as they are stored.
     """
     kobo.check_mapping(survey, mapping)
     result = SurveyImportResult(submissions=len(survey.submissions), dry_run=dry_run)
@@ -116,17 +125,22 @@ def import_survey(
             answer.client_id: answer
             for answer in Contribution.objects.filter(
                 workshop=workshop, client_id__startswith="kobo:"
-            ).only("client_id", "text", "category", "horizon", "audience", "session_id")
+            ).only("client_id", "text", "category", "horizon", "audience", "session_id", "author")
         }
+        # voice id -> (pk, None before it is stored; region id; gender)
         voices = {
-            voice.external_id: voice
-            for voice in Participant.objects.filter(workshop=workshop, kind=VoiceKind.RESPONDENT)
+            external_id: (pk, region_id, gender)
+            for external_id, pk, region_id, gender in Participant.objects.filter(
+                workshop=workshop, kind=VoiceKind.RESPONDENT
+            )
             .exclude(external_id="")
-            .select_related("region")
+            .values_list("external_id", "pk", "region_id", "gender")
         }
-        new_voices: list[Participant] = []
-        new_answers: list[Contribution] = []
-        status = initial_status(workshop, Source.SURVEY)
+        # Plain tuples, not model instances: 50,000 answers are inserted by insert_rows
+        # (services/bulk.py), and the values that are the same for every row go once.
+        new_voices: list[tuple] = []
+        new_answers: list[list] = []  # ANSWER_FIELDS, then the voice id
+        new_by_client_id: dict[str, list] = {}
         for submission in survey.submissions:
             if not submission.uuid:
                 result.without_id += 1
@@ -136,55 +150,77 @@ def import_survey(
             voice = voices.get(voice_id)
             if voice is None:
                 respondent = kobo.respondent_of(values, mapping, matcher)
-                voice = Participant(
-                    workshop=workshop,
-                    kind=VoiceKind.RESPONDENT,
-                    external_id=voice_id,
-                    region=respondent.region,
-                    gender=respondent.gender,
-                    organisation_kind=respondent.organisation_kind,
-                    language=mapping.language,
+                region_id = respondent.region.pk if respondent.region is not None else None
+                voice = voices[voice_id] = (None, region_id, respondent.gender)
+                new_voices.append(
+                    (
+                        generate_public_id(),
+                        voice_id,
+                        region_id,
+                        respondent.gender,
+                        respondent.organisation_kind,
+                    )
                 )
-                voices[voice_id] = voice
-                new_voices.append(voice)
+            author_id, region_id, gender = voice
+            zone_id = workshop.zone_id_of(region_id)  # the author's snapshot
             answers = [(key, values.get(key, ""), None) for key in main_columns]
             for number, repeat in enumerate(submission.repeats, start=1):
                 answers += [(key, repeat.get(key, ""), number) for key in repeat_columns]
             for key, text, item in answers:
-                if not text.strip():
+                text = text.strip()
+                if not text:
                     result.empty += 1
                     continue
                 client_id = kobo.client_id_for(submission.uuid, key, item)
                 horizon, audience = details[key]
-                answer = Contribution(
-                    workshop=workshop,
-                    client_id=client_id,
-                    text=text.strip(),
-                    category=mapping.columns[key],
-                    horizon=horizon,
-                    audience=audience,
-                    source=Source.SURVEY,
-                    language=mapping.language,
-                    author=voice,
-                    created_by=user,
-                    status=status,
-                )
-                answer.snapshot_author()
-                answer.refresh_search_text()  # bulk_create below does not call save()
+                row = [client_id, text, fold(text), mapping.columns[key], horizon, audience]
+                row += [author_id, zone_id, region_id, gender, voice_id]
                 known = stored_answers.get(client_id)
-                if known is not None:  # stored before, or earlier in this file
-                    same = known.same_content_as(answer)
+                if known is None and client_id in new_by_client_id:  # earlier in this file
+                    known = _answer(new_by_client_id[client_id])
+                if known is not None:
+                    same = known.same_content_as(_answer(row))
                     result.unchanged += same
                     result.conflicts += not same
                     continue
-                stored_answers[client_id] = answer
-                new_answers.append(answer)
-        # One INSERT per batch instead of one per answer. Like a phone's send, a new
-        # answer has no history row until it is first changed (models/history.py).
+                new_by_client_id[client_id] = row
+                new_answers.append(row)
         try:
             with transaction.atomic():
-                Participant.objects.bulk_create(new_voices, batch_size=IMPORT_BATCH)
-                Contribution.objects.bulk_create(new_answers, batch_size=IMPORT_BATCH)
+                insert_rows(
+                    Participant,
+                    fields=VOICE_FIELDS,
+                    rows=new_voices,
+                    constants={
+                        "workshop_id": workshop.pk,
+                        "kind": VoiceKind.RESPONDENT,
+                        "language": mapping.language,
+                    },
+                )
+                if new_voices:  # their ids, for their answers
+                    stored_voices = dict(
+                        Participant.objects.filter(
+                            workshop=workshop, kind=VoiceKind.RESPONDENT
+                        ).values_list("external_id", "pk")
+                    )
+                    for row in new_answers:
+                        if row[AUTHOR] is None:
+                            row[AUTHOR] = stored_voices[row[-1]]
+                # Like a phone's send, a new answer has no history row until it is
+                # first changed (models/history.py).
+                insert_rows(
+                    Contribution,
+                    fields=ANSWER_FIELDS,
+                    rows=(row[:-1] for row in new_answers),
+                    constants={
+                        "workshop_id": workshop.pk,
+                        "source": Source.SURVEY,
+                        "language": mapping.language,
+                        "created_by_id": user.pk if user is not None else None,
+                        "status": initial_status(workshop, Source.SURVEY),
+                    },
+                    progress=progress and (lambda done: progress(done, len(new_answers))),
+                )
         except IntegrityError:
             # The same answers were stored meanwhile (the file imported twice at
             # once): nothing of this import is kept; importing again adds the rest.
@@ -197,6 +233,27 @@ def import_survey(
         if dry_run:
             transaction.set_rollback(True)
     return result
+
+
+VOICE_FIELDS = ("public_id", "external_id", "region_id", "gender", "organisation_kind")
+ANSWER_FIELDS = (
+    "client_id",
+    "text",
+    "search_text",
+    "category",
+    "horizon",
+    "audience",
+    "author_id",
+    "zone_id",
+    "region_id",
+    "gender",
+)
+AUTHOR = ANSWER_FIELDS.index("author_id")
+
+
+def _answer(row: list) -> Contribution:
+    """An answer row as a contribution, to compare it with one stored before."""
+    return Contribution(**dict(zip(ANSWER_FIELDS, row, strict=False)))
 
 
 def remember_mapping(*, workshop: Workshop, survey: kobo.Survey, mapping: kobo.Mapping) -> None:
@@ -254,9 +311,14 @@ class AcledResult(ImportCounts):
 
 
 def import_acled(
-    *, workshop: Workshop, parsed: acled.AcledFile, dry_run: bool = False
+    *,
+    workshop: Workshop,
+    parsed: acled.AcledFile,
+    dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> AcledResult:
-    """Upsert the events on ``event_id_cnty``; a newer ``timestamp`` wins. All or nothing."""
+    """Upsert the events on ``event_id_cnty``; a newer ``timestamp`` wins. All or nothing.
+    ``progress(events stored, events to store)`` is called as they are stored."""
     result = AcledResult(events=len(parsed.rows), dry_run=dry_run)
     matcher = RegionMatcher.for_workshop(workshop)
     country = normalise_place(workshop.country.name)
@@ -294,8 +356,14 @@ def import_acled(
                 changed.append(event)
             else:
                 result.unchanged += 1
-        AcledEvent.objects.bulk_create(new, batch_size=500)
+        total = len(new) + len(changed)
+        for start in range(0, len(new), ACLED_STEP):
+            AcledEvent.objects.bulk_create(new[start : start + ACLED_STEP], batch_size=500)
+            if progress is not None:
+                progress(min(start + ACLED_STEP, len(new)), total)
         AcledEvent.objects.bulk_update(changed, acled.UPDATE_FIELDS, batch_size=500)
+        if progress is not None and changed:
+            progress(total, total)
         result.created, result.updated = len(new), len(changed)
         if dry_run:
             transaction.set_rollback(True)

@@ -5,8 +5,9 @@ A view starts a job (``start_*``), which stores a ``Job`` and enqueues ``run_job
 job page polls the ``Job`` row (a meta refresh, no JavaScript needed) and offers its file
 once done. The work itself is the existing public entry points, unchanged:
 ``report.exports.export_draft``, ``report.exports.row_level_rows`` with ``to_csv`` /
-``to_xlsx``, and ``services.imports.import_survey``. Progress is by stage (queued,
-running, done): those functions report none of their own.
+``to_xlsx``, ``services.imports.import_survey`` and ``import_acled``. Progress is by
+stage (queued, running, done); the imports also report their stage (reading the file,
+storing rows) and the rows stored so far (``report_progress``, ``progress_of``).
 
 Production runs the database backend with ``manage.py db_worker``; development and the
 tests run each task at once (``ImmediateBackend``), see ``TASKS`` in settings.
@@ -17,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -25,8 +27,8 @@ from django_tasks import task
 from workshops.models import ImportUpload, Job, JobKind, JobStatus, ReportDraft, Workshop
 from workshops.models.jobs import KEEP_JOB_FILES
 from workshops.report import exports
-from workshops.services.imports import discard_upload, import_survey
-from workshops.sources import kobo
+from workshops.services.imports import discard_upload, import_acled, import_survey
+from workshops.sources import acled, kobo
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +43,39 @@ def forget_old_jobs() -> int:
     export must not stay in the database for ever. Run at every job start."""
     deleted, _counts = Job.objects.filter(finished_at__lt=timezone.now() - KEEP_FILES).delete()
     return deleted
+
+
+# --- Progress of an import ------------------------------------------------------------------
+# In the cache, not on the job row: an import is one transaction, and its own writes (the
+# job row's too) stay invisible to the job page until it ends. Production's CACHE_URL
+# (Redis) is shared by the worker and the web processes; with a per-process cache the
+# page shows the job's status alone.
+
+READING, STORING = "reading", "storing"
+PROGRESS_SECONDS = 6 * 3600
+
+
+def _progress_key(job: Job) -> str:
+    return f"job-progress:{job.public_id}"
+
+
+def report_progress(job: Job, *, stage: str, done: int = 0, total: int = 0) -> None:
+    progress = {"stage": stage, "done": done, "total": total}
+    try:
+        cache.set(_progress_key(job), progress, PROGRESS_SECONDS)
+    except Exception:  # a cache that is down must not fail the import it only reports on
+        log.warning("progress of job %s not reported: the cache failed", job.pk)
+
+
+def progress_of(job: Job) -> dict | None:
+    """``{"stage", "done", "total", "percent"}`` of a running import, or None."""
+    progress = cache.get(_progress_key(job)) if not job.finished else None
+    if progress is None:
+        return None
+    # 10 % once running, 20 % once the file is read, then by rows stored.
+    share = progress["done"] / progress["total"] if progress["total"] else 0
+    percent = 10 if progress["stage"] == READING else 20 + round(80 * share)
+    return {**progress, "percent": min(percent, 99)}
 
 
 def _start(*, workshop: Workshop, user, kind: str, params: dict) -> Job:
@@ -71,12 +106,24 @@ def start_rows_export(*, workshop: Workshop, fmt: str, sources: list, language: 
     )
 
 
-def start_survey_import(*, upload: ImportUpload, mapping: kobo.Mapping, user) -> Job:
+def start_acled_import(*, upload: ImportUpload, user, language: str) -> Job:
+    """``language``: the one a refused file is explained in (the user's)."""
+    return _start(
+        workshop=upload.workshop,
+        user=user,
+        kind=JobKind.ACLED_IMPORT,
+        params={"upload": upload.pk, "language": language},
+    )
+
+
+def start_survey_import(
+    *, upload: ImportUpload, mapping: kobo.Mapping, user, language: str = "en"
+) -> Job:
     return _start(
         workshop=upload.workshop,
         user=user,
         kind=JobKind.SURVEY_IMPORT,
-        params={"upload": upload.pk, "mapping": mapping.to_json()},
+        params={"upload": upload.pk, "mapping": mapping.to_json(), "language": language},
     )
 
 
@@ -96,7 +143,7 @@ def run_job(job_id: int) -> str:
     except Exception as error:
         # The reason for people when it is theirs (a file that cannot be read); otherwise a
         # plain message, and the details in the log (never the data).
-        known = isinstance(error, kobo.SurveyFileError)
+        known = isinstance(error, kobo.SurveyFileError | acled.AcledFileError)
         if not known:
             log.exception("background job %s (%s) failed", job.pk, job.kind)
         Job.objects.filter(pk=job.pk).update(
@@ -105,6 +152,8 @@ def run_job(job_id: int) -> str:
             message=str(error) if known else _("The job failed. Try again, or ask for help."),
         )
         return JobStatus.FAILED
+    finally:
+        cache.delete(_progress_key(job))
     job.status, job.progress, job.finished_at = JobStatus.DONE, 100, timezone.now()
     job.save()
     return JobStatus.DONE
@@ -128,13 +177,36 @@ def _rows_export(job: Job) -> None:
     job.filename = f"{job.workshop.slug}-contributions-rows.{fmt}"
 
 
+def _stored(job: Job):
+    def progress(done: int, total: int) -> None:
+        report_progress(job, stage=STORING, done=done, total=total)
+
+    return progress
+
+
 def _survey_import(job: Job) -> None:
     upload = ImportUpload.objects.get(pk=job.params["upload"], workshop=job.workshop)
+    report_progress(job, stage=READING)
     survey = kobo.parse_survey(bytes(upload.data), upload.filename)
     mapping = kobo.Mapping.from_json(job.params["mapping"])
+    report_progress(job, stage=STORING)
     result = import_survey(
-        workshop=job.workshop, survey=survey, mapping=mapping, user=job.created_by
+        workshop=job.workshop,
+        survey=survey,
+        mapping=mapping,
+        user=job.created_by,
+        progress=_stored(job),
     )
+    discard_upload(upload=upload)
+    job.result = dataclasses.asdict(result)
+
+
+def _acled_import(job: Job) -> None:
+    upload = ImportUpload.objects.get(pk=job.params["upload"], workshop=job.workshop)
+    report_progress(job, stage=READING)
+    parsed = acled.parse_acled(bytes(upload.data))
+    report_progress(job, stage=STORING)
+    result = import_acled(workshop=job.workshop, parsed=parsed, progress=_stored(job))
     discard_upload(upload=upload)
     job.result = dataclasses.asdict(result)
 
@@ -143,4 +215,5 @@ RUNNERS = {
     JobKind.DRAFT_EXPORT: _draft_export,
     JobKind.ROWS_EXPORT: _rows_export,
     JobKind.SURVEY_IMPORT: _survey_import,
+    JobKind.ACLED_IMPORT: _acled_import,
 }

@@ -9,7 +9,7 @@ from django.utils.translation import pgettext_lazy
 
 from workshops.choices import Audience, Category, Gender, Horizon, Language, OrganisationKind
 from workshops.models import Contribution, Interview, Region, Theme, Workshop
-from workshops.sources import kobo
+from workshops.sources import kobo, xlsform
 from workshops.validators import SafeCharField, safe_formfield
 
 
@@ -35,6 +35,30 @@ class SurveyUploadForm(UploadForm):
         label=_("Survey export"),
         help_text=_("KoboToolbox CSV (semicolons) or XLSX, or ODK Central CSV. At most 20 MB."),
     )
+    xlsform = forms.FileField(
+        label=_("The survey's form (optional)"),
+        required=False,
+        help_text=_(
+            "The XLSForm (.xlsx with “survey” and “choices” sheets) the survey was built from: "
+            "its question types, labels and choice lists improve the guesses."
+        ),
+    )
+
+    def clean_xlsform(self) -> bytes | None:
+        upload = self.cleaned_data.get("xlsform")
+        if not upload:
+            return None
+        if upload.size > self.max_bytes:
+            raise ValidationError(
+                _("The file is larger than %(size)d MB.")
+                % {"size": self.max_bytes // (1024 * 1024)}
+            )
+        data = upload.read()
+        try:
+            xlsform.parse_xlsform(data)
+        except xlsform.XLSFormError as error:
+            raise ValidationError(str(error)) from None
+        return data
 
 
 def region_choices(workshop: Workshop):
@@ -95,6 +119,22 @@ class SurveyMappingForm(forms.Form):
                 widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
             )
             self.column_fields.append(name)
+            # Read from the column's name when it says (drivers/long_term); the user may
+            # set or correct it here, and it is remembered with the mapping.
+            self.fields[f"horizon_{index}"] = forms.ChoiceField(
+                label=_("Horizon of %(column)s") % {"column": key},
+                choices=[("", _("— no horizon —")), *Horizon.choices],
+                initial=mapping.horizons.get(key, ""),
+                required=False,
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+            )
+            self.fields[f"audience_{index}"] = forms.ChoiceField(
+                label=_("Audience of %(column)s") % {"column": key},
+                choices=[("", _("— no audience —")), *Audience.choices],
+                initial=mapping.audiences.get(key, ""),
+                required=False,
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+            )
         self.region_fields = []
         choices = region_choices(workshop)
         for index, spelling in enumerate(unknown_values):
@@ -106,11 +146,20 @@ class SurveyMappingForm(forms.Form):
         self.preview_keys = (demographic + text)[:6]
 
     def column_rows(self):
-        """Each answer column's field, an example value from the file and why it was guessed."""
+        """Each answer column's fields (category, horizon, audience), an example value from
+        the file and why it was guessed."""
         rows = []
-        for key, name in zip(self.answer_keys, self.column_fields, strict=True):
+        for index, key in enumerate(self.answer_keys):
             example = next((value for value in self.survey.values_of(key) if value), "")
-            rows.append((self[name], kobo.short(example, 60), self.guess.reasons.get(key, "")))
+            rows.append(
+                (
+                    self[f"column_{index}"],
+                    self[f"horizon_{index}"],
+                    self[f"audience_{index}"],
+                    kobo.short(example, 60),
+                    self.guess.reasons.get(key, ""),
+                )
+            )
         return rows
 
     def region_rows(self):
@@ -129,6 +178,11 @@ class SurveyMappingForm(forms.Form):
                     f"column_{index}",
                     _("This column is used for demographics; set it to Ignore."),
                 )
+            category = cleaned.get(f"column_{index}")
+            if cleaned.get(f"horizon_{index}") and category != Category.DRIVER:
+                self.add_error(f"horizon_{index}", _("Only drivers have a horizon."))
+            if cleaned.get(f"audience_{index}") and category != Category.RECOMMENDATION:
+                self.add_error(f"audience_{index}", _("Only recommendations have an audience."))
         if not any(cleaned.get(name) not in (None, kobo.IGNORE) for name in self.column_fields):
             raise ValidationError(
                 _("Choose at least one column of free-text answers to import."), code="empty"
@@ -150,8 +204,16 @@ class SurveyMappingForm(forms.Form):
                 spelling: data[name] for name, spelling in self.region_fields if data.get(name)
             },
             language=data["language"],
-            horizons=self.guess.horizons,
-            audiences=self.guess.audiences,
+            horizons={
+                key: data[f"horizon_{index}"]
+                for index, key in enumerate(self.answer_keys)
+                if data.get(f"horizon_{index}")
+            },
+            audiences={
+                key: data[f"audience_{index}"]
+                for index, key in enumerate(self.answer_keys)
+                if data.get(f"audience_{index}")
+            },
         )
 
 

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from workshops.choices import Audience, Category, Gender, Horizon, Language, OrganisationKind
 from workshops.models import Region
 from workshops.models.sources import normalise_place
+from workshops.sources import xlsform
 from workshops.sources.delimited import MalformedFile, read_rows, sniff_delimiter
 from workshops.sources.regions import RegionMatcher
 from workshops.validators import remove_unsafe_characters
@@ -114,6 +115,7 @@ AUDIENCE_WORDS = [  # international first: it contains "national"
     (Audience.COMMUNITIES, ("communaut", "communit")),
 ]
 CONSENT_WORDS = ("consent", "accord")
+GENDER_CHOICE_WORDS = ("female", "femme", "woman", "women")
 
 
 class SurveyFileError(Exception):
@@ -544,13 +546,19 @@ class Mapping:
         return horizon, audience
 
 
-def guess_mapping(survey: Survey) -> Mapping:
-    """What each column feeds, from its name, HXL tag and content; with the reason of each."""
+def guess_mapping(survey: Survey, form: xlsform.XLSForm | None = None) -> Mapping:
+    """What each column feeds, from its name, HXL tag and content, or from the form's
+    question (its type, labels, group and choices) when the XLSForm is given; with the
+    reason of each."""
     mapping = Mapping()
     for column in survey.columns:
         key = column.key
         if is_meta(column):
             mapping.reasons[key] = _("metadata of KoboToolbox or ODK: ignored")
+            continue
+        question = form.question_for(key) if form is not None else None
+        if question is not None:
+            _guess_from_form(mapping, key, question, form)
             continue
         name = _words_of(column.key)
         tag = column.hxl.casefold()
@@ -586,21 +594,70 @@ def guess_mapping(survey: Survey) -> Mapping:
             mapping.columns[key] = IGNORE
             mapping.reasons[key] = _("numbers, dates or short choices: ignored")
             continue
-        mapping.columns[key] = category or Category.OBSERVATION
-        horizon, audience = _first(name, HORIZON_WORDS), _first(name, AUDIENCE_WORDS)
-        if category == Category.DRIVER and horizon:
-            mapping.horizons[key] = horizon
-        if category == Category.RECOMMENDATION and audience:
-            mapping.audiences[key] = audience
-        label = str(Category(mapping.columns[key]).label)
-        details = [str(Horizon(horizon).label)] if key in mapping.horizons else []
-        details += [str(Audience(audience).label)] if key in mapping.audiences else []
         if category:
             reason = _("free-text answers; the name or group says %(what)s")
         else:
             reason = _("free-text answers; no category in the name: %(what)s")
-        mapping.reasons[key] = reason % {"what": ", ".join([label, *details])}
+        _answer_column(mapping, key, name, category, reason)
     return mapping
+
+
+def _answer_column(mapping: Mapping, key: str, name: str, category: str, reason: str) -> None:
+    """``key`` holds answers of ``category`` (observation if none); horizon and audience
+    from ``name``; ``reason`` says why, with ``%(what)s`` for the category and details."""
+    mapping.columns[key] = category or Category.OBSERVATION
+    horizon, audience = _first(name, HORIZON_WORDS), _first(name, AUDIENCE_WORDS)
+    if category == Category.DRIVER and horizon:
+        mapping.horizons[key] = horizon
+    if category == Category.RECOMMENDATION and audience:
+        mapping.audiences[key] = audience
+    label = str(Category(mapping.columns[key]).label)
+    details = [str(Horizon(horizon).label)] if key in mapping.horizons else []
+    details += [str(Audience(audience).label)] if key in mapping.audiences else []
+    mapping.reasons[key] = reason % {"what": ", ".join([label, *details])}
+
+
+def _guess_from_form(
+    mapping: Mapping, key: str, question: xlsform.Question, form: xlsform.XLSForm
+) -> None:
+    """The guess from the form's question: its type first, then the words of its name,
+    labels (every language) and groups, and of its choice list."""
+    kind = question.type
+    if kind in xlsform.META_TYPES:
+        mapping.columns[key] = IGNORE
+        mapping.reasons[key] = _("the form says %(type)s: metadata, ignored") % {"type": kind}
+        return
+    name = _words_of(" ".join([key, *question.labels, *question.groups]))
+    if kind == "select_one":
+        choices = _words_of(" ".join(form.choices_of(question)))
+        if _has_word(name, CONSENT_WORDS):
+            mapping.columns[key] = IGNORE
+            mapping.reasons[key] = _("consent question of the form: ignored")
+        elif not mapping.gender and (
+            _has_word(name, GENDER_WORDS) or _has_word(choices, GENDER_CHOICE_WORDS)
+        ):
+            mapping.gender = key
+            mapping.reasons[key] = _("gender of the respondent (the form's question and choices)")
+        elif not mapping.region and _has_word(name, REGION_WORDS):
+            mapping.region = key
+            mapping.reasons[key] = _("region of the respondent (the form's question)")
+        elif not mapping.organisation_kind and _has_word(name, ORGANISATION_WORDS):
+            mapping.organisation_kind = key
+            mapping.reasons[key] = _("kind of organisation of the respondent (the form's question)")
+        else:
+            mapping.columns[key] = IGNORE
+            mapping.reasons[key] = _("a choice question of the form: ignored")
+        return
+    if kind != "text":  # select_multiple, numbers, dates, places, media
+        mapping.columns[key] = IGNORE
+        mapping.reasons[key] = _("the form says %(type)s: not free text, ignored") % {"type": kind}
+        return
+    category = _first(name, CATEGORY_WORDS)
+    if category:
+        reason = _("text question of the form; its name, label or group says %(what)s")
+    else:
+        reason = _("text question of the form; no category in its name, label or group: %(what)s")
+    _answer_column(mapping, key, name, category, reason)
 
 
 # --- Remembering a form's mapping -----------------------------------------------------
@@ -620,14 +677,17 @@ def form_versions(survey: Survey) -> list[str]:
     return sorted(found - {""})[:20]
 
 
-def remembered_mapping(survey: Survey, guess: Mapping, stored: dict) -> Mapping:
-    """The mapping chosen last time for this form, on the columns this file has."""
+def remembered_mapping(
+    survey: Survey, guess: Mapping, stored: dict, reason: str | None = None
+) -> Mapping:
+    """The mapping chosen last time for this form, on the columns this file has;
+    ``reason``: where it was chosen, if not at this workshop's last import."""
     try:
         last = Mapping.from_json(stored)
     except SurveyFileError:
         return guess
     known = {c.key for c in survey.columns}
-    reason = _("as chosen at the last import of this form")
+    reason = reason or _("as chosen at the last import of this form")
     mapping = Mapping(
         columns={k: v for k, v in last.columns.items() if k in known},
         region=last.region if last.region in known else "",

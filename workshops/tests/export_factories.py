@@ -370,3 +370,85 @@ def acled_rows(count: int, *, admin1: list[str] | None = None, start: int = 1) -
 
 def acled_csv(count: int = 10, **kwargs) -> bytes:
     return to_csv(acled_rows(count, **kwargs), delimiter=",", bom=False, quote_all=False)
+
+
+# --- XLSForm (https://xlsform.org): the form a survey is built from ------------------------
+
+XLSFORM_COLUMNS = ["type", "name", "label::French (fr)", "label::English (en)", "required"]
+
+
+def xlsform_rows(
+    questions: list[Question],
+    types: dict[str, str] | None = None,
+    group_labels: dict[str, tuple[str, str]] | None = None,
+) -> list[dict]:
+    """The ``survey`` sheet of ``questions``: ``start``/``end`` metadata first, each group
+    between ``begin group`` and ``end group`` rows (labelled from ``group_labels``: French,
+    English), the type ``text`` unless ``types`` says (``select_one genders``, ``integer``…)."""
+    types, group_labels = types or {}, group_labels or {}
+    rows = [{"type": "start", "name": "start"}, {"type": "end", "name": "end"}]
+    group = ""
+    for question in questions:
+        if question.group != group:
+            if group:
+                rows.append({"type": "end group", "name": ""})
+            if question.group:
+                french, english = group_labels.get(question.group, ("", ""))
+                rows.append(
+                    {
+                        "type": "begin group",
+                        "name": question.group,
+                        "label::French (fr)": french,
+                        "label::English (en)": english,
+                    }
+                )
+            group = question.group
+        kind = types.get(question.name)
+        if kind is None:
+            kind = f"select_multiple {question.name}" if question.options else "text"
+        rows.append(
+            {
+                "type": kind,
+                "name": question.name,
+                "label::French (fr)": question.label_fr,
+                "label::English (en)": question.label_en,
+            }
+        )
+    if group:
+        rows.append({"type": "end group", "name": ""})
+    return rows
+
+
+def xlsform_xlsx(
+    survey: list[dict], choices: list[dict] | None = None, *, sheet_names=("survey", "choices")
+) -> bytes:
+    """An XLSForm workbook: a ``survey`` sheet of ``survey`` rows and a ``choices`` sheet
+    (``list_name``, ``name``, labels) of ``choices``, then ``settings``."""
+    from openpyxl import Workbook  # noqa: PLC0415 - a test builder, only when asked
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = sheet_names[0]
+    sheet.append(XLSFORM_COLUMNS)
+    for row in survey:
+        sheet.append([row.get(column, "") for column in XLSFORM_COLUMNS])
+    if choices is not None:
+        listed = workbook.create_sheet(sheet_names[1])
+        columns = ["list_name", "name", "label::French (fr)", "label::English (en)"]
+        listed.append(columns)
+        for row in choices:
+            listed.append([row.get(column, "") for column in columns])
+    settings = workbook.create_sheet("settings")
+    settings.append(["form_title", "form_id", "version"])
+    settings.append(["Enquête paix", "enquete_paix", "2026-11"])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def choice_rows(list_name: str, choices: list[tuple[str, str, str]]) -> list[dict]:
+    """``choices`` rows of one list: (name, French label, English label) each."""
+    return [
+        {"list_name": list_name, "name": name, "label::French (fr)": fr, "label::English (en)": en}
+        for name, fr, en in choices
+    ]

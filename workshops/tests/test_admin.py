@@ -14,6 +14,7 @@ from workshops.models import (
     ExportAuditLog,
     Organisation,
     Participant,
+    SurveyMapping,
     Theme,
     Vote,
 )
@@ -148,3 +149,25 @@ def test_admin_changelists_do_not_query_per_row(
         response = client.get(url)
     assert response.status_code == 200
     assert model.objects.count() >= 6
+
+
+def test_survey_mappings_are_shown_read_only_and_may_be_forgotten(
+    client, superuser, workshop, django_assert_num_queries
+):
+    client.force_login(superuser)
+    url = reverse("admin:workshops_surveymapping_changelist")
+    mapping = {"columns": {"drivers/long_term": "driver", "_uuid": "ignore"}}
+    first = SurveyMapping.objects.create(workshop=workshop, form_key="a" * 64, mapping=mapping)
+    with django_assert_num_queries(6):  # session, user, count x2, workshops (filter), rows
+        page = client.get(url)
+    assert "aaaaaaaaaaaa" in page.text and '<td class="field-answer_columns">1</td>' in page.text
+    for i in range(5):
+        SurveyMapping.objects.create(workshop=workshop, form_key=f"{i}" * 64, mapping=mapping)
+    with django_assert_num_queries(6):  # session, user, count x2, workshops (filter), rows
+        client.get(url)
+    change = client.get(reverse("admin:workshops_surveymapping_change", args=[first.pk]))
+    assert change.status_code == 200 and 'name="mapping"' not in change.text  # read only
+    response = client.post(
+        reverse("admin:workshops_surveymapping_delete", args=[first.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302 and not SurveyMapping.objects.filter(pk=first.pk).exists()

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from workshops.choices import Category, Gender, OrganisationKind, Source, VoiceKind
 from workshops.models import Contribution, Participant, RegionAlias
-from workshops.services import imports
+from workshops.services import bulk, imports
 from workshops.services.imports import import_survey
 from workshops.sources.kobo import (
     IGNORE,
@@ -289,15 +289,17 @@ def test_a_file_without_text_columns_imports_nothing(workshop):
 
 def test_a_failure_midway_leaves_no_rows(workshop, monkeypatch):
     survey = _survey("kobo_survey.csv")
-    manager = Contribution.objects
-    original = type(manager).bulk_create
+    original = imports.insert_rows
 
-    def half_then_fail(self, objs, **kwargs):
-        original(self, objs[: len(objs) // 2], **kwargs)
+    def half_then_fail(model, *, rows, **kwargs):
+        if model is not Contribution:
+            return original(model, rows=rows, **kwargs)
+        rows = list(rows)
+        original(model, rows=rows[: len(rows) // 2], **kwargs)
         assert Contribution.objects.exists()
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(type(manager), "bulk_create", half_then_fail)
+    monkeypatch.setattr(imports, "insert_rows", half_then_fail)
     with pytest.raises(RuntimeError):
         import_survey(workshop=workshop, survey=survey, mapping=guess_mapping(survey))
     assert not Contribution.objects.exists()
@@ -307,13 +309,14 @@ def test_answers_are_inserted_in_batches_not_one_by_one(
     workshop, monkeypatch, django_assert_max_num_queries
 ):
     survey = _survey("kobo_survey.csv")
-    monkeypatch.setattr(imports, "IMPORT_BATCH", 2)
+    monkeypatch.setattr(bulk, "CHUNK", 2)
     mapping = guess_mapping(survey)
     result = import_survey(workshop=workshop, survey=survey, mapping=mapping, dry_run=True)
     batches = -(-result.created // 2) + -(-result.respondents // 2)
     # Region spellings, stored answers and respondents, savepoints, then one INSERT
-    # per batch of two answers or respondents; one UPDATE of the remembered mapping.
-    with django_assert_max_num_queries(12 + batches):
+    # (executemany) or COPY per chunk of two answers or respondents, the new respondents'
+    # ids; one UPDATE of the remembered mapping.
+    with django_assert_max_num_queries(13 + batches):
         again = import_survey(workshop=workshop, survey=survey, mapping=mapping)
     assert again.created == result.created == Contribution.objects.count()
 
@@ -325,10 +328,10 @@ def test_an_import_takes_the_same_queries_for_one_submission_or_many(
     survey = _survey("kobo_survey.csv")
     survey.submissions = survey.submissions[:submissions]
     mapping = guess_mapping(survey)
-    # Regions, spellings, stored answers, stored respondents, savepoints, two INSERTs;
-    # the form's mapping remembered (an UPDATE, then an INSERT the first time); the
-    # workshop's zone of each region.
-    with django_assert_num_queries(14):
+    # Regions, spellings, stored answers, stored respondents, savepoints, two INSERTs
+    # and the new respondents' ids; the form's mapping remembered (an UPDATE, then an
+    # INSERT the first time); the workshop's zone of each region.
+    with django_assert_num_queries(15):
         result = import_survey(workshop=workshop, survey=survey, mapping=mapping)
     assert result.respondents == submissions
 
@@ -347,29 +350,23 @@ def test_the_same_answer_twice_in_one_file_is_stored_once(workshop):
 def test_an_import_racing_another_of_the_same_file_is_refused_whole(workshop, monkeypatch):
     survey = _survey("kobo_survey.csv")
     mapping = guess_mapping(survey)
-    manager = Contribution.objects
-    original = type(manager).bulk_create
+    original = imports.insert_rows
 
-    def someone_else_first(self, objs, **kwargs):
-        # The other import stores the first answer between our read and our insert.
-        original(self, [Contribution(**_fields(objs[0]))])
-        return original(self, objs, **kwargs)
+    def someone_else_first(model, *, fields, rows, **kwargs):
+        rows = list(rows)
+        if model is Contribution:
+            # The other import stores the first answer between our read and our insert.
+            first = dict(zip(fields, rows[0], strict=True))
+            Contribution.objects.create(workshop=workshop, source="survey", **first)
+        return original(model, fields=fields, rows=rows, **kwargs)
 
-    monkeypatch.setattr(type(manager), "bulk_create", someone_else_first)
+    monkeypatch.setattr(imports, "insert_rows", someone_else_first)
     with pytest.raises(SurveyFileError, match="at the same time"):
         import_survey(workshop=workshop, survey=survey, mapping=mapping)
     monkeypatch.undo()
     assert Contribution.objects.count() == 0  # the other import's row was in our transaction
     assert Participant.objects.count() == 0
     assert import_survey(workshop=workshop, survey=survey, mapping=mapping).created > 0
-
-
-def _fields(contribution):
-    return {
-        f.attname: getattr(contribution, f.attname)
-        for f in contribution._meta.concrete_fields
-        if f.attname != "id"
-    }
 
 
 def test_mapping_from_json_refuses_unknown_categories():

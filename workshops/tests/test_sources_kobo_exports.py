@@ -1,13 +1,16 @@
 """Survey exports generated as KoboToolbox and ODK Central write them (export_factories)."""
 
+import datetime as dt
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 from model_bakery import baker
 
 from workshops.choices import Audience, Category, Horizon
-from workshops.models import Contribution, ImportUpload, Participant
+from workshops.models import Contribution, ImportUpload, Job, Participant, SurveyMapping
 from workshops.queries import survey_mapping_for
 from workshops.services.imports import import_survey
 from workshops.sources.kobo import IGNORE, Mapping, SurveyFileError, guess_mapping, parse_survey
@@ -267,11 +270,106 @@ def test_the_preview_shows_each_guess_with_its_reason_and_imports_the_details(
         "organisation_column": "org_type",
         "language": "fr",
     }
-    for name in form.column_fields:
-        data[name] = form[name].initial
+    data |= _as_shown(form)
     assert client.post(response["Location"], data).status_code == 302
     assert Contribution.objects.filter(audience=Audience.NATIONAL).count() == 4
     assert Contribution.objects.filter(horizon=Horizon.DYNAMIC).count() == 4
+
+
+def _as_shown(form):
+    """Each column's category, horizon and audience as the page offers them."""
+    names = [n for n in form.fields if n.startswith(("column_", "horizon_", "audience_"))]
+    return {name: form[name].initial or "" for name in names}
+
+
+def _mapping_page(client, workshop, data):
+    upload = SimpleUploadedFile("export.csv", data, content_type="text/csv")
+    response = client.post(reverse("sources:survey_upload", args=[workshop.slug]), {"file": upload})
+    return response["Location"], client.get(response["Location"])
+
+
+def _post_data(form, **changes):
+    data = {
+        "shown_region_column": "region",
+        "region_column": "region",
+        "gender_column": "gender",
+        "organisation_column": "org_type",
+        "language": "fr",
+    } | _as_shown(form)
+    index = {key: i for i, key in enumerate(form.answer_keys)}
+    for field, value in changes.items():
+        name, key = field.split(":", 1)
+        data[f"{name}_{index[key]}"] = value
+    return data
+
+
+def test_the_mapping_page_sets_each_columns_horizon_and_audience_and_remembers_them(
+    client_for, facilitator, workshop, regions
+):
+    client = client_for(facilitator)
+    url, page = _mapping_page(client, workshop, kobo_csv(peace_survey(4)))
+    form = page.context["form"]
+    keys = form.answer_keys
+    assert form[f"horizon_{keys.index('drivers/long_term')}"].initial == Horizon.LONG_TERM
+    # The user corrects the name's guess and makes the challenges dynamic drivers.
+    data = _post_data(
+        form,
+        **{
+            "horizon:drivers/long_term": Horizon.DYNAMIC,
+            "column:main_challenges": Category.DRIVER,
+            "horizon:main_challenges": Horizon.DYNAMIC,
+            "audience:recommendations/national": Audience.COMMUNITIES,
+        },
+    )
+    assert client.post(url, data).status_code == 302
+    assert not Contribution.objects.filter(horizon=Horizon.LONG_TERM).exists()
+    assert Contribution.objects.filter(horizon=Horizon.DYNAMIC).count() == 12
+    assert Contribution.objects.filter(audience=Audience.COMMUNITIES).count() == 4
+    stored = SurveyMapping.objects.get(workshop=workshop).mapping
+    assert stored["horizons"]["main_challenges"] == Horizon.DYNAMIC
+    assert stored["audiences"]["recommendations/national"] == Audience.COMMUNITIES
+    # The next export of the form is offered the same details.
+    _url, again = _mapping_page(client, workshop, kobo_csv(peace_survey(6), seed=1))
+    form = again.context["form"]
+    keys = form.answer_keys
+    assert form[f"horizon_{keys.index('drivers/long_term')}"].initial == Horizon.DYNAMIC
+    assert form[f"horizon_{keys.index('main_challenges')}"].initial == Horizon.DYNAMIC
+    assert form[f"audience_{keys.index('recommendations/national')}"].initial == (
+        Audience.COMMUNITIES
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "horizon_error", "audience_error"),
+    [
+        ("en", "Only drivers have a horizon.", "Only recommendations have an audience."),
+        (
+            "fr",
+            "Seuls les moteurs de conflit ont un horizon.",
+            "Seules les recommandations ont des destinataires.",
+        ),
+    ],
+)
+def test_a_horizon_or_audience_on_the_wrong_kind_of_column_is_refused_on_the_page(
+    client_for, facilitator, workshop, regions, language, horizon_error, audience_error
+):
+    client = client_for(facilitator)
+    client.cookies["pe_lang"] = language
+    url, page = _mapping_page(client, workshop, kobo_csv(peace_survey(4)))
+    data = _post_data(
+        page.context["form"],
+        **{
+            "horizon:main_challenges": Horizon.DYNAMIC,
+            "audience:drivers/dynamic": Audience.NATIONAL,
+        },
+    )
+    response = client.post(url, data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert horizon_error in html and audience_error in html
+    form = response.context["form"]
+    assert form[f"horizon_{form.answer_keys.index('main_challenges')}"].value() == "dynamic"
+    assert not Contribution.objects.exists() and not Job.objects.exists()
 
 
 # --- Remembered mapping ------------------------------------------------------------------
@@ -307,5 +405,84 @@ def test_a_form_with_a_new_question_is_recognised_by_its_version(workshop, regio
     assert survey_mapping_for(workshop, other).columns["main_challenges"] == Category.CHALLENGE
 
 
-def other_workshop_of(workshop):
-    return baker.make("workshops.Workshop", country=workshop.country, slug="elsewhere")
+def other_workshop_of(workshop, slug="elsewhere", organiser=None):
+    extra = {"organiser": organiser} if organiser is not None else {}
+    return baker.make("workshops.Workshop", country=workshop.country, slug=slug, **extra)
+
+
+def _in_a_network(workshop):
+    """A second workshop organised by another national office of the workshop's network."""
+    network = baker.make("workshops.Network", name="WANEP", slug="wanep")
+    workshop.organiser.member_of = network
+    workshop.organiser.save()
+    office = baker.make("workshops.Organisation", name="WANEP Niger", member_of=network)
+    return other_workshop_of(workshop, "niamey", organiser=office)
+
+
+def test_a_mapping_chosen_in_one_workshop_is_offered_in_the_networks_others(workshop, regions):
+    sister = _in_a_network(workshop)
+    first = parse_survey(kobo_csv(peace_survey(4)), "export.csv")
+    mapping = guess_mapping(first)
+    mapping.columns["main_challenges"] = Category.OBSERVATION
+    import_survey(workshop=workshop, survey=first, mapping=mapping)
+    newer = parse_survey(kobo_csv(peace_survey(6), seed=1), "export.csv")
+    offered = survey_mapping_for(sister, newer)
+    assert offered.columns["main_challenges"] == Category.OBSERVATION
+    assert offered.reasons["main_challenges"] == (
+        f"as chosen for this form in {workshop.title}, of the same network"
+    )
+    assert offered.horizons["drivers/long_term"] == Horizon.LONG_TERM
+    # Outside the network: the guess.
+    outside = other_workshop_of(workshop)
+    assert survey_mapping_for(outside, newer).columns["main_challenges"] == Category.CHALLENGE
+
+
+def test_a_workshops_own_mapping_comes_before_its_networks(workshop, regions):
+    sister = _in_a_network(workshop)
+    survey = parse_survey(kobo_csv(peace_survey(4)), "export.csv")
+    for target, category in ((workshop, Category.OBSERVATION), (sister, Category.STRENGTH)):
+        mapping = guess_mapping(survey)
+        mapping.columns["main_challenges"] = category
+        import_survey(workshop=target, survey=survey, mapping=mapping, dry_run=False)
+    newer = parse_survey(kobo_csv(peace_survey(6), seed=1), "export.csv")
+    # A later choice elsewhere in the network does not override the workshop's own.
+    SurveyMapping.objects.filter(workshop=workshop).update(
+        updated_at=timezone.now() - dt.timedelta(days=30)
+    )
+    assert survey_mapping_for(sister, newer).columns["main_challenges"] == Category.STRENGTH
+    assert survey_mapping_for(workshop, newer).columns["main_challenges"] == Category.OBSERVATION
+    assert survey_mapping_for(workshop, newer).reasons["main_challenges"] == (
+        "as chosen at the last import of this form"
+    )
+
+
+def test_the_own_form_version_comes_before_the_networks_same_columns(workshop, regions):
+    sister = _in_a_network(workshop)
+    survey = parse_survey(kobo_csv(peace_survey(4)), "export.csv")
+    mapping = guess_mapping(survey)
+    mapping.columns["main_challenges"] = Category.STRENGTH
+    import_survey(workshop=sister, survey=survey, mapping=mapping)
+    # The sister's own mapping of the same form version, under another set of columns.
+    SurveyMapping.objects.filter(workshop=sister).update(form_key="older-columns")
+    mapping.columns["main_challenges"] = Category.OBSERVATION
+    import_survey(workshop=workshop, survey=survey, mapping=mapping)
+    assert survey_mapping_for(sister, survey).columns["main_challenges"] == Category.STRENGTH
+
+
+@pytest.mark.parametrize("workshops", [1, 6])
+def test_the_network_mapping_is_found_in_a_fixed_number_of_queries(
+    workshop, regions, workshops, django_assert_num_queries
+):
+    sister = _in_a_network(workshop)
+    survey = parse_survey(kobo_csv(peace_survey(4)), "export.csv")
+    for number in range(workshops):
+        office = baker.make(
+            "workshops.Organisation",
+            name=f"Office {number}",
+            member_of_id=sister.organiser.member_of_id,
+        )
+        target = other_workshop_of(workshop, f"w{number}", organiser=office)
+        import_survey(workshop=target, survey=survey, mapping=guess_mapping(survey))
+    newer = parse_survey(kobo_csv(peace_survey(6), seed=1), "export.csv")
+    with django_assert_num_queries(2):  # the same columns, then the same form version
+        survey_mapping_for(sister, newer)

@@ -17,6 +17,8 @@ from workshops.models import (
     Contribution,
     ImportUpload,
     Interview,
+    Job,
+    JobKind,
     Participant,
     RegionAlias,
 )
@@ -187,12 +189,17 @@ def test_acled_upload_imports_and_shows_context(client_for, facilitator, worksho
         response = client.post(
             reverse("sources:acled_upload", args=[workshop.slug]), {"file": handle}
         )
-    assert response["Location"] == reverse("sources:context", args=[workshop.slug])
+    job = Job.objects.get(kind=JobKind.ACLED_IMPORT)  # a task (run at once in the tests)
+    assert response["Location"] == reverse("report:job", args=[workshop.slug, job.public_id])
     assert AcledEvent.objects.filter(workshop=workshop).count() == 6
-    page = client.get(response["Location"]).content.decode()
+    assert not ImportUpload.objects.exists()  # the file goes once imported
+    done = client.get(response["Location"]).content.decode()
+    assert "6 new events, 0 updated, 0 unchanged." in done
+    assert "Menaka" in done  # the warning about unmatched admin1, with its count
+    assert reverse("sources:context", args=[workshop.slug]) in done  # the way back
+    page = client.get(reverse("sources:context", args=[workshop.slug])).content.decode()
     assert "data:image/svg+xml;base64," in page
     assert "Armed Conflict Location &amp; Event Data" in page
-    assert "Menaka" in page  # the warning about unmatched admin1
 
 
 def test_acled_upload_of_a_bad_file_says_why(client_for, organiser, workshop):

@@ -5,8 +5,10 @@ and the DOCX report answer 500 for the whole workshop, with the text in the erro
 """
 
 import logging
+import unicodedata
 from importlib import import_module
 
+import hypothesis
 import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
@@ -19,6 +21,7 @@ from workshops.services.report import build_draft
 from workshops.tests.report_factories import one_contribution
 from workshops.validators import (
     SafeCharField,
+    fold,
     has_unsafe_characters,
     printable,
     remove_unsafe_characters,
@@ -147,3 +150,20 @@ def test_the_data_migration_cleans_text_stored_before_the_rule(workshop, regions
     assert Contribution.objects.get(pk=contribution.pk).text == "Say it\ttwice\n"
     assert Contribution.objects.get(pk=empty.pk).text == "\ufffd"
     assert BreakoutSession.objects.get(pk=session.pk).title == "Session one"
+
+
+def _fold_before(value: str) -> str:
+    """fold() as it was before its fast path (3 Dec 2026), the reference."""
+    value = unicodedata.normalize("NFKD", value.casefold())
+    return " ".join("".join(c for c in value if not unicodedata.combining(c)).split())
+
+
+@hypothesis.settings(max_examples=300, deadline=None)
+@hypothesis.given(hypothesis.strategies.text())
+def test_fold_gives_what_it_gave_before_its_fast_path(value):
+    assert fold(value) == _fold_before(value)
+
+
+@pytest.mark.parametrize("value", ["Élections  à Ségou", "ﬁn ½ ẞ", "plain ASCII  text", ""])
+def test_fold_folds_accents_ligatures_and_spaces(value):
+    assert fold(value) == _fold_before(value)

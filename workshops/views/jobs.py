@@ -14,8 +14,8 @@ from workshops.access import READ, get_job_for_user, get_workshop_for_user
 from workshops.models import Job, JobKind, JobStatus, ReportDraft
 from workshops.report import exports
 from workshops.services import jobs
-from workshops.services.imports import SurveyImportResult
-from workshops.views.sources import survey_summary
+from workshops.services.imports import AcledResult, SurveyImportResult
+from workshops.views.sources import acled_summary, survey_summary
 
 REFRESH_SECONDS = 2
 
@@ -32,25 +32,35 @@ def start_draft_export(request: HttpRequest, slug: str, language: str, fmt: str)
     return redirect("report:job", slug=workshop.slug, public_id=job.public_id)
 
 
+BACK = {JobKind.SURVEY_IMPORT: "sources:index", JobKind.ACLED_IMPORT: "sources:context"}
+
+
 def _back_url(job: Job) -> str:
-    name = "sources:index" if job.kind == JobKind.SURVEY_IMPORT else "report:home"
-    return reverse(name, args=[job.workshop.slug])
+    return reverse(BACK.get(job.kind, "report:home"), args=[job.workshop.slug])
+
+
+def _summary(job: Job) -> list[str]:
+    if job.status != JobStatus.DONE or not job.result:
+        return []
+    if job.kind == JobKind.SURVEY_IMPORT:
+        return [survey_summary(SurveyImportResult(**job.result))]
+    if job.kind == JobKind.ACLED_IMPORT:
+        return acled_summary(AcledResult(**job.result))
+    return []
 
 
 @login_required
 @require_GET
 def job(request: HttpRequest, slug: str, public_id) -> HttpResponse:
     job = get_job_for_user(request, slug, public_id)
-    summary = ""
-    if job.kind == JobKind.SURVEY_IMPORT and job.status == JobStatus.DONE and job.result:
-        summary = survey_summary(SurveyImportResult(**job.result))
     return render(
         request,
         "workshops/report/job.html",
         {
             "workshop": job.workshop,
             "job": job,
-            "summary": summary,
+            "summary": _summary(job),
+            "progress": jobs.progress_of(job),
             "refresh": None if job.finished else REFRESH_SECONDS,
             "back_url": _back_url(job),
         },

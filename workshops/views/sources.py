@@ -25,7 +25,7 @@ from workshops.report import charts as report_charts
 from workshops.services import imports, jobs
 from workshops.services import interviews as interview_codes
 from workshops.services.contributions import ClientIdConflict
-from workshops.sources import acled, kobo
+from workshops.sources import acled, kobo, xlsform
 from workshops.sources.forms import (
     AcledUploadForm,
     CodePassageForm,
@@ -75,7 +75,11 @@ def survey_upload(request: HttpRequest, slug: str) -> HttpResponse:
             form.add_error("file", str(error))
         else:
             stored = imports.store_upload(
-                workshop=workshop, filename=upload.name, data=data, user=request.user
+                workshop=workshop,
+                filename=upload.name,
+                data=data,
+                user=request.user,
+                xlsform=form.cleaned_data["xlsform"],
             )
             return redirect("sources:survey_mapping", slug=workshop.slug, upload_id=stored.pk)
     return render(
@@ -97,7 +101,7 @@ def survey_mapping(request: HttpRequest, slug: str, upload_id: int) -> HttpRespo
         imports.discard_upload(upload=upload)
         messages.error(request, str(error))
         return redirect("sources:survey_upload", slug=workshop.slug)
-    guess = queries.survey_mapping_for(workshop, survey)
+    guess = queries.survey_mapping_for(workshop, survey, _form_of(upload))
     region_column = guess.region
     if request.method == "POST":
         region_column = request.POST.get("region_column", guess.region)
@@ -131,7 +135,10 @@ def survey_mapping(request: HttpRequest, slug: str, upload_id: int) -> HttpRespo
             else:
                 # A task: a large export takes longer than a request may (the job page).
                 job = jobs.start_survey_import(
-                    upload=upload, mapping=form.mapping(), user=request.user
+                    upload=upload,
+                    mapping=form.mapping(),
+                    user=request.user,
+                    language=get_language(),
                 )
                 return redirect("report:job", slug=workshop.slug, public_id=job.public_id)
         else:
@@ -151,6 +158,16 @@ def survey_mapping(request: HttpRequest, slug: str, upload_id: int) -> HttpRespo
         },
         status=status,
     )
+
+
+def _form_of(upload: ImportUpload) -> xlsform.XLSForm | None:
+    """The survey's XLSForm uploaded beside it (checked at the upload), if any."""
+    if not upload.xlsform:
+        return None
+    try:
+        return xlsform.parse_xlsform(bytes(upload.xlsform))
+    except xlsform.XLSFormError:  # checked at the upload; this is defensive
+        return None
 
 
 def survey_summary(result: imports.SurveyImportResult) -> str:
@@ -228,35 +245,48 @@ def acled_upload(request: HttpRequest, slug: str) -> HttpResponse:
     workshop = get_workshop_for_user(request, slug, needs=MODERATE)
     form = AcledUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data["file"].read()
         try:
-            parsed = acled.parse_acled(form.cleaned_data["file"].read())
+            # Read here too, so that a refused file is said at once, on the form.
+            acled.parse_acled(data)
         except acled.AcledFileError as error:
             form.add_error("file", str(error))
         else:
-            result = imports.import_acled(workshop=workshop, parsed=parsed)
-            text = _("%(created)d new events, %(updated)d updated, %(unchanged)d unchanged.") % {
-                "created": result.created,
-                "updated": result.updated,
-                "unchanged": result.unchanged,
-            }
-            if result.other_country:
-                text += " " + _("%(count)d events of another country skipped.") % {
-                    "count": result.other_country
-                }
-            messages.success(request, text)
-            if result.unknown_admin1:
-                messages.warning(
-                    request,
-                    _("No region matches: %(values)s. Add region spellings for them.")
-                    % {"values": imports.with_counts(result.unknown_admin1, result.unknown_rows)},
-                )
-            return redirect("sources:context", slug=workshop.slug)
+            # A task, with its progress on the job page: a 20 MB export takes seconds.
+            upload = imports.store_upload(
+                workshop=workshop,
+                filename=form.cleaned_data["file"].name,
+                data=data,
+                user=request.user,
+            )
+            job = jobs.start_acled_import(upload=upload, user=request.user, language=get_language())
+            return redirect("report:job", slug=workshop.slug, public_id=job.public_id)
     return render(
         request,
         "workshops/sources/acled_upload.html",
         {"workshop": workshop, "form": form},
         status=400 if form.errors else 200,
     )
+
+
+def acled_summary(result: imports.AcledResult) -> list[str]:
+    """What an ACLED import did, then what is left to do (unmatched region names)."""
+    text = _("%(created)d new events, %(updated)d updated, %(unchanged)d unchanged.") % {
+        "created": result.created,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+    }
+    if result.other_country:
+        text += " " + _("%(count)d events of another country skipped.") % {
+            "count": result.other_country
+        }
+    lines = [text]
+    if result.unknown_admin1:
+        lines.append(
+            _("No region matches: %(values)s. Add region spellings for them.")
+            % {"values": imports.with_counts(result.unknown_admin1, result.unknown_rows)}
+        )
+    return lines
 
 
 @login_required

@@ -38,11 +38,21 @@ def test_survey_upload_and_mapping_screen(page, live_server, facilitator, worksh
     _log_in(page, live_server, facilitator)
     page.set_viewport_size(DESKTOP)
     page.goto(f"{live_server.url}/w/{workshop.slug}/import/survey/")
-    page.set_input_files("input[type=file]", str(DATA / "kobo_survey.csv"))
+    # The survey's form may go beside the export (optional).
+    expect(page.get_by_label("Le formulaire de l’enquête (facultatif)")).to_be_visible()
+    screenshot(page, "sources/00-survey-upload-desktop")
+    page.set_viewport_size(PHONE)
+    screenshot(page, "sources/00-survey-upload-phone")
+    page.set_viewport_size(DESKTOP)
+    page.set_input_files("input[name=file]", str(DATA / "kobo_survey.csv"))
     page.locator("main form button[type=submit]").click()
     page.wait_for_url("**/import/survey/*/")
     assert page.locator("code", has_text="questions/defis_principaux").count() >= 1
     assert page.get_by_label("Tinbouctou").count() == 1
+    # Each answer column's horizon and audience, open where the category has one.
+    recommendations = page.get_by_label("Destinataires de questions/recommandations")
+    expect(recommendations).to_be_visible()
+    expect(page.get_by_label("Horizon de questions/age")).to_be_hidden()
     screenshot(page, "sources/01-survey-mapping-desktop")
     page.set_viewport_size(PHONE)
     screenshot(page, "sources/02-survey-mapping-phone")

@@ -49,19 +49,16 @@ def make_workshop(contributions: int, participants: int):
         Vote,
         Workshop,
         Zone,
+        ZoneRegion,
     )
     from workshops.tests.report_factories import INTERNATIONAL, NATIONAL, library_themes
 
     rng = random.Random(2018)
     themes = library_themes()
     country, _ = Country.objects.get_or_create(code="ML", defaults={"name": "Mali"})
-    zones = [
-        Zone.objects.get_or_create(country=country, name=n, defaults={"name_fr": f, "order": i})[0]
-        for i, (n, f) in enumerate([("North", "Nord"), ("Centre", "Centre"), ("South", "Sud")])
-    ]
+    names = [("North", "Nord"), ("Centre", "Centre"), ("South", "Sud")]
     regions = [
-        Region.objects.get_or_create(country=country, name=f"Region {z.name}", zone=z)[0]
-        for z in zones
+        Region.objects.get_or_create(country=country, name=f"Region {n}")[0] for n, _f in names
     ]
     organisation, _ = Organisation.objects.get_or_create(name="Bench network")
     slug = f"bench-{uuid.uuid4().hex[:8]}"
@@ -74,6 +71,17 @@ def make_workshop(contributions: int, participants: int):
         country=country,
         organiser=organisation,
     )
+    zones = [
+        Zone.objects.create(workshop=workshop, name=n, name_fr=f, order=i)
+        for i, (n, f) in enumerate(names)
+    ]
+    ZoneRegion.objects.bulk_create(
+        [
+            ZoneRegion(workshop=workshop, zone=z, region=r)
+            for z, r in zip(zones, regions, strict=True)
+        ]
+    )
+    zone_of = {r.pk: z.pk for z, r in zip(zones, regions, strict=True)}
     people = Participant.objects.bulk_create(
         [
             Participant(
@@ -117,7 +125,7 @@ def make_workshop(contributions: int, participants: int):
                 text=f"Contribution {k} about {slug_}",
                 source=rng.choice([Source.PHONE, Source.NOTE, Source.SURVEY]),
                 author=person,
-                zone_id=person.region.zone_id,
+                zone_id=zone_of[person.region_id],
                 region=person.region,
                 gender=person.gender,
                 quotable=rng.random() < 0.2,

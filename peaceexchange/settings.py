@@ -87,6 +87,14 @@ TASKS = {
     }
 }
 
+# Report files made in the background whenever a draft changes, so that a download of the
+# same draft and numbers is the stored file (``services.jobs.prepare_draft_exports``). Off
+# where tasks run at once in the request (development, tests): a save would wait for them.
+REPORT_PREPARED_EXPORTS = env.list(
+    "REPORT_PREPARED_EXPORTS",
+    default=[] if TASKS["default"]["BACKEND"].endswith("ImmediateBackend") else ["pdf", "docx"],
+)
+
 MIDDLEWARE = [
     "workshops.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",

@@ -440,11 +440,14 @@ class Rollup:
     def facets(self) -> list[str]:
         return list(FACETS)
 
-    @property
+    # The views below are read by the builder, the charts and their fingerprint, several
+    # times per export: each is computed once per roll-up (its release never changes).
+
+    @cached_property
     def zones(self) -> Table:
         return self.table(Category.DRIVER, ZONE)
 
-    @property
+    @cached_property
     def genders(self) -> Table:
         return self.table(Category.DRIVER, GENDER)
 
@@ -489,7 +492,7 @@ class Rollup:
             and self.display(("theme", self.scope, facet, theme.pk)) is None
         )
 
-    @property
+    @cached_property
     def themes_by_category(self) -> dict[str, list[ThemeCount]]:
         found = {c: self.themes_of(c) for c in COMPARED}
         return {c: items for c, items in found.items() if items}

@@ -12,6 +12,7 @@ each drawing: the global ``rcParams`` are never changed.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import io
 import textwrap
@@ -42,12 +43,57 @@ def _wrap(label: str, width: int = 34) -> str:
     return "\n".join(textwrap.wrap(label, width)) or label
 
 
+WIDTH_IN = 7.2
+
+
 def _figure(bars: int) -> tuple[Figure, object]:
     from matplotlib.figure import Figure  # noqa: PLC0415
 
     height = max(2.0, 0.42 * bars + 0.9)
-    figure = Figure(figsize=(7.2, height), layout="constrained")
+    figure = Figure(figsize=(WIDTH_IN, height))
     return figure, figure.subplots()
+
+
+@functools.cache
+def _measure():
+    """A renderer at 72 dpi (1 pixel = 1 point) that only measures text: one per process,
+    so the fonts it loads stay loaded."""
+    from matplotlib.backends.backend_agg import RendererAgg  # noqa: PLC0415
+
+    return RendererAgg(1, 1, 72)
+
+
+def _text_size(text: str, *, bold: bool = False, scale: float = 1.0) -> tuple[float, float]:
+    """Width and height of ``text`` in points at the chart's font size (``STYLE``) times
+    ``scale`` (a title is "large": 1.2)."""
+    from matplotlib.font_manager import FontProperties  # noqa: PLC0415
+
+    prop = FontProperties(family=STYLE["font.family"], size=STYLE["font.size"] * scale)
+    if bold:
+        prop.set_weight("bold")
+    sizes = [
+        _measure().get_text_width_height_descent(line, prop, False) for line in text.split("\n")
+    ]
+    lines = [h for _w, h, _d in sizes]
+    return max(w for w, _h, _d in sizes), sum(lines) + 0.2 * max(lines) * (len(lines) - 1)
+
+
+def _fit(figure: Figure, labels: list[str]) -> None:
+    """Margins from the sizes of the bars' labels, the title and the axis label, measured
+    once: what ``layout="constrained"`` finds by drawing the whole chart a second time."""
+    width, height = WIDTH_IN * 72, figure.get_figheight() * 72
+    label = max((_text_size(text)[0] for text in labels), default=0)
+    title = _text_size("Ag", bold=True, scale=1.2)[1]
+    line = _text_size("Ag")[1]
+    tick = 3.5 + 3.5  # the tick's length and its label's pad (matplotlib's defaults)
+    edge = 3.0
+    last_tick = _text_size("100")[0] / 2  # the last number under the axis overhangs it
+    figure.subplots_adjust(
+        left=(edge + label + tick) / width,
+        right=1 - (edge + last_tick) / width,
+        top=1 - (edge + title + 6) / height,  # the title's pad is 6 points
+        bottom=(edge + line + tick + line + 4) / height,  # tick labels, the axis label
+    )
 
 
 def _counts(title: str, labels: list[str], values: list[int], xlabel: str) -> Figure:
@@ -64,10 +110,12 @@ def _counts(title: str, labels: list[str], values: list[int], xlabel: str) -> Fi
             textcoords="offset points",
             va="center",
         )
-    ax.set_yticks(positions, [_wrap(label) for label in labels])
+    wrapped = [_wrap(label) for label in labels]
+    ax.set_yticks(positions, wrapped)
     ax.set_xlabel(xlabel)
     ax.set_title(title, loc="left", fontweight="bold")
     ax.margins(x=0.12)
+    _fit(figure, wrapped)
     return figure
 
 
@@ -103,14 +151,13 @@ def _shares(title: str, table: Table, rollup: Rollup) -> Figure | None:
                     va="center",
                     fontsize=7,
                 )
-    ax.set_yticks(
-        [len(rows) - 1 - i for i in range(len(rows))],
-        [_wrap(row.theme.label(rollup.language)) for row in rows],
-    )
+    wrapped = [_wrap(row.theme.label(rollup.language)) for row in rows]
+    ax.set_yticks([len(rows) - 1 - i for i in range(len(rows))], wrapped)
     ax.set_xlim(0, 100)
     ax.set_xlabel(_("Share of the group's people raising it (%)"))
     ax.set_title(title, loc="left", fontweight="bold")
     ax.legend(loc="lower right", frameon=False)
+    _fit(figure, wrapped)
     return figure
 
 

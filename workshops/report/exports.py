@@ -9,6 +9,7 @@ every export in the data access log (``ExportAuditLog.record``).
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from dataclasses import dataclass
 
@@ -234,6 +235,7 @@ class DraftFile:
     body: bytes
     content_type: str
     filename: str
+    fingerprint: str = ""  # of what the file shows (``draft_fingerprint``)
 
 
 def reference_document(workshop: Workshop) -> bytes | None:
@@ -246,31 +248,80 @@ def reference_document(workshop: Workshop) -> bytes | None:
         return file.read()
 
 
-def export_draft(*, report: ReportDraft, fmt: str, user) -> DraftFile:
-    """The draft in ``fmt`` (a key of ``DRAFT_FORMATS``), recorded in the audit log."""
+def _draft_inputs(report: ReportDraft, fmt: str):
+    """What the file of ``report`` in ``fmt`` is made of: the roll-up (None for a lone .md,
+    which has no charts), the document read once, and the network's reference .docx."""
     from workshops.report import render  # noqa: PLC0415 - matplotlib only when asked
 
-    kind, content_type = DRAFT_FORMATS[fmt]
     workshop = report.workshop
-    # A lone .md has no charts: it needs no roll-up.
     data = (
         None
         if fmt == "md"
         else build_rollup(workshop, language=report.language, sources=report.sources)
     )
-    document = render.build(report, data)  # read once, rendered by the format asked for
+    template = reference_document(workshop) if fmt == "docx" else None
+    return data, render.build(report, data), template
+
+
+def draft_fingerprint(
+    fmt: str, built: document.Document, data: Rollup | None, template: bytes | None
+) -> str:
+    """What a file shows, hashed: the document's every block, the numbers its charts draw
+    (the roll-up's, and the ACLED context's when it has that section), the reference .docx
+    and the format. The same fingerprint, the same file; any edit or new number, another."""
+    from workshops import queries  # noqa: PLC0415 - only for a draft's file
+    from workshops.report import charts, context  # noqa: PLC0415 - matplotlib when drawn
+
+    figures = {f.key for f in built.blocks(document.Figure)}
+    numbers = charts.fingerprint(data) if data is not None and figures else ""
+    events = (
+        repr(queries.context_summary(data.workshop))
+        if data is not None and figures & set(context.CONTEXT_CHARTS)
+        else ""
+    )
+    parts = (
+        fmt,
+        built.language,
+        built.title,
+        repr(built.sections),
+        numbers,
+        events,
+        hashlib.sha256(template).hexdigest() if template else "",
+    )
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def current_fingerprint(*, report: ReportDraft, fmt: str) -> str:
+    """The fingerprint the file of ``report`` in ``fmt`` would have now (no file made)."""
+    data, built, template = _draft_inputs(report, fmt)
+    with override(report.language):
+        return draft_fingerprint(fmt, built, data, template)
+
+
+def export_draft(*, report: ReportDraft, fmt: str, user, record: bool = True) -> DraftFile:
+    """The draft in ``fmt`` (a key of ``DRAFT_FORMATS``), recorded in the audit log as read
+    by ``user`` unless ``record`` is False (a file prepared before anyone asked for it:
+    ``services.jobs`` records the read of each person it is given to)."""
+    from workshops.report import render  # noqa: PLC0415 - matplotlib only when asked
+
+    kind, content_type = DRAFT_FORMATS[fmt]
+    workshop = report.workshop
+    data, built, template = _draft_inputs(report, fmt)
     name = f"{slugify(workshop.slug)}-report-{report.language}"
     if fmt == "docx":
-        body = render.to_docx(document, data, template=reference_document(workshop))
+        body = render.to_docx(built, data, template=template)
     elif fmt == "pdf":
-        body = render.to_pdf(document, data)
+        body = render.to_pdf(built, data)
     elif fmt == "md":
-        body = render.to_markdown(document).encode()
+        body = render.to_markdown(built).encode()
     elif fmt == "zip":
-        body = render.to_markdown_zip(document, data, name=name)
+        body = render.to_markdown_zip(built, data, name=name)
     elif fmt == "xlsx":
-        body = render.to_xlsx(document)
+        body = render.to_xlsx(built)
     else:
-        body = render.to_html(document, data).encode()
-    ExportAuditLog.record(workshop=workshop, user=user, kind=kind, language=report.language)
-    return DraftFile(body, content_type, f"{name}.{fmt}")
+        body = render.to_html(built, data).encode()
+    if record:
+        ExportAuditLog.record(workshop=workshop, user=user, kind=kind, language=report.language)
+    with override(report.language):
+        fingerprint = draft_fingerprint(fmt, built, data, template)
+    return DraftFile(body, content_type, f"{name}.{fmt}", fingerprint)

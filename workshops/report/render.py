@@ -433,7 +433,9 @@ class _Word:
                 if child.tag != qn("w:sectPr"):
                     body.remove(child)
         self.numbering = self.docx.part.numbering_part.element
-        self.styles = {style.name for style in self.docx.styles}
+        # Style names to ids, read once: python-docx looks a name up by scanning every
+        # style, and the default one, at each paragraph (half a DOCX's time).
+        self.styles = {style.name: style.style_id for style in self.docx.styles}
 
     def style(self, name: str, fallback: str | None = None) -> str | None:
         """``name`` when the document has that style (a reference document may not)."""
@@ -442,7 +444,11 @@ class _Word:
         return fallback if fallback in self.styles else None
 
     def paragraph(self, text: str = "", style: str | None = None, fallback: str | None = None):
-        return self.docx.add_paragraph(text, style=self.style(style, fallback) if style else None)
+        paragraph = self.docx.add_paragraph(text)
+        name = self.style(style, fallback) if style else None
+        if name is not None:
+            paragraph._p.style = self.styles[name]  # what ``paragraph.style = name`` writes
+        return paragraph
 
     # Lists: every ordered list gets its own w:num, so it restarts at its own start.
     def _numbered(self, style_name: str, start: int) -> int | None:
@@ -511,14 +517,15 @@ class _Word:
         keep = len(table.rows) if len(table.rows) <= SHORT_TABLE else 3
         for j, column in enumerate(grid.columns):
             column.width = Cm(widths[j])
-        for i, cells in enumerate([table.header, *table.rows]):
-            row = grid.rows[i]
+        # Rows and cells read once each: python-docx rebuilds the list at every index.
+        for i, (cells, row) in enumerate(zip([table.header, *table.rows], grid.rows, strict=True)):
             properties = row._tr.get_or_add_trPr()
             properties.append(OxmlElement("w:cantSplit"))
             if i == 0:
                 properties.append(OxmlElement("w:tblHeader"))
+            row_cells = row.cells
             for j in range(width):
-                cell = row.cells[j]
+                cell = row_cells[j]
                 cell.width = Cm(widths[j])
                 paragraph = cell.paragraphs[0]
                 paragraph.paragraph_format.space_after = Pt(0)

@@ -18,13 +18,22 @@ from __future__ import annotations
 import dataclasses
 import logging
 
+from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 from django_tasks import task
 
-from workshops.models import ImportUpload, Job, JobKind, JobStatus, ReportDraft, Workshop
+from workshops.models import (
+    ExportAuditLog,
+    ImportUpload,
+    Job,
+    JobKind,
+    JobStatus,
+    ReportDraft,
+    Workshop,
+)
 from workshops.models.jobs import KEEP_JOB_FILES
 from workshops.report import exports
 from workshops.services.imports import discard_upload, import_acled, import_survey
@@ -88,12 +97,92 @@ def _start(*, workshop: Workshop, user, kind: str, params: dict) -> Job:
 
 
 def start_draft_export(*, draft: ReportDraft, fmt: str, user) -> Job:
+    """A job making the draft's file; for a prepared format (``REPORT_PREPARED_EXPORTS``)
+    whose file was already made for exactly what the draft shows now, a finished job with
+    a copy of that file, recorded in the audit log as this person's read."""
+    if fmt in settings.REPORT_PREPARED_EXPORTS:
+        fingerprint = exports.current_fingerprint(report=draft, fmt=fmt)
+        made = _made_file(draft=draft, fmt=fmt, fingerprint=fingerprint)
+        if made is not None:
+            return _copy_of(made, draft=draft, user=user)
     return _start(
         workshop=draft.workshop,
         user=user,
         kind=JobKind.DRAFT_EXPORT,
         params={"draft": draft.pk, "fmt": fmt},
     )
+
+
+def prepare_draft_exports(*, draft: ReportDraft, user) -> list[Job]:
+    """Make the draft's files of the prepared formats now, in the background, after the
+    draft changed (built, refreshed, a section saved): the download that follows is the
+    stored file, if the numbers have not moved since (``start_draft_export`` checks).
+
+    A format with a preparation still queued gets no second one (it reads the draft
+    when it runs); older prepared files of the draft are deleted (only the last one can
+    match). ``user`` is the person whose change it follows; nothing is recorded as read
+    until someone downloads it."""
+    started = []
+    for fmt in settings.REPORT_PREPARED_EXPORTS:
+        prepared = Job.objects.filter(
+            workshop=draft.workshop,
+            kind=JobKind.DRAFT_EXPORT,
+            params__draft=draft.pk,
+            params__fmt=fmt,
+            params__prepared=True,
+        )
+        if prepared.filter(status=JobStatus.QUEUED).exists():
+            continue
+        prepared.filter(status__in=[JobStatus.DONE, JobStatus.FAILED]).delete()
+        started.append(
+            _start(
+                workshop=draft.workshop,
+                user=user,
+                kind=JobKind.DRAFT_EXPORT,
+                params={"draft": draft.pk, "fmt": fmt, "prepared": True},
+            )
+        )
+    return started
+
+
+def _made_file(*, draft: ReportDraft, fmt: str, fingerprint: str) -> Job | None:
+    """The latest finished export of the draft in ``fmt`` with this fingerprint, prepared
+    or asked for by anyone allowed to read the draft, whose file is still kept."""
+    return (
+        Job.objects.defer("data")
+        .filter(
+            workshop=draft.workshop,
+            kind=JobKind.DRAFT_EXPORT,
+            status=JobStatus.DONE,
+            params__draft=draft.pk,
+            params__fmt=fmt,
+            params__fingerprint=fingerprint,
+            finished_at__gte=timezone.now() - KEEP_FILES,
+        )
+        .exclude(filename="")
+        .first()
+    )
+
+
+def _copy_of(made: Job, *, draft: ReportDraft, user) -> Job:
+    now = timezone.now()
+    data = Job.objects.filter(pk=made.pk).values_list("data", flat=True).get()
+    job = Job.objects.create(
+        workshop=draft.workshop,
+        created_by=user,
+        kind=JobKind.DRAFT_EXPORT,
+        params={**made.params, "prepared": False, "copy_of": str(made.public_id)},
+        status=JobStatus.DONE,
+        progress=100,
+        started_at=now,
+        finished_at=now,
+        data=data,
+        content_type=made.content_type,
+        filename=made.filename,
+    )
+    kind, _content_type = exports.DRAFT_FORMATS[made.params["fmt"]]
+    ExportAuditLog.record(workshop=draft.workshop, user=user, kind=kind, language=draft.language)
+    return job
 
 
 def start_rows_export(*, workshop: Workshop, fmt: str, sources: list, language: str, user):
@@ -163,8 +252,12 @@ def _draft_export(job: Job) -> None:
     draft = ReportDraft.objects.select_related("workshop").get(
         pk=job.params["draft"], workshop=job.workshop
     )
-    file = exports.export_draft(report=draft, fmt=job.params["fmt"], user=job.created_by)
+    prepared = bool(job.params.get("prepared"))
+    file = exports.export_draft(
+        report=draft, fmt=job.params["fmt"], user=job.created_by, record=not prepared
+    )
     job.data, job.content_type, job.filename = file.body, file.content_type, file.filename
+    job.params = {**job.params, "fingerprint": file.fingerprint}
 
 
 def _rows_export(job: Job) -> None:

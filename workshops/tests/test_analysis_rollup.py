@@ -150,6 +150,29 @@ def test_every_category_has_tables_by_zone_and_gender(mali, workshop):
     assert {dimension for _facet, dimension in rollup.tables} == {ZONE, GENDER}
 
 
+def test_the_rollups_driver_views_are_computed_once_and_read_no_database(
+    mali, workshop, regions, django_assert_num_queries
+):
+    """``zones``, ``genders`` and ``themes_by_category`` are the same object at every
+    read of one roll-up (its release never changes), equal to what the roll-up's own
+    ``table`` and ``themes_of`` compute, and a roll-up built after new contributions
+    has its own."""
+    rollup = build_rollup(workshop)
+    with django_assert_num_queries(0):
+        zones, genders, themes = rollup.zones, rollup.genders, rollup.themes_by_category
+        assert rollup.zones is zones
+        assert rollup.genders is genders
+        assert rollup.themes_by_category is themes
+    assert zones == rollup.table(Category.DRIVER, ZONE)
+    assert genders == rollup.table(Category.DRIVER, GENDER)
+    assert themes == {c: rollup.themes_of(c) for c in themes}
+    for _ in range(30):
+        one_contribution(workshop, regions)
+    later = build_rollup(workshop)
+    assert later.zones is not zones
+    assert later.zones == later.table(Category.DRIVER, ZONE)
+
+
 def test_rollup_query_count_does_not_grow_with_contributions(
     workshop, regions, django_assert_num_queries
 ):

@@ -150,6 +150,7 @@ def create_draft(request: HttpRequest, slug: str) -> HttpResponse:
         language=form.cleaned_data["language"],
         sources=form.cleaned_data["sources"],
     )
+    jobs.prepare_draft_exports(draft=draft, user=request.user)
     messages.success(
         request, _("The draft is ready. Edit any section; refresh the numbers at any time.")
     )
@@ -185,6 +186,7 @@ def refresh(request: HttpRequest, slug: str, language: str) -> HttpResponse:
     workshop = get_workshop_for_user(request, slug, needs=MODERATE)
     report = _draft(workshop, language)
     services.build_draft(workshop=workshop, language=report.language)
+    jobs.prepare_draft_exports(draft=report, user=request.user)
     flagged = report.sections.filter(numbers_changed=True).count()
     if flagged:
         messages.warning(
@@ -216,6 +218,7 @@ def edit_section(request: HttpRequest, slug: str, language: str, key: str) -> Ht
                 section=section, body=form.cleaned_data["body"], user=request.user
             )
             if version:
+                jobs.prepare_draft_exports(draft=report, user=request.user)
                 messages.success(
                     request, _("Section saved as version %(n)s.") % {"n": version.number}
                 )

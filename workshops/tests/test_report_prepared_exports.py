@@ -1,0 +1,182 @@
+"""Prepared report files (issue 15 item 7): when a draft changes, its files of the
+prepared formats are made in the background; a download of the same draft with the same
+numbers is a copy of that file, recorded as that person's read, and anything else (an
+edit, a new number) is made afresh. Tasks run at once here (ImmediateBackend); the
+prepared format in these tests is HTML (charts drawn, no WeasyPrint: fast)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from workshops.models import ExportAuditLog, Job, JobKind, JobStatus
+from workshops.report import exports, render
+from workshops.services import jobs
+from workshops.services.report import build_draft
+from workshops.tests.report_factories import one_contribution
+
+pytestmark = pytest.mark.django_db
+
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def prepared_html(settings):
+    settings.TASKS = IMMEDIATE
+    settings.REPORT_PREPARED_EXPORTS = ["html"]
+
+
+@pytest.fixture
+def draft(workshop, regions):
+    one_contribution(workshop, regions)
+    return build_draft(workshop=workshop, language="en")
+
+
+def _section_url(workshop, key):
+    return reverse("report:section", args=[workshop.slug, "en", key])
+
+
+def _start_url(workshop, fmt="html"):
+    return reverse("report:export_job", args=[workshop.slug, "en", fmt])
+
+
+def _prepared():
+    return Job.objects.filter(kind=JobKind.DRAFT_EXPORT, params__prepared=True)
+
+
+def _edit(client, workshop, draft, text="A sentence the facilitator added."):
+    section = draft.sections.exclude(key="title-page").first()
+    response = client.post(_section_url(workshop, section.key), {"body": text})
+    assert response.status_code == 302
+    return section
+
+
+def test_saving_a_section_prepares_the_file_and_records_no_read(
+    client_for, facilitator, workshop, draft
+):
+    _edit(client_for(facilitator), workshop, draft)
+    job = _prepared().get()
+    assert (job.status, job.params["fmt"], job.created_by) == ("done", "html", facilitator)
+    assert b"A sentence the facilitator added." in bytes(job.data)
+    assert len(job.params["fingerprint"]) == 64
+    assert not ExportAuditLog.objects.exists()  # nobody has read it yet
+
+
+def test_a_download_of_the_same_draft_is_the_prepared_file_recorded_as_its_readers(
+    client_for, facilitator, viewer, workshop, draft, monkeypatch
+):
+    _edit(client_for(facilitator), workshop, draft)
+    prepared = _prepared().get()
+
+    def no_second_rendering(*args, **kwargs):
+        raise AssertionError("the prepared file should have been served")
+
+    monkeypatch.setattr(render, "to_html", no_second_rendering)
+    client = client_for(viewer)
+    response = client.post(_start_url(workshop))
+    job = Job.objects.exclude(pk=prepared.pk).get()
+    assert response["Location"] == reverse("report:job", args=[workshop.slug, job.public_id])
+    assert (job.status, job.created_by, job.params["copy_of"]) == (
+        JobStatus.DONE,
+        viewer,
+        str(prepared.public_id),
+    )
+    download = client.get(reverse("report:job_download", args=[workshop.slug, job.public_id]))
+    assert download.content == bytes(prepared.data)
+    log = ExportAuditLog.objects.get()
+    assert (log.user, log.kind, log.language) == (viewer, "html", "en")
+
+
+def test_new_numbers_or_an_edit_make_the_file_afresh(
+    client_for, facilitator, viewer, workshop, regions, draft
+):
+    _edit(client_for(facilitator), workshop, draft)
+    prepared = _prepared().get()
+    for _ in range(6):  # the chart of categories draws another number
+        one_contribution(workshop, regions)
+    client_for(viewer).post(_start_url(workshop))
+    fresh = Job.objects.exclude(pk=prepared.pk).get()
+    assert "copy_of" not in fresh.params
+    assert fresh.params["fingerprint"] != prepared.params["fingerprint"]
+
+    _edit(client_for(facilitator), workshop, draft, "Another sentence.")
+    again = _prepared().get()  # the older prepared file is gone: it could never match
+    assert again.pk != prepared.pk
+    assert b"Another sentence." in bytes(again.data)
+
+
+def test_only_the_prepared_formats_are_prepared_and_others_start_a_job(
+    client_for, organiser, workshop, draft, settings
+):
+    settings.REPORT_PREPARED_EXPORTS = []
+    _edit(client_for(organiser), workshop, draft)
+    assert not _prepared().exists()
+    client_for(organiser).post(_start_url(workshop, "md"))
+    assert Job.objects.get().params == {
+        "draft": draft.pk,
+        "fmt": "md",
+        "fingerprint": Job.objects.get().params["fingerprint"],
+    }
+
+
+def test_a_queued_preparation_is_not_queued_twice(organiser, workshop, draft, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    jobs.prepare_draft_exports(draft=draft, user=organiser)
+    jobs.prepare_draft_exports(draft=draft, user=organiser)
+    assert _prepared().filter(status=JobStatus.QUEUED).count() == 1
+
+
+def test_the_refreshed_numbers_and_a_new_draft_are_prepared(client_for, organiser, workshop):
+    client = client_for(organiser)
+    response = client.post(reverse("report:create", args=[workshop.slug]), {"language": "en"})
+    assert response.status_code == 302
+    assert _prepared().get().status == JobStatus.DONE
+    client.post(reverse("report:refresh", args=[workshop.slug, "en"]))
+    assert _prepared().count() == 1  # the new one; the one before could not match
+
+
+def test_a_viewer_may_not_edit_and_nothing_is_prepared(client_for, viewer, workshop, draft):
+    section = draft.sections.exclude(key="title-page").first()
+    response = client_for(viewer).post(_section_url(workshop, section.key), {"body": "x"})
+    assert response.status_code == 403
+    assert not Job.objects.exists()
+
+
+def test_an_outsider_gets_404_and_is_given_no_prepared_file(
+    client_for, facilitator, outsider, workshop, draft
+):
+    _edit(client_for(facilitator), workshop, draft)
+    section = draft.sections.exclude(key="title-page").first()
+    client = client_for(outsider)
+    assert client.post(_section_url(workshop, section.key), {"body": "x"}).status_code == 404
+    assert client.post(_start_url(workshop)).status_code == 404
+    assert Job.objects.count() == 1 and not ExportAuditLog.objects.exists()
+
+
+def test_serving_a_prepared_file_reads_a_fixed_number_of_queries(
+    facilitator, viewer, workshop, regions, draft
+):
+    """The fingerprint reads the roll-up (a fixed number of queries) and the document;
+    the file is one query, whatever the number of contributions."""
+
+    def queries_to_serve():
+        jobs.prepare_draft_exports(draft=draft, user=facilitator)
+        with CaptureQueriesContext(connection) as captured:
+            job = jobs.start_draft_export(draft=draft, fmt="html", user=viewer)
+        assert "copy_of" in job.params
+        return len(captured)
+
+    for _ in range(10):
+        one_contribution(workshop, regions)
+    small = queries_to_serve()
+    for _ in range(40):
+        one_contribution(workshop, regions)
+    assert queries_to_serve() == small
+
+
+def test_the_fingerprint_is_the_same_for_the_same_draft_and_numbers(workshop, draft):
+    first = exports.current_fingerprint(report=draft, fmt="html")
+    assert exports.current_fingerprint(report=draft, fmt="html") == first
+    assert exports.current_fingerprint(report=draft, fmt="pdf") != first

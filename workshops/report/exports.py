@@ -9,9 +9,11 @@ every export in the data access log (``ExportAuditLog.record``).
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -263,6 +265,21 @@ def _draft_inputs(report: ReportDraft, fmt: str):
     return data, render.build(report, data), template
 
 
+_ROOT = Path(__file__).resolve().parents[2]
+_RENDERER_FILES = ("workshops/report/*.py", "templates/workshops/report/*", "locale/*/*/django.po")
+
+
+@functools.cache
+def renderer_version() -> str:
+    """A hash of the code, templates and translations that draw a file: a file prepared
+    before a deploy that changed any of them is not served after it."""
+    digest = hashlib.sha256()
+    for pattern in _RENDERER_FILES:
+        for path in sorted(_ROOT.glob(pattern)):
+            digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
 def draft_fingerprint(
     fmt: str, built: document.Document, data: Rollup | None, template: bytes | None
 ) -> str:
@@ -280,6 +297,7 @@ def draft_fingerprint(
         else ""
     )
     parts = (
+        renderer_version(),
         fmt,
         built.language,
         built.title,

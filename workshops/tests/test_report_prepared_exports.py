@@ -180,3 +180,11 @@ def test_the_fingerprint_is_the_same_for_the_same_draft_and_numbers(workshop, dr
     first = exports.current_fingerprint(report=draft, fmt="html")
     assert exports.current_fingerprint(report=draft, fmt="html") == first
     assert exports.current_fingerprint(report=draft, fmt="pdf") != first
+
+
+def test_a_new_renderer_version_means_another_fingerprint(monkeypatch):
+    """A file prepared before a deploy that changed the renderer is not served after it."""
+    built = exports.document.Document(title="T", language="en", sections=[], images=None)
+    before = exports.draft_fingerprint("pdf", built, None, None)
+    monkeypatch.setattr(exports, "renderer_version", lambda: "another deploy")
+    assert exports.draft_fingerprint("pdf", built, None, None) != before

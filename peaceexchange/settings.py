@@ -88,6 +88,7 @@ TASKS = {
 MIDDLEWARE = [
     "workshops.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "workshops.middleware.UnchangedPollMiddleware",  # before sessions and users: 204s cost ~nothing
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -9,6 +9,8 @@ workshop's change counter in the shared cache (``workshops/changes.py``,
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import OrderedDict, defaultdict
 
 from django.db.models import Count, Prefetch, Q, Sum
@@ -32,6 +34,16 @@ PAGE_SIZE = 50
 # request): 1 s keeps the p95 well under the 2 s goal (see bench/results/facilitator.md),
 # and an unchanged poll costs one cache read answered with 204 (bench/results/polls.md).
 POLL_EVERY = "1s"
+
+
+def phone_states(workshop_id: int) -> tuple[str, str]:
+    """What phones follow, as compact JSON and its ETag: the workshop's status and each
+    session's (open, voting, closed). Two small queries, nothing personal."""
+    status = Workshop.objects.filter(pk=workshop_id).values_list("status", flat=True).first()
+    sessions = BreakoutSession.objects.filter(workshop_id=workshop_id).values_list("pk", "status")
+    states = {"workshop": status, "sessions": {str(pk): state for pk, state in sessions}}
+    body = json.dumps(states, separators=(",", ":"), sort_keys=True)
+    return body, '"' + hashlib.sha256(body.encode()).hexdigest()[:16] + '"'
 
 
 def board_contributions(workshop: Workshop, session: BreakoutSession | None = None):

@@ -4,6 +4,8 @@ and an unchanged counter; everything else goes through the full view and its che
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -127,3 +129,14 @@ def test_with_the_cache_down_boards_render_and_polls_always_refresh(
     poll = poll_url_in(page.text)
     assert "t=" not in poll
     assert client.get(poll, **HTMX).status_code == 200
+
+
+def test_a_poll_without_a_token_still_gets_204_after_the_full_checks(
+    client_for, viewer, outsider, workshop, django_assert_max_num_queries
+):
+    client = client_for(viewer)
+    poll = poll_url_in(client.get(board_url(workshop)).text)
+    version = re.search(r"v=(\d+)", poll).group(1)
+    with django_assert_max_num_queries(6):  # session, user, workshop, roles: no board read
+        assert client.get(board_url(workshop), {"v": version}, **HTMX).status_code == 204
+    assert client_for(outsider).get(board_url(workshop), {"v": version}, **HTMX).status_code == 404

@@ -60,6 +60,18 @@ def unchanged(request: HttpRequest) -> bool:
     return changes.version(workshop_id) == seen
 
 
+def unchanged_without_token(request: HttpRequest, version: str | None) -> bool:
+    """A poll that names the current version but carries no token (a page or script from
+    before tokens): the full view checked access, so it may still answer 204. A token past
+    its minute is not this case: that poll gets the fragment, and with it a new token."""
+    return (
+        version is not None
+        and "HX-Request" in request.headers
+        and "t" not in request.GET
+        and request.GET.get("v") == version
+    )
+
+
 def no_change() -> HttpResponse:
     response = HttpResponse(status=204)
     response["Cache-Control"] = "private, no-store"

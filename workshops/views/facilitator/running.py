@@ -131,9 +131,12 @@ def _render_capture(request, session, form, status=200):
 
 
 def _board(request: HttpRequest, workshop, session=None) -> HttpResponse:
-    # An unchanged poll never gets here (``views/polls.py``): this is a change, a token
-    # past its minute, or the cache unreachable; each gets the fresh fragment.
+    # An unchanged poll with a fresh token never gets here (``views/polls.py``): this is a
+    # change, a token past its minute, or the cache unreachable; each gets the fresh
+    # fragment. A poll without a token (a script) still gets 204, after the full checks.
     version = changes.version(workshop.pk)
+    if polls.unchanged_without_token(request, version):
+        return polls.no_change()
     themes = Theme.objects.for_workshop(workshop).order_by("workshop_id", "name")
     filters = BoardFilter(
         request.GET,
@@ -344,6 +347,8 @@ def projector(request: HttpRequest, slug: str, session_id: int) -> HttpResponse:
     session = get_session_for_user(request, slug, session_id, needs=READ)
     workshop = session.workshop
     version = changes.version(workshop.pk)  # unchanged polls stop before (views/polls.py)
+    if polls.unchanged_without_token(request, version):
+        return polls.no_change()
     show_results = session.status in (SessionStatus.VOTING, SessionStatus.CLOSED)
     context = {
         "workshop": workshop,

@@ -10,6 +10,7 @@ import json
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.db import DatabaseError
 from django.test import Client
 from django.urls import reverse
 
@@ -195,3 +196,27 @@ def test_with_the_cache_down_a_stream_still_notices_from_the_database(fast, sess
         return await asyncio.wait_for(waiting, 2)
 
     assert b'"closed"' in asyncio.run(follow())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_hiccup_does_not_end_the_watcher(fast, session, monkeypatch):
+    real, failed = events._states, []
+
+    def flaky(pk):
+        if not failed:
+            failed.append(pk)
+            raise DatabaseError("gone for a moment")
+        return real(pk)
+
+    monkeypatch.setattr(events, "_states", flaky)
+    body, etag = queries.phone_states(session.workshop_id)
+
+    async def follow():
+        stream = events._stream(session.workshop_id, body, etag, etag)
+        await anext(stream)
+        waiting = asyncio.ensure_future(anext(stream))
+        await sync_to_async(_close)(session)
+        return await asyncio.wait_for(waiting, 2)
+
+    assert b'"closed"' in asyncio.run(follow())
+    assert failed

@@ -32,6 +32,7 @@ notice (more slowly, at the database's cost), and nothing raises.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 import weakref
 from collections.abc import AsyncIterator, Iterator
@@ -39,7 +40,7 @@ from collections.abc import AsyncIterator, Iterator
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
-from django.db import close_old_connections, connection
+from django.db import DatabaseError, close_old_connections, connection
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.views.decorators.http import require_GET
 
@@ -55,6 +56,7 @@ RETRY_MS = 3000  # reconnect after a stream ended or dropped
 FALLBACK_RETRY_MS = 20000  # under WSGI: one answer, the next in 20 s (the old poll)
 
 HEARTBEAT = b":\n\n"
+logger = logging.getLogger(__name__)
 
 
 def event(etag: str, body: str) -> bytes:
@@ -111,8 +113,14 @@ class Watcher:
                         continue
                 elif workshop_id in self.counters and self.counters[workshop_id] == counter:
                     continue
+                try:
+                    body, etag = await sync_to_async(_states, thread_sensitive=False)(
+                        workshop_id
+                    )
+                except DatabaseError:  # the database away: streams heartbeat, try again
+                    logger.warning("phone states not read: database unavailable")
+                    continue
                 self.counters[workshop_id] = counter
-                body, etag = await sync_to_async(_states, thread_sensitive=False)(workshop_id)
                 for future, seen in list(self.waiting.get(workshop_id, {}).items()):
                     if seen != etag and not future.done():
                         future.set_result((body, etag))

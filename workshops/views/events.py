@@ -114,9 +114,7 @@ class Watcher:
                 elif workshop_id in self.counters and self.counters[workshop_id] == counter:
                     continue
                 try:
-                    body, etag = await sync_to_async(_states, thread_sensitive=False)(
-                        workshop_id
-                    )
+                    body, etag = await sync_to_async(_states, thread_sensitive=False)(workshop_id)
                 except DatabaseError:  # the database away: streams heartbeat, try again
                     logger.warning("phone states not read: database unavailable")
                     continue

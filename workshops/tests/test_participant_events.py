@@ -131,17 +131,27 @@ def _close(session):
     setup.set_session_status(session=session, action="close")
 
 
+async def _watched(workshop_id: int) -> None:
+    """Until the process's watcher has read the workshop's counter once."""
+    for _ in range(300):
+        if workshop_id in events.watcher().counters:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the watcher never looked at the workshop")
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_stream_sends_a_closed_session_within_a_tick(fast, session):
+    since = changes.version(session.workshop_id, changes.STATES)
     body, etag = queries.phone_states(session.workshop_id)
 
     async def follow():
-        stream = events._stream(session.workshop_id, body, etag, etag)
+        stream = events._stream(session.workshop_id, body, etag, etag, since)
         assert b"data:" not in await anext(stream)  # the phone had the states
         waiting = asyncio.ensure_future(anext(stream))
-        await asyncio.sleep(0.05)
+        await _watched(session.workshop_id)
         await sync_to_async(_close)(session)
-        return await asyncio.wait_for(waiting, 2)
+        return await asyncio.wait_for(waiting, 5)
 
     (sent,) = parse(asyncio.run(follow()).decode())
     assert sent["data"]["sessions"][str(session.pk)] == "closed"
@@ -150,10 +160,11 @@ def test_a_stream_sends_a_closed_session_within_a_tick(fast, session):
 @pytest.mark.django_db(transaction=True)
 def test_an_idle_stream_sends_heartbeats_and_ends_by_itself(fast, session, monkeypatch):
     monkeypatch.setattr(events, "STREAM_SECONDS", 0.7)
+    since = changes.version(session.workshop_id, changes.STATES)
     body, etag = queries.phone_states(session.workshop_id)
 
     async def follow():
-        return [chunk async for chunk in events._stream(session.workshop_id, body, etag, "")]
+        return [chunk async for chunk in events._stream(session.workshop_id, body, etag, "", since)]
 
     chunks = asyncio.run(follow())
     assert b"data:" in chunks[0]
@@ -165,17 +176,18 @@ def test_a_hundred_phones_of_a_room_cost_one_read_per_change(fast, session, monk
     reads = []
     real = events._states
     monkeypatch.setattr(events, "_states", lambda pk: reads.append(pk) or real(pk))
+    since = changes.version(session.workshop_id, changes.STATES)
     body, etag = queries.phone_states(session.workshop_id)
 
     async def room():
-        streams = [events._stream(session.workshop_id, body, etag, etag) for _ in range(100)]
+        streams = [events._stream(session.workshop_id, body, etag, etag, since) for _ in range(100)]
         for stream in streams:
             await anext(stream)
         waiting = [asyncio.ensure_future(anext(stream)) for stream in streams]
-        await asyncio.sleep(0.1)  # the watcher has seen the counter once
+        await _watched(session.workshop_id)
         before = len(reads)
         await sync_to_async(_close)(session)
-        sent = await asyncio.wait_for(asyncio.gather(*waiting), 2)
+        sent = await asyncio.wait_for(asyncio.gather(*waiting), 5)
         return sent, len(reads) - before
 
     sent, read = asyncio.run(room())
@@ -186,14 +198,15 @@ def test_a_hundred_phones_of_a_room_cost_one_read_per_change(fast, session, monk
 @pytest.mark.django_db(transaction=True)
 def test_with_the_cache_down_a_stream_still_notices_from_the_database(fast, session, monkeypatch):
     monkeypatch.setattr(changes, "versions", lambda ids, kind=changes.STATES: dict.fromkeys(ids))
+    since = changes.version(session.workshop_id, changes.STATES)
     body, etag = queries.phone_states(session.workshop_id)
 
     async def follow():
-        stream = events._stream(session.workshop_id, body, etag, etag)
+        stream = events._stream(session.workshop_id, body, etag, etag, since)
         await anext(stream)
         waiting = asyncio.ensure_future(anext(stream))
         await sync_to_async(_close)(session)
-        return await asyncio.wait_for(waiting, 2)
+        return await asyncio.wait_for(waiting, 5)
 
     assert b'"closed"' in asyncio.run(follow())
 
@@ -209,14 +222,59 @@ def test_a_database_hiccup_does_not_end_the_watcher(fast, session, monkeypatch):
         return real(pk)
 
     monkeypatch.setattr(events, "_states", flaky)
+    since = changes.version(session.workshop_id, changes.STATES)
     body, etag = queries.phone_states(session.workshop_id)
 
     async def follow():
-        stream = events._stream(session.workshop_id, body, etag, etag)
+        stream = events._stream(session.workshop_id, body, etag, etag, since)
         await anext(stream)
         waiting = asyncio.ensure_future(anext(stream))
         await sync_to_async(_close)(session)
-        return await asyncio.wait_for(waiting, 2)
+        return await asyncio.wait_for(waiting, 5)
 
     assert b'"closed"' in asyncio.run(follow())
     assert failed
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_stream_that_read_before_a_change_others_were_told_of_gets_it(fast, session):
+    """The gap between a stream's first read and its joining the watcher: the change
+    another stream of the workshop was already sent reaches it too."""
+    since = changes.version(session.workshop_id, changes.STATES)
+    body, etag = queries.phone_states(session.workshop_id)
+
+    async def late():
+        first = events._stream(session.workshop_id, body, etag, etag, since)
+        await anext(first)
+        told = asyncio.ensure_future(anext(first))
+        await sync_to_async(_close)(session)
+        await asyncio.wait_for(told, 5)  # the watcher handed the change out
+        second = events._stream(session.workshop_id, body, etag, etag, since)  # read before
+        await anext(second)
+        return await asyncio.wait_for(anext(second), 0.5)
+
+    assert b'"closed"' in asyncio.run(late())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_stream_between_heartbeats_misses_nothing(fast, session, monkeypatch):
+    monkeypatch.setattr(events, "HEARTBEAT_SECONDS", 0.05)  # many heartbeats, no gap
+    since = changes.version(session.workshop_id, changes.STATES)
+    body, etag = queries.phone_states(session.workshop_id)
+
+    async def follow():
+        streams = [events._stream(session.workshop_id, body, etag, etag, since) for _ in range(5)]
+        for stream in streams:
+            await anext(stream)
+
+        async def until_event(stream):
+            while (chunk := await anext(stream)) == events.HEARTBEAT:
+                pass
+            return chunk
+
+        waiting = [asyncio.ensure_future(until_event(stream)) for stream in streams]
+        await _watched(session.workshop_id)
+        await sync_to_async(_close)(session)
+        return await asyncio.wait_for(asyncio.gather(*waiting), 5)
+
+    assert all(b'"closed"' in chunk for chunk in asyncio.run(follow()))

@@ -74,37 +74,47 @@ def _states(workshop_id: int) -> tuple[str, str]:
 
 
 class Watcher:
-    """One per event loop: follows the workshops that open streams are waiting on."""
+    """One per event loop: follows the workshops that open streams are following.
+
+    Each stream has a queue and stays registered for its whole life (a heartbeat does not
+    leave a gap in which a change could pass unseen); the watcher puts the new states in
+    the queue of every stream that has not seen them.
+    """
 
     def __init__(self) -> None:
-        self.waiting: dict[int, dict[asyncio.Future, str]] = {}
+        self.followers: dict[int, dict[asyncio.Queue, str]] = {}
         self.counters: dict[int, str | None] = {}
+        self.states: dict[int, tuple[str, str]] = {}
         self.task: asyncio.Task | None = None
         self.ticks = 0
 
-    async def next_change(self, workshop_id: int, etag: str, timeout: float):
-        """The (body, etag) of the workshop's states once they differ from ``etag``, or
-        ``None`` after ``timeout`` seconds without a change."""
-        future = asyncio.get_running_loop().create_future()
-        self.waiting.setdefault(workshop_id, {})[future] = etag
+    def follow(self, workshop_id: int, etag: str, since: str | None) -> asyncio.Queue:
+        """A queue of the workshop's new states for a stream that sent ``etag``, read
+        when the counter was ``since``."""
+        queue: asyncio.Queue = asyncio.Queue()
+        self.followers.setdefault(workshop_id, {})[queue] = etag
+        counter, known = self.counters.get(workshop_id), self.states.get(workshop_id)
+        if counter and since and known and int(counter) > int(since) and known[1] != etag:
+            # A change this stream's first read may have missed was already handed out.
+            self.followers[workshop_id][queue] = known[1]
+            queue.put_nowait(known)
         if self.task is None or self.task.done():
             self.task = asyncio.get_running_loop().create_task(self._run())
-        try:
-            return await asyncio.wait_for(future, timeout)
-        except TimeoutError:
-            return None
-        finally:
-            waiters = self.waiting.get(workshop_id, {})
-            waiters.pop(future, None)
-            if not waiters:
-                self.waiting.pop(workshop_id, None)
-                self.counters.pop(workshop_id, None)
+        return queue
+
+    def leave(self, workshop_id: int, queue: asyncio.Queue) -> None:
+        followers = self.followers.get(workshop_id, {})
+        followers.pop(queue, None)
+        if not followers:
+            self.followers.pop(workshop_id, None)
+            self.counters.pop(workshop_id, None)
+            self.states.pop(workshop_id, None)
 
     async def _run(self) -> None:
-        while self.waiting:
+        while self.followers:
             await asyncio.sleep(TICK)
             self.ticks += 1
-            ids = list(self.waiting)
+            ids = list(self.followers)
             counters = await sync_to_async(changes.versions, thread_sensitive=False)(ids)
             for workshop_id in ids:
                 counter = counters.get(workshop_id)
@@ -114,14 +124,18 @@ class Watcher:
                 elif workshop_id in self.counters and self.counters[workshop_id] == counter:
                     continue
                 try:
-                    body, etag = await sync_to_async(_states, thread_sensitive=False)(workshop_id)
+                    found = await sync_to_async(_states, thread_sensitive=False)(workshop_id)
                 except DatabaseError:  # the database away: streams heartbeat, try again
                     logger.warning("phone states not read: database unavailable")
                     continue
-                self.counters[workshop_id] = counter
-                for future, seen in list(self.waiting.get(workshop_id, {}).items()):
-                    if seen != etag and not future.done():
-                        future.set_result((body, etag))
+                followers = self.followers.get(workshop_id)
+                if followers is None:  # every stream left meanwhile
+                    continue
+                self.counters[workshop_id], self.states[workshop_id] = counter, found
+                for queue, seen in list(followers.items()):
+                    if seen != found[1]:
+                        followers[queue] = found[1]
+                        queue.put_nowait(found)
 
 
 _watchers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -135,16 +149,23 @@ def watcher() -> Watcher:
     return found
 
 
-async def _stream(workshop_id: int, body: str, etag: str, known: str) -> AsyncIterator[bytes]:
+async def _stream(
+    workshop_id: int, body: str, etag: str, known: str, since: str | None
+) -> AsyncIterator[bytes]:
     yield f"retry: {RETRY_MS}\n\n".encode() + (event(etag, body) if etag != known else b"")
-    ends = time.monotonic() + STREAM_SECONDS
-    while (left := ends - time.monotonic()) > 0:
-        found = await watcher().next_change(workshop_id, etag, min(HEARTBEAT_SECONDS, left))
-        if found is None:
-            yield HEARTBEAT
-        else:
-            body, etag = found
-            yield event(etag, body)
+    follow = watcher()
+    queue = follow.follow(workshop_id, etag, since)
+    try:
+        ends = time.monotonic() + STREAM_SECONDS
+        while (left := ends - time.monotonic()) > 0:
+            try:
+                body, etag = await asyncio.wait_for(queue.get(), min(HEARTBEAT_SECONDS, left))
+            except TimeoutError:
+                yield HEARTBEAT
+            else:
+                yield event(etag, body)
+    finally:
+        follow.leave(workshop_id, queue)
 
 
 def _held_stream(workshop_id: int, body: str, etag: str, known: str) -> Iterator[bytes]:
@@ -167,14 +188,15 @@ def _held_stream(workshop_id: int, body: str, etag: str, known: str) -> Iterator
             yield HEARTBEAT
 
 
-def _find(code: str) -> tuple[int, str, str] | None:
-    """The workshop and its states; the connection is handed back before the stream
-    starts, so an open stream holds none."""
+def _find(code: str) -> tuple[int, str | None, str, str] | None:
+    """The workshop, its states counter and then its states; the connection is handed
+    back before the stream starts, so an open stream holds none."""
     try:
         workshop = get_workshop_for_join_code(code)
         if workshop is None:
             return None
-        return (workshop.pk, *queries.phone_states(workshop.pk))
+        since = changes.version(workshop.pk, changes.STATES)
+        return (workshop.pk, since, *queries.phone_states(workshop.pk))
     finally:
         connection.close()
 
@@ -184,11 +206,11 @@ async def status_events(request: HttpRequest, code: str) -> HttpResponse:
     found = await sync_to_async(_find)(code)
     if found is None:  # the status view's page for a wrong code, and its guess count
         return await sync_to_async(participant.status)(request, code=code)
-    workshop_id, body, etag = found
+    workshop_id, since, body, etag = found
     known = request.headers.get("Last-Event-ID", "")
     if isinstance(request, ASGIRequest):
         response = StreamingHttpResponse(
-            _stream(workshop_id, body, etag, known), content_type="text/event-stream"
+            _stream(workshop_id, body, etag, known, since), content_type="text/event-stream"
         )
     elif settings.PARTICIPANT_EVENTS_WSGI_SECONDS > 0:
         response = StreamingHttpResponse(

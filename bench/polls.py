@@ -152,9 +152,9 @@ def board_times(code: Path, database: str, tag: str) -> dict:
 
 
 def start(argv: list[str], code: Path, env: dict, base: str) -> subprocess.Popen:
-    server = subprocess.Popen(
-        argv, cwd=code, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    log = Path(tempfile.gettempdir()) / f"pe-bench-polls-{base.rsplit(':', 1)[1]}.log"
+    with log.open("w") as errors:  # the server's warnings, to read after the run
+        server = subprocess.Popen(argv, cwd=code, env=env, stdout=subprocess.DEVNULL, stderr=errors)
     deadline = time.monotonic() + 40
     while time.monotonic() < deadline:
         try:

@@ -114,28 +114,34 @@ class Watcher:
         while self.followers:
             await asyncio.sleep(TICK)
             self.ticks += 1
-            ids = list(self.followers)
-            counters = await sync_to_async(changes.versions, thread_sensitive=False)(ids)
-            for workshop_id in ids:
-                counter = counters.get(workshop_id)
-                if counter is None:  # cache down: look at the database now and then
-                    if self.ticks % DEGRADED_TICKS:
-                        continue
-                elif workshop_id in self.counters and self.counters[workshop_id] == counter:
+            try:
+                await self._tick()
+            except Exception:  # never stop following: every open stream depends on it
+                logger.exception("phone states watcher: tick failed")
+
+    async def _tick(self) -> None:
+        ids = list(self.followers)
+        counters = await sync_to_async(changes.versions, thread_sensitive=False)(ids)
+        for workshop_id in ids:
+            counter = counters.get(workshop_id)
+            if counter is None:  # cache down: look at the database now and then
+                if self.ticks % DEGRADED_TICKS:
                     continue
-                try:
-                    found = await sync_to_async(_states, thread_sensitive=False)(workshop_id)
-                except DatabaseError:  # the database away: streams heartbeat, try again
-                    logger.warning("phone states not read: database unavailable")
-                    continue
-                followers = self.followers.get(workshop_id)
-                if followers is None:  # every stream left meanwhile
-                    continue
-                self.counters[workshop_id], self.states[workshop_id] = counter, found
-                for queue, seen in list(followers.items()):
-                    if seen != found[1]:
-                        followers[queue] = found[1]
-                        queue.put_nowait(found)
+            elif workshop_id in self.counters and self.counters[workshop_id] == counter:
+                continue
+            try:
+                found = await sync_to_async(_states, thread_sensitive=False)(workshop_id)
+            except DatabaseError:  # the database away: streams heartbeat, try again
+                logger.warning("phone states not read: database unavailable")
+                continue
+            followers = self.followers.get(workshop_id)
+            if followers is None:  # every stream left meanwhile
+                continue
+            self.counters[workshop_id], self.states[workshop_id] = counter, found
+            for queue, seen in list(followers.items()):
+                if seen != found[1]:
+                    followers[queue] = found[1]
+                    queue.put_nowait(found)
 
 
 _watchers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

@@ -185,7 +185,10 @@ def _held_stream(workshop_id: int, body: str, etag: str, known: str) -> Iterator
         now = changes.version(workshop_id, changes.STATES)
         if now is None or now != counter:
             counter = now
-            new_body, new_etag = queries.phone_states(workshop_id)
+            try:
+                new_body, new_etag = queries.phone_states(workshop_id)
+            except Exception:  # the database went away (a server stopping): end, reconnect
+                return
             if new_etag != etag:
                 body, etag = new_body, new_etag
                 yield event(etag, body)

@@ -298,17 +298,18 @@ def notice_old(base: str, paths: list[str], close) -> list[float]:
     return seen
 
 
-def notice_new(base: str, path: str, session_id: str, toggle) -> list[float]:
+def notice_new(base: str, path: str, session_id: str, toggle, state: str) -> list[float]:
+    """``state``: the session's state now (the demo's sessions are closed: closing one
+    again changes nothing, so each trial flips it)."""
     from workshops.tests.sse_client import Stream
 
     rng = random.Random(17)
     delays = []
-    state = "open"
     for _ in range(TRIALS):
         stream = Stream(base, path, cookies=COOKIES)
         next(stream.events(5))
         time.sleep(rng.uniform(0.2, 1.2))  # a random moment against the watcher's tick
-        state = "closed" if state == "open" else "open"
+        state = "open" if state == "closed" else "closed"
         at = time.monotonic()
         toggle(state)
         for _id, data in stream.events(10):
@@ -401,7 +402,10 @@ def main() -> None:
                 session=session, action="close" if state == "closed" else "open"
             )
 
-        new_delays = notice_new("http://127.0.0.1:8733", events_path, str(session.pk), toggle)
+        session.refresh_from_db()
+        new_delays = notice_new(
+            "http://127.0.0.1:8733", events_path, str(session.pk), toggle, session.status
+        )
     finally:
         for server in servers:
             stop(server)

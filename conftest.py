@@ -32,6 +32,8 @@ def _fast_settings(settings):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.LANGUAGE_CODE = "en"
+    # Phones' event streams are answered once under WSGI, as in production (views/events.py).
+    settings.PARTICIPANT_EVENTS_WSGI_SECONDS = 0
     # Rate limits count in the cache: each test starts with none spent.
     cache.clear()
     yield

@@ -19,6 +19,7 @@ the baseline.
 
 from __future__ import annotations
 
+import html
 import os
 import random
 import re
@@ -171,14 +172,14 @@ def run_scenario(base: str, world: dict, run: int, poll_every: float) -> dict:
             time.sleep(rng.uniform(*GAP))
 
     def board(n: int) -> None:
-        version = ""
+        poll = world["board"]  # then the page's own poll URL (its hx-get), as htmx does
         reader = f"sessionid={world['reader']}"
         deadline = None
         while deadline is None or time.monotonic() < deadline:  # bounded after phones end
             if phones_done.is_set() and deadline is None:
                 deadline = time.monotonic() + 2 * poll_every + 1
             start = time.monotonic()
-            url = f"{base}{world['board']}?v={version}"
+            url = base + poll
             status, body, _ = request(url, reader, headers={"HX-Request": "true"})
             now = time.monotonic()
             with lock:
@@ -186,8 +187,8 @@ def run_scenario(base: str, world: dict, run: int, poll_every: float) -> dict:
                     poll_204.append(now - start)
                 elif status == 200:
                     poll_200.append(now - start)
-                    found = re.search(r'hx-get="[^"]*v=([0-9a-f]+)"', body)
-                    version = found.group(1) if found else ""
+                    found = re.search(r'hx-get="([^"]+)"', body)
+                    poll = html.unescape(found.group(1)) if found else world["board"]
                     for match in MARK.finditer(body):
                         mark = match.group(0)
                         seen_at.setdefault(mark, now)

@@ -98,6 +98,7 @@ REPORT_PREPARED_EXPORTS = env.list(
 MIDDLEWARE = [
     "workshops.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "workshops.middleware.UnchangedPollMiddleware",  # before sessions and users: 204s cost ~nothing
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -335,6 +336,13 @@ PARTICIPANT_JOIN_FAILURE_RATE = env.str("PARTICIPANT_JOIN_FAILURE_RATE", default
 PARTICIPANT_JOIN_FAILURE_IP_RATE = env.str("PARTICIPANT_JOIN_FAILURE_IP_RATE", default="300/10m")
 PARTICIPANT_NEW_IP_RATE = env.str("PARTICIPANT_NEW_IP_RATE", default="300/2m")
 PARTICIPANT_NEW_WORKSHOP_RATE = env.str("PARTICIPANT_NEW_WORKSHOP_RATE", default="1000/10m")
+# Phones follow the session states on /j/CODE/events/ (workshops/views/events.py), served
+# as long streams by the ASGI server. Under WSGI a stream holds a thread: it is answered
+# once (the phone asks again in 20 s) unless this many seconds are allowed, as in
+# development; production routes the path to uvicorn instead (docs/deploy.md).
+PARTICIPANT_EVENTS_WSGI_SECONDS = env.int(
+    "PARTICIPANT_EVENTS_WSGI_SECONDS", default=60 if DEBUG else 0
+)
 
 # --- Participant pages (participant issue) -----------------------------------------
 # A phone may keep a page open for hours: a failed CSRF check gives the contribute

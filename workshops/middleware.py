@@ -13,6 +13,7 @@ from django.shortcuts import render
 
 from workshops.access import SecondFactorRequired
 from workshops.services.two_factor import has_second_factor
+from workshops.views import polls
 from workshops.views.errors import is_participant_path, page_not_found
 
 # Participants join by typing a code or scanning the poster with their own camera app:
@@ -137,3 +138,17 @@ class ParticipantNotFoundMiddleware:
         if settings.DEBUG and isinstance(exception, Http404) and is_participant_path(request.path):
             return page_not_found(request)
         return None
+
+
+class UnchangedPollMiddleware:
+    """A board or projector poll with a fresh token and an unchanged workshop counter is
+    answered 204 here, before the session, the user and the database are touched
+    (``workshops/views/polls.py`` says why that is safe). Anything else goes on."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if polls.unchanged(request):
+            return polls.no_change()
+        return self.get_response(request)

@@ -2,14 +2,15 @@
 
 Each answers in a fixed number of queries, whatever the number of rows.
 
-A board polls every second (``POLL_EVERY``). ``board_version`` answers "did anything change?"
-with one query derived from the database (counts and latest update times), so
-any app server process gives the same answer and none keeps state.
+A board polls every second (``POLL_EVERY``); "did anything change?" is answered from the
+workshop's change counter in the shared cache (``workshops/changes.py``,
+``workshops/views/polls.py``), without a query.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from operator import attrgetter
@@ -18,16 +19,13 @@ from django.db.models import (
     Count,
     Exists,
     F,
-    IntegerField,
-    Max,
     OuterRef,
     Prefetch,
     Q,
-    Subquery,
     Sum,
     Window,
 )
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import RowNumber
 from django.utils.translation import gettext
 
 from workshops.choices import Audience, Category, ModerationStatus
@@ -37,7 +35,6 @@ from workshops.models import (
     Contribution,
     SurveyMapping,
     Theme,
-    Vote,
     Workshop,
 )
 from workshops.sources import kobo, xlsform
@@ -48,43 +45,18 @@ PAGE_SIZE = 50
 # How often open boards and the projector ask "anything new?". A new contribution
 # shows after half an interval on average and a whole one at worst (plus the
 # request): 1 s keeps the p95 well under the 2 s goal (see bench/results/facilitator.md),
-# and an unchanged poll costs one small query answered with 204.
+# and an unchanged poll costs one cache read answered with 204 (bench/results/polls.md).
 POLL_EVERY = "1s"
 
 
-def _scalar(queryset, field: str, aggregate):
-    return Subquery(
-        queryset.order_by().values(field).annotate(v=aggregate).values("v")[:1],
-    )
-
-
-def board_version(workshop: Workshop, session: BreakoutSession | None = None) -> str:
-    """A short token that changes whenever anything a board or projector shows changes."""
-    contributions = Contribution.objects.filter(workshop=OuterRef("pk"))
-    votes = Vote.objects.filter(contribution__workshop=OuterRef("pk"))
-    sessions = BreakoutSession.objects.filter(workshop=OuterRef("pk"))
-    if session is not None:
-        contributions = contributions.filter(session_id=session.pk)
-        votes = votes.filter(contribution__session_id=session.pk)
-        sessions = sessions.filter(pk=session.pk)
-    row = (
-        Workshop.objects.filter(pk=workshop.pk)
-        .annotate(
-            n=Coalesce(_scalar(contributions, "workshop", Count("pk")), 0),
-            last=_scalar(contributions, "workshop", Max("updated_at")),
-            votes=Coalesce(
-                _scalar(votes, "contribution__workshop", Count("pk")),
-                0,
-                output_field=IntegerField(),
-            ),
-            last_vote=_scalar(votes, "contribution__workshop", Max("pk")),
-            session_change=_scalar(sessions, "workshop", Max("updated_at")),
-        )
-        .values_list("n", "last", "votes", "last_vote", "session_change", "updated_at")
-        .first()
-    )
-    raw = "|".join(str(value) for value in row or ())
-    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+def phone_states(workshop_id: int) -> tuple[str, str]:
+    """What phones follow, as compact JSON and its ETag: the workshop's status and each
+    session's (open, voting, closed). Two small queries, nothing personal."""
+    status = Workshop.objects.filter(pk=workshop_id).values_list("status", flat=True).first()
+    sessions = BreakoutSession.objects.filter(workshop_id=workshop_id).values_list("pk", "status")
+    states = {"workshop": status, "sessions": {str(pk): state for pk, state in sessions}}
+    body = json.dumps(states, separators=(",", ":"), sort_keys=True)
+    return body, '"' + hashlib.sha256(body.encode()).hexdigest()[:16] + '"'
 
 
 def board_contributions(workshop: Workshop, session: BreakoutSession | None = None):

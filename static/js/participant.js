@@ -6,13 +6,16 @@
  * - A repeat of a client id is harmless (the server stores it once); a conflict
  *   (409) shows the stored text and gives the user's text back.
  * - "Wipe this phone" also empties localStorage, caches and readable cookies.
- * - The session state (open, voting, closed) is followed with a tiny polled
- *   status document that answers 304 when nothing changed.
+ * - The session state (open, voting, closed) is followed with server-sent events
+ *   (one connection kept open, a few bytes when something changes); where that cannot
+ *   work (no EventSource, the stream refused or failing) a tiny status document is
+ *   polled instead, answered 304 when nothing changed.
  * No inline code anywhere (strict CSP); no framework; plain ES2015.
  */
 (function () {
   "use strict";
   var POLL_MS = 20000;
+  var STREAM_FAILURES = 3; /* errors in a row before falling back to polling */
   var doc = document;
   var script = doc.currentScript;
   var form = doc.querySelector("form[data-pe-send]");
@@ -172,24 +175,63 @@
         node.hidden = false;
       }
     }
+    function seen(states) {
+      if (!states) return;
+      if (session) {
+        if (known && states.sessions[session] && states.sessions[session] !== known) changed();
+      } else {
+        var now = JSON.stringify(states);
+        if (baseline !== null && now !== baseline) changed();
+        baseline = now;
+      }
+    }
     function poll() {
       if (doc.visibilityState !== "visible" || !navigator.onLine) return;
       fetch(url, { cache: "no-cache", credentials: "same-origin" })
         .then(function (r) { return r.ok ? r.json() : null; })
-        .then(function (states) {
-          if (!states) return;
-          if (session) {
-            if (known && states.sessions[session] && states.sessions[session] !== known) changed();
-          } else {
-            var now = JSON.stringify(states);
-            if (baseline !== null && now !== baseline) changed();
-            baseline = now;
-          }
-        })
+        .then(seen)
         .catch(function () { /* offline: try again at the next tick */ });
     }
-    poll();
-    setInterval(poll, POLL_MS);
+    function polling() {
+      poll();
+      setInterval(poll, POLL_MS);
+    }
+    var events = node.getAttribute("data-pe-events");
+    if (!events || !window.EventSource) {
+      polling();
+      return;
+    }
+    var stream = null;
+    var failures = 0;
+    function open() {
+      stream = new EventSource(events);
+      stream.onmessage = function (e) {
+        failures = 0;
+        try { seen(JSON.parse(e.data)); } catch (err) { /* not ours: ignore */ }
+      };
+      stream.onopen = function () { failures = 0; };
+      stream.onerror = function () {
+        if (navigator.onLine) failures += 1; /* offline: the browser tries again itself */
+        /* Closed for good (an error page), or failing again and again: poll instead. */
+        if (stream.readyState === 2 || failures >= STREAM_FAILURES) {
+          stream.close();
+          stream = null;
+          doc.removeEventListener("visibilitychange", visibility);
+          polling();
+        }
+      };
+    }
+    function visibility() {
+      /* A hidden page keeps no connection; back in view, a new one says how things are. */
+      if (doc.visibilityState === "visible") {
+        if (!stream) open();
+      } else if (stream) {
+        stream.close();
+        stream = null;
+      }
+    }
+    doc.addEventListener("visibilitychange", visibility);
+    if (doc.visibilityState === "visible") open();
   }
 
   var wipeForm = doc.querySelector("form[data-pe-wipe]");

@@ -3,6 +3,7 @@
 Each area adds its own module and imports its models here.
 """
 
+from workshops.models import changes as _changes  # noqa: F401  (registers the receivers)
 from workshops.models.core import (  # noqa: F401
     BreakoutSession,
     Contribution,

@@ -46,6 +46,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from workshops import changes
 from workshops.choices import StaffRole
 from workshops.models import (
     AcledEvent,
@@ -637,7 +638,9 @@ class _Importer:
 def import_payload(payload: dict, *, owner=None) -> ImportResult:
     try:
         with transaction.atomic():
-            return _Importer(payload, owner).run()
+            result = _Importer(payload, owner).run()
+            changes.bump(result.workshop.pk, states=True)  # rows come by bulk_create
+            return result
     except (KeyError, TypeError, ValueError, AttributeError, ValidationError):
         # Only a bundle made with the key gets here (the file is authenticated): one made
         # by a broken or foreign program. Nothing was written (the transaction).

@@ -22,6 +22,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from workshops import changes
 from workshops.choices import Category, Gender, Source, StaffRole, WorkshopStatus
 from workshops.models import (
     BreakoutSession,
@@ -466,6 +467,7 @@ class _DemoBuilder:
         if min(dots.values()) < 0:  # pragma: no cover - guards the content file
             raise ValueError("the demo plans more votes than participants have dots")
         Vote.objects.bulk_create(votes)
+        changes.bump(self.workshop.pk)
 
 
 def organisation_from_spec(spec: dict, regions: dict) -> Organisation:

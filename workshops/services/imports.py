@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from workshops import changes
 from workshops.choices import Source, VoiceKind
 from workshops.models import (
     AcledEvent,
@@ -227,6 +228,7 @@ def import_survey(
             raise kobo.SurveyFileError(
                 _("This survey was being imported at the same time. Import it again.")
             ) from None
+        changes.bump(workshop.pk)  # bulk_create sends no signal
         result.created = len(new_answers)
         result.respondents = len(new_voices)
         remember_mapping(workshop=workshop, survey=survey, mapping=mapping)

@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from workshops import changes
 from workshops.analysis import suggest
 from workshops.choices import ModerationStatus
 from workshops.models import Contribution, Theme, Vote, Workshop
@@ -191,8 +192,8 @@ def tag_themes(
             if (cid, theme.pk) not in existing
         ]
     )
-    # Boards notice the change through updated_at.
     Contribution.objects.filter(pk__in=ids).update(updated_at=timezone.now())
+    changes.bump(workshop.pk)  # neither bulk_create nor update() sends a signal
     return themes
 
 

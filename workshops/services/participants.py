@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from workshops import changes
 from workshops.choices import ModerationStatus, OrganisationKind, SessionStatus, VoiceKind
 from workshops.models import (
     BreakoutSession,
@@ -216,6 +217,7 @@ def cast_votes(
         Vote.objects.bulk_create(
             [Vote(participant=participant, contribution=c) for c in contributions]
         )
+    changes.bump(session.workshop_id)  # votes change the results boards show
 
 
 def forget_device(*, participant: Participant) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from workshops import changes
 from workshops.models import AcledEvent, Contribution, Country, Region, Workshop, Zone, ZoneRegion
 from workshops.reference import country as reference_country
 
@@ -157,3 +158,4 @@ def _place(workshop: Workshop, target: dict[int, int]) -> None:
             ).update(zone_id=zone_id)
     _unused_zones(workshop).delete()
     workshop.forget_zones()
+    changes.bump(workshop.pk)  # zone names and contributions' zones, by update()

@@ -100,3 +100,33 @@ def gunicorn_servers(
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait(timeout=5)
+
+
+# The phones' event streams (/j/CODE/events/) run on uvicorn, as in compose's ``events``
+# service: the same settings, CONN_MAX_AGE=0 (an ASGI process keeps no connection).
+UVICORN = (sys.executable, "-m", "uvicorn", "peaceexchange.asgi:application")
+UVICORN += ("--no-access-log", "--timeout-graceful-shutdown", "2")
+
+
+@contextlib.contextmanager
+def uvicorn_server(database: str, port: int, **extra: str) -> Iterator[str]:
+    """One uvicorn process on ``port``; yields its base URL; always stops it."""
+    env = production_env(database, CONN_MAX_AGE="0", **extra)
+    server = subprocess.Popen(
+        [*UVICORN, "--host=127.0.0.1", f"--port={port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(base)
+        yield base
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=5)

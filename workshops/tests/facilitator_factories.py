@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import itertools
+import re
 
 from django.urls import reverse
 
@@ -31,3 +33,10 @@ def board_url(workshop, session=None):
     return reverse(
         "workshops:session_board", kwargs={"slug": workshop.slug, "session_id": session.pk}
     )
+
+
+def poll_url_in(page: str) -> str:
+    """The URL an open board or projector polls (its ``hx-get``)."""
+    found = re.search(r'id="(?:board-list|projector-live|grouped-list)" hx-get="([^"]+)"', page)
+    assert found, "no poll URL on the page"
+    return html.unescape(found.group(1))

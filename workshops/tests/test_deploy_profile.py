@@ -6,6 +6,8 @@ from pathlib import Path
 
 import yaml
 
+from workshops.views.events import STREAM_SECONDS
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -69,3 +71,23 @@ def test_backup_script_uses_custom_format():
     script = (ROOT / "bin" / "backup").read_text()
     assert "pg_dump --format=custom" in script
     assert (ROOT / "bin" / "backup").stat().st_mode & 0o111
+
+
+def test_phones_event_streams_run_on_uvicorn_behind_caddy_unbuffered():
+    """The long streams of /j/CODE/events/ go to an ASGI server, never to gunicorn's
+    threads; Caddy passes each event at once and lets a stream last its 10 minutes."""
+    services = yaml.safe_load((ROOT / "compose.yaml").read_text())["services"]
+    events = services["events"]
+    assert events["command"][:2] == ["uvicorn", "peaceexchange.asgi:application"]
+    assert "8001" in events["command"]
+    assert events["environment"]["CACHE_URL"].startswith("redis://")
+    assert events["environment"]["CONN_MAX_AGE"] == "0"
+    assert "events" in services["proxy"]["depends_on"]
+    caddyfile = (ROOT / "deploy" / "Caddyfile").read_text()
+    block = re.search(r"handle @events \{(.*?)\n\t\}", caddyfile, re.DOTALL).group(1)
+    assert "reverse_proxy events:8001" in block and "flush_interval -1" in block
+    assert "encode" not in block
+    assert re.search(r"@events path_regexp events \^/j/\[\^/\]\+/events/\$", caddyfile)
+    write = re.search(r"write (\d+)m", caddyfile)
+    assert write and int(write.group(1)) * 60 > STREAM_SECONDS
+    assert "uvicorn==" in (ROOT / "requirements.txt").read_text()

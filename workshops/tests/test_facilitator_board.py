@@ -8,9 +8,8 @@ from model_bakery import baker
 
 from workshops.choices import Category, Gender, ModerationStatus, Source
 from workshops.models import Contribution, Theme, Vote
-from workshops.queries import board_version
 from workshops.services import moderation
-from workshops.tests.facilitator_factories import board_url, make_contribution
+from workshops.tests.facilitator_factories import board_url, make_contribution, poll_url_in
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -26,38 +25,22 @@ def test_board_shows_newest_first_from_notes_and_phones(client_for, viewer, work
 
 def test_unchanged_poll_is_answered_with_204(client_for, viewer, workshop, session):
     make_contribution(workshop, session)
-    version = board_version(workshop, session)
     client = client_for(viewer)
-    response = client.get(board_url(workshop, session), {"v": version}, **HTMX)
+    poll = poll_url_in(client.get(board_url(workshop, session)).text)
+    response = client.get(poll, **HTMX)
     assert response.status_code == 204
     assert response.content == b""
 
 
 def test_changed_poll_returns_the_new_list_and_version(client_for, viewer, workshop, session):
-    version = board_version(workshop, session)
+    client = client_for(viewer)
+    poll = poll_url_in(client.get(board_url(workshop, session)).text)
     make_contribution(workshop, session, text="Arrived just now")
-    response = client_for(viewer).get(board_url(workshop, session), {"v": version}, **HTMX)
+    response = client.get(poll, **HTMX)
     assert response.status_code == 200
     assert "Arrived just now" in response.text
     assert "<nav" not in response.text  # only the fragment
-    assert board_version(workshop, session) in response.text
-
-
-def test_version_changes_on_moderation_themes_votes_and_session_state(
-    workshop, session, participant, theme
-):
-    contribution = make_contribution(workshop, session)
-    seen = {board_version(workshop, session)}
-    moderation.set_status(contributions=[contribution], status=ModerationStatus.HIDDEN)
-    seen.add(board_version(workshop, session))
-    moderation.tag_themes(workshop=workshop, contributions=[contribution], themes=[theme])
-    seen.add(board_version(workshop, session))
-    Vote.objects.create(participant=participant, contribution=contribution)
-    seen.add(board_version(workshop, session))
-    session.status = "voting"
-    session.save()
-    seen.add(board_version(workshop, session))
-    assert len(seen) == 5
+    assert client.get(poll_url_in(response.text), **HTMX).status_code == 204
 
 
 def test_board_filters_by_category_theme_zone_gender_source_and_status(
@@ -109,10 +92,11 @@ def test_board_queries_do_not_grow_with_contributions(
     _fill(workshop, session, theme, participant, n)
     client = client_for(facilitator)
     client.get(board_url(workshop))  # warm the session and the log-in
-    # session+user 2, workshop 1, roles 2, version 1, themes 2 (filter, picker),
-    # zones 1, matching count (paging) 1, contributions 1, themes prefetch 1, counts 1,
-    # workshop|may (role set by the helper) 0, duplicate candidates' pool 1
-    with django_assert_num_queries(14):
+    # session+user 2, workshop 1, roles 2, themes 2 (filter, picker), zones 1,
+    # matching count (paging) 1, contributions 1, themes prefetch 1, counts 1,
+    # workshop|may (role set by the helper) 0, duplicate candidates' pool 1; the version
+    # is the change counter in the cache (no query)
+    with django_assert_num_queries(13):
         response = client.get(board_url(workshop))
     assert response.status_code == 200
 
@@ -123,10 +107,9 @@ def test_session_board_poll_queries_do_not_grow(
 ):
     _fill(workshop, session, theme, participant, n)
     client = client_for(viewer)
-    version = board_version(workshop, session)
-    client.get(board_url(workshop, session))
-    with django_assert_num_queries(7):  # session, user, workshop, roles x2, session, version
-        response = client.get(board_url(workshop, session), {"v": version}, **HTMX)
+    poll = poll_url_in(client.get(board_url(workshop, session)).text)
+    with django_assert_num_queries(0):  # the change counter is in the cache
+        response = client.get(poll, **HTMX)
     assert response.status_code == 204
 
 
@@ -243,7 +226,7 @@ def test_board_queries_with_suggestions_do_not_grow(
         make_contribution(workshop, session, text=f"des hommes armés a moto {i}")
     client = client_for(facilitator)
     client.get(board_url(workshop))
-    with django_assert_num_queries(15):  # the 14 of the board, and the tagged examples
+    with django_assert_num_queries(14):  # the 13 of the board, and the tagged examples
         response = client.get(board_url(workshop))
     assert response.text.count('suggestion"') >= 3
 
@@ -358,8 +341,8 @@ def test_board_queries_with_search_are_the_same_for_50_and_5000(
     _bulk(workshop, session, n)
     client = client_for(facilitator)
     client.get(board_url(workshop))
-    # the 14 of the board, and the tagged examples for the suggestions (all are untagged)
-    with django_assert_num_queries(15):
+    # the 13 of the board, and the tagged examples for the suggestions (all are untagged)
+    with django_assert_num_queries(14):
         response = client.get(board_url(workshop), {"q": "masse", "page": 2})
     assert response.status_code == 200
     assert response.text.count('class="btn btn-sm btn-outline-info py-0 suggestion"') == 50

@@ -1,11 +1,14 @@
 """No state in the web process: two app servers on one PostgreSQL behave as one.
 
 A note sent through server B shows on the board served by server A, and A's
-"nothing changed" answer (204) is computed from the database alone.
+"nothing changed" answer (204) comes from the database and the shared cache (Redis,
+where the workshop's change counter lives: ``workshops/changes.py``), never from
+either process's memory.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -39,6 +42,8 @@ def _free_ports(count: int) -> tuple[int, ...]:
 
 
 PORTS = _free_ports(2)
+# Both servers share the change counters, as production's servers share Redis.
+REDIS_URL = f"redis://127.0.0.1:6379/13?key_prefix=two-servers-{os.getpid()}"
 
 pytestmark = [
     pytest.mark.postgres,
@@ -58,7 +63,13 @@ def database_url() -> str:
 
 @pytest.fixture
 def two_servers():
-    env = {**os.environ, "DATABASE_URL": database_url(), "DEBUG": "false", "LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "CACHE_URL": REDIS_URL,
+        "DEBUG": "false",
+        "LOG_LEVEL": "WARNING",
+    }
     env.pop("DJANGO_SETTINGS_MODULE", None)
     servers = [
         subprocess.Popen(
@@ -88,6 +99,10 @@ def two_servers():
             server.wait(timeout=10)
 
 
+def _poll_url(page: str) -> str:
+    return html.unescape(re.search(r'hx-get="([^"]+)"', page).group(1))
+
+
 def session_cookie(user) -> str:
     client = Client()
     client.force_login(user)  # the session lives in the database, shared by both servers
@@ -115,8 +130,8 @@ def test_board_on_one_server_shows_a_note_sent_through_the_other(
 
     status, body, _ = fetch(server_a + board, reader, headers=htmx)
     assert status == 200
-    version = re.search(r'hx-get="[^"]*v=([0-9a-f]+)"', body).group(1)
-    assert fetch(f"{server_a}{board}?v={version}", reader, headers=htmx)[0] == 204
+    poll = _poll_url(body)
+    assert fetch(server_a + poll, reader, headers=htmx)[0] == 204
 
     status, page, headers = fetch(server_b + capture, writer)
     csrf_cookie = re.search(r"csrftoken=([^;]+)", headers["Set-Cookie"]).group(1)
@@ -138,11 +153,11 @@ def test_board_on_one_server_shows_a_note_sent_through_the_other(
     assert status == 201, body
     assert json.loads(body)["status"] == "saved"
 
-    status, body, _ = fetch(f"{server_a}{board}?v={version}", reader, headers=htmx)
+    status, body, _ = fetch(server_a + poll, reader, headers=htmx)
     assert status == 200
     assert "Sent through server B" in body
-    new_version = re.search(r'hx-get="[^"]*v=([0-9a-f]+)"', body).group(1)
-    assert new_version != version
-    assert fetch(f"{server_a}{board}?v={new_version}", reader, headers=htmx)[0] == 204
+    new_poll = _poll_url(body)
+    assert new_poll != poll
+    assert fetch(server_a + new_poll, reader, headers=htmx)[0] == 204
     # and server B agrees on the version: nothing lives in either process
-    assert fetch(f"{server_b}{board}?v={new_version}", reader, headers=htmx)[0] == 204
+    assert fetch(server_b + new_poll, reader, headers=htmx)[0] == 204

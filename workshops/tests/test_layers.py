@@ -26,6 +26,7 @@ LAYERS: dict[str, int] = {
     "workshops.reference": 0,
     "workshops.links": 0,  # absolute links under PUBLIC_BASE_URL
     "workshops.room": 0,  # the LAN address for `make room`  # shipped data files and their reader
+    "workshops.changes": 0,  # per-workshop change counters in the shared cache
     "workshops.models": 1,
     "workshops.queries": 2,
     "workshops.analysis": 2,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from workshops.views import participant
+from workshops.views import events, participant
 
 app_name = "participant"
 
@@ -21,4 +21,6 @@ urlpatterns = [
     path("<str:code>/c/<int:contribution_id>/withdraw/", participant.withdraw, name="withdraw"),
     path("<str:code>/wipe/", participant.wipe, name="wipe"),
     path("<str:code>/status/", participant.status, name="status"),
+    # Served by the ASGI server in production (docs/deploy.md); the JSON above is the fallback.
+    path("<str:code>/events/", events.status_events, name="events"),
 ]

@@ -8,8 +8,6 @@ Every page is a plain form (POST → redirect → GET) and works without JavaScr
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
 from functools import wraps
 
@@ -25,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import get_usage, is_ratelimited
 
+from workshops import queries
 from workshops.access import (
     get_contribution_for_participant,
     get_participant_for_request,
@@ -677,13 +676,9 @@ def wipe(request: HttpRequest, workshop: Workshop, participant: Participant | No
 @require_GET
 @participant_page(joined=False, live=False)
 def status(request: HttpRequest, workshop: Workshop, participant: Participant | None):
-    """A few bytes the script polls to follow open/voting/closed; 304 when unchanged."""
-    states = {
-        "workshop": workshop.status,
-        "sessions": {str(pk): state for pk, state in workshop.sessions.values_list("pk", "status")},
-    }
-    body = json.dumps(states, separators=(",", ":"), sort_keys=True)
-    etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:16] + '"'
+    """A few bytes to follow open/voting/closed; 304 when unchanged. The script follows
+    ``status_events`` (views/events.py) and polls this where it cannot."""
+    body, etag = queries.phone_states(workshop.pk)
     if request.headers.get("If-None-Match") == etag:
         response = HttpResponseNotModified()
     else:

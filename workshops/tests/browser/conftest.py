@@ -56,3 +56,10 @@ def screenshot():
         return path
 
     return take
+
+
+@pytest.fixture(autouse=True)
+def _held_event_streams(settings):
+    """The live server is WSGI: let its phones' event streams stay open a few seconds, as
+    the events server (uvicorn) keeps them in production (workshops/views/events.py)."""
+    settings.PARTICIPANT_EVENTS_WSGI_SECONDS = 8

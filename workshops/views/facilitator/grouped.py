@@ -20,11 +20,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from workshops import queries
+from workshops import changes, queries
 from workshops.access import MODERATE, READ, get_session_for_user, get_workshop_for_user
 from workshops.forms.facilitator import GroupMoveForm
 from workshops.models import Theme
 from workshops.services import moderation
+from workshops.views import polls
 from workshops.views.facilitator.running import _safe_next
 
 # What the no-JavaScript move form and "show all" keep in the page's address.
@@ -37,14 +38,11 @@ def _themes(workshop):
     return list(Theme.objects.for_workshop(workshop).order_by("workshop_id", "name"))
 
 
-def _poll(request: HttpRequest, version: str, kept: dict) -> str:
-    return f"{request.path}?{urlencode({**kept, 'v': version})}"
-
-
 def _grouped(request: HttpRequest, workshop, session=None) -> HttpResponse:
-    version = queries.board_version(workshop, session)
-    if request.htmx and request.GET.get("v") == version:
-        return HttpResponse(status=204)  # nothing changed: the poll stays cheap
+    # Unchanged polls with a fresh token are answered by the poll middleware, as the board's.
+    version = changes.version(workshop.pk)
+    if polls.unchanged_without_token(request, version):
+        return polls.no_change()
     themes = _themes(workshop)
     groups = queries.theme_groups(workshop, session, themes=themes)
     kept = {k: request.GET[k] for k in KEPT if request.GET.get(k)}
@@ -68,7 +66,7 @@ def _grouped(request: HttpRequest, workshop, session=None) -> HttpResponse:
         "kept": urlencode(kept),
         "here": here,
         "moving": (request.GET.get("move", ""), request.GET.get("from", "")),
-        "poll_url": _poll(request, version, kept),
+        "poll_url": polls.poll_url(request, workshop.pk, kept, version),
         "poll_every": queries.POLL_EVERY,
         "untagged": queries.UNTAGGED,
     }
@@ -91,9 +89,9 @@ def session_grouped(request: HttpRequest, slug: str, session_id: int) -> HttpRes
 
 
 def _grouped_projector(request: HttpRequest, workshop, session=None) -> HttpResponse:
-    version = queries.board_version(workshop, session)
-    if request.htmx and request.GET.get("v") == version:
-        return HttpResponse(status=204)
+    version = changes.version(workshop.pk)
+    if polls.unchanged_without_token(request, version):
+        return polls.no_change()
     groups = queries.theme_groups(
         workshop,
         session,
@@ -105,7 +103,7 @@ def _grouped_projector(request: HttpRequest, workshop, session=None) -> HttpResp
         "workshop": workshop,
         "session": session,
         "groups": [g for g in groups if g.count],
-        "poll_url": _poll(request, version, {}),
+        "poll_url": polls.poll_url(request, workshop.pk, {}, version),
         "poll_every": queries.POLL_EVERY,
     }
     if request.htmx:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from workshops import queries
+from workshops import changes, queries
 from workshops.access import (
     CAPTURE,
     MODERATE,
@@ -37,6 +37,7 @@ from workshops.forms.facilitator import (
 from workshops.models import Theme, versions_of
 from workshops.services import moderation
 from workshops.services.contributions import ClientIdConflict, submit_contribution
+from workshops.views import polls
 from workshops.views.facilitator.setup import join_qr_svg
 from workshops.views.outbox import sent_by_outbox
 
@@ -130,9 +131,12 @@ def _render_capture(request, session, form, status=200):
 
 
 def _board(request: HttpRequest, workshop, session=None) -> HttpResponse:
-    version = queries.board_version(workshop, session)
-    if request.htmx and request.GET.get("v") == version:
-        return HttpResponse(status=204)  # nothing changed: the poll stays cheap
+    # An unchanged poll with a fresh token never gets here (``views/polls.py``): this is a
+    # change, a token past its minute, or the cache unreachable; each gets the fresh
+    # fragment. A poll without a token (a script) still gets 204, after the full checks.
+    version = changes.version(workshop.pk)
+    if polls.unchanged_without_token(request, version):
+        return polls.no_change()
     themes = Theme.objects.for_workshop(workshop).order_by("workshop_id", "name")
     filters = BoardFilter(
         request.GET,
@@ -147,14 +151,14 @@ def _board(request: HttpRequest, workshop, session=None) -> HttpResponse:
         found = duplicates.for_contributions(workshop, contributions)
         for contribution in contributions:
             contribution.duplicates = found.get(contribution.pk, [])
-    query = {k: v for k, v in request.GET.items() if k != "v" and v}
+    query = {k: v for k, v in request.GET.items() if k not in ("v", "t") and v}
     context = {
         "workshop": workshop,
         "session": session,
         "contributions": contributions,
         "filters": filters.form,
         "counts": queries.counts(workshop, session),
-        "poll_url": f"{request.path}?{urlencode({**query, 'v': version})}",
+        "poll_url": polls.poll_url(request, workshop.pk, query, version),
         "poll_every": queries.POLL_EVERY,
         "themes": themes,
         "bulk_actions": BulkModerationForm.ACTIONS,
@@ -342,9 +346,9 @@ def projector(request: HttpRequest, slug: str, session_id: int) -> HttpResponse:
     """The room screen: question, code and QR, counts, what arrives, results."""
     session = get_session_for_user(request, slug, session_id, needs=READ)
     workshop = session.workshop
-    version = queries.board_version(workshop, session)
-    if request.htmx and request.GET.get("v") == version:
-        return HttpResponse(status=204)
+    version = changes.version(workshop.pk)  # unchanged polls stop before (views/polls.py)
+    if polls.unchanged_without_token(request, version):
+        return polls.no_change()
     show_results = session.status in (SessionStatus.VOTING, SessionStatus.CLOSED)
     context = {
         "workshop": workshop,
@@ -354,7 +358,7 @@ def projector(request: HttpRequest, slug: str, session_id: int) -> HttpResponse:
         .published()
         .prefetch_related(None)[:6],
         "results": queries.voting_results(workshop, session, limit=5) if show_results else None,
-        "poll_url": f"{request.path}?{urlencode({'v': version})}",
+        "poll_url": polls.poll_url(request, workshop.pk, {}, version),
         "poll_every": queries.POLL_EVERY,
     }
     if request.htmx:

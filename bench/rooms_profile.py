@@ -53,7 +53,11 @@ def production_settings() -> None:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.core.management import call_command
+
+    if os.environ.get("BENCH_SESSION_ENGINE"):  # --settings-ab compares session engines
+        settings.SESSION_ENGINE = os.environ["BENCH_SESSION_ENGINE"]
 
     call_command("migrate", verbosity=0, interactive=False)
 
@@ -155,21 +159,45 @@ def pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(q * len(values)))]
 
 
-def main(argv: list[str]) -> int:
-    production_settings()
+def rollup_rounds(record: Recorder, workshop, session, phones, staff) -> None:
+    """Sends, then the roll-up reloaded as now (charts held up to ``LIVE_CHART_SECONDS``)
+    and as before (charts redrawn on every change), then with the same numbers."""
     from django.urls import reverse
 
-    workshop, session, regions, staff = make_room()
-    record = Recorder(profile="--profile" in argv)
+    from workshops.views import report as report_views
+
     rollup = reverse("report:rollup", args=[workshop.slug])
-    phones = [join(record, workshop, session, regions, n) for n in range(PHONES)]
+    held = report_views.LIVE_CHART_SECONDS
     record("roll-up (first)", lambda: staff.get(rollup), 200)
     for k in range(SENDS):
         for phone in phones:
             send(record, phone, session, k)
-        record("roll-up (numbers changed)", lambda: staff.get(rollup), 200)
-        record("roll-up (same numbers)", lambda: staff.get(rollup), 200)
-    print(f"{PHONES} phones, {PHONES * SENDS} sends, production settings, in process\n")
+        record("roll-up, numbers changed: charts held (now)", lambda: staff.get(rollup), 200)
+        report_views.LIVE_CHART_SECONDS = 0  # the exact drawing, as before
+        try:
+            record("roll-up, numbers changed: redrawn (before)", lambda: staff.get(rollup), 200)
+        finally:
+            report_views.LIVE_CHART_SECONDS = held
+        record("roll-up, same numbers", lambda: staff.get(rollup), 200)
+
+
+def staff_polls(record: Recorder, workshop, session, staff, polls: int = 300) -> None:
+    """A staff request that does little else than find its session: the board's poll."""
+    from django.urls import reverse
+
+    board = reverse("workshops:session_board", args=[workshop.slug, session.pk])
+    htmx = {"HX-Request": "true"}
+    page = staff.get(board, headers=htmx).content.decode()
+    version = re.search(r'hx-get="[^"]*v=([0-9a-f]+)"', page).group(1)
+    for _ in range(polls):
+        record(
+            "staff request (board poll, nothing new)",
+            lambda: staff.get(f"{board}?v={version}", headers=htmx),
+            204,
+        )
+
+
+def print_table(record: Recorder) -> None:
     print("| request | n | mean | p95 | SQL queries |")
     print("|---|---|---|---|---|")
     for kind, times in record.times.items():
@@ -178,6 +206,78 @@ def main(argv: list[str]) -> int:
             f"| {kind} | {len(times)} | {mean * 1000:.1f} ms | {pct(times, 0.95) * 1000:.1f} ms "
             f"| {record.queries[kind]} |"
         )
+
+
+# The settings compared by --settings-ab, each in its own process, in alternating rounds.
+VARIANTS = {
+    "before: persistent connections + SELECT 1 check, db sessions": {
+        "DATABASE_POOL": "false",
+        "BENCH_SESSION_ENGINE": "django.contrib.sessions.backends.db",
+    },
+    "pool, db sessions": {
+        "DATABASE_POOL": "true",
+        "BENCH_SESSION_ENGINE": "django.contrib.sessions.backends.db",
+    },
+    "now: pool + cached_db sessions (Redis)": {
+        "DATABASE_POOL": "true",
+        "BENCH_SESSION_ENGINE": "django.contrib.sessions.backends.cached_db",
+    },
+}
+
+
+def settings_ab(rounds: int = 2) -> int:
+    import json
+    import subprocess
+
+    found: dict[str, dict[str, list[float]]] = {name: defaultdict(list) for name in VARIANTS}
+    for _round in range(rounds):
+        for name, env in VARIANTS.items():
+            child = subprocess.run(
+                [sys.executable, __file__, "--child"],
+                env={**os.environ, **env},
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            for kind, times in json.loads(child.stdout.splitlines()[-1]).items():
+                found[name][kind] += times
+    kinds = list(next(iter(found.values())))
+    print(f"{rounds} alternating rounds per variant, {PHONES} phones, in process\n")
+    print("| settings | " + " | ".join(f"{k}: mean / p95 ms" for k in kinds) + " |")
+    print("|---|" + "---|" * len(kinds))
+    for name, times in found.items():
+        cells = [
+            f"{sum(t) / len(t) * 1000:.1f} / {pct(t, 0.95) * 1000:.1f}"
+            for t in (times[k] for k in kinds)
+        ]
+        print(f"| {name} | " + " | ".join(cells) + " |")
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    if "--settings-ab" in argv:
+        return settings_ab()
+    production_settings()
+    workshop, session, regions, staff = make_room()
+    record = Recorder(profile="--profile" in argv)
+    phones = [join(record, workshop, session, regions, n) for n in range(PHONES)]
+    if "--child" in argv:
+        import json
+
+        for k in range(SENDS):
+            for phone in phones:
+                send(record, phone, session, k)
+        staff_polls(record, workshop, session, staff)
+        kinds = (
+            "send (outbox)",
+            "phone page (contribute)",
+            "staff request (board poll, nothing new)",
+        )
+        print(json.dumps({kind: record.times[kind] for kind in kinds}))
+        return 0
+    rollup_rounds(record, workshop, session, phones, staff)
+    print(f"{PHONES} phones, {PHONES * SENDS} sends, production settings, in process\n")
+    print_table(record)
     if record.profile:
         for kind, profiler in record.profiles.items():
             out = io.StringIO()

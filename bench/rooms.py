@@ -528,6 +528,7 @@ def main(argv: list[str]) -> int:
             rows.append(row)
             r = row["results"]
             print(n, "rooms:", r.errors, "errors", r.samples, f"{r.wall:.0f} s", flush=True)
+            print(table(run, [row]).splitlines()[-1], flush=True)  # kept if a later N is stopped
     print()
     print(f"server env: {extra or 'defaults'}")
     print(table(run, rows))

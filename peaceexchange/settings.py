@@ -143,7 +143,9 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})
-    if env.bool("DATABASE_POOL", default=False):
+    # Production: a psycopg pool per process (Django's OPTIONS "pool"): no "SELECT 1"
+    # health check before each request's first query, and connections shared by threads.
+    if env.bool("DATABASE_POOL", default=PRODUCTION):
         DATABASES["default"]["OPTIONS"]["pool"] = {"min_size": 2, "max_size": 20}
     else:
         DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
@@ -160,6 +162,14 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": cache_from_url(env.str("CACHE_URL", default="locmemcache://peaceexchange"))}
+# Staff sessions are read from the shared cache (Redis) and written through to the
+# database: one query fewer on every staff request (a board polls every second). A
+# per-process cache would keep a signed-out session alive in the other processes.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.db"
+    if CACHES["default"]["BACKEND"].endswith("LocMemCache")
+    else "django.contrib.sessions.backends.cached_db"
+)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -279,14 +279,33 @@ def fingerprint(rollup: Rollup) -> str:
     return hashlib.sha256(repr(data).encode()).hexdigest()[:32]
 
 
-def chart_uri(rollup: Rollup, key: str, print_key: str | None = None, items=None) -> str | None:
-    """The chart as an SVG data URI, cached by what it draws (drawing takes ~0.1-0.5 s)."""
+def chart_uri(
+    rollup: Rollup,
+    key: str,
+    print_key: str | None = None,
+    items=None,
+    *,
+    redraw_every: int = 0,
+) -> str | None:
+    """The chart as an SVG data URI, cached by what it draws (drawing takes ~0.1-0.5 s).
+
+    ``redraw_every`` (seconds; the live roll-up page): while the numbers keep changing,
+    the workshop's last drawing of this chart is shown until it is that old, so a page
+    reloaded every few seconds in a live room draws each chart once per period, not on
+    every reload. Reports and exports leave it at 0: always the exact numbers."""
     cache_key = f"report-chart:{key}:{print_key or fingerprint(rollup)}"
-    uri = cache.get(cache_key)
+    latest_key = f"report-chart-latest:{rollup.workshop.pk}:{rollup.language}:{rollup.scope}:{key}"
+    if redraw_every:
+        found = cache.get_many([cache_key, latest_key])
+        uri = found.get(cache_key, found.get(latest_key))
+    else:
+        uri = cache.get(cache_key)
     if uri is None:
         figure = build_figure(rollup, key, items)
         uri = svg_data_uri(svg(figure)) if figure is not None else ""
         cache.set(cache_key, uri, 60 * 60)
+        if redraw_every:
+            cache.set(latest_key, uri, redraw_every)
     return uri or None
 
 

@@ -45,6 +45,7 @@ def test_rollup_page_on_desktop_and_phone(browser, live_server, demo, screenshot
     assert page.locator("figure.chart img").count() == 5
     widths = page.eval_on_selector_all("figure.chart img", "els => els.map(e => e.naturalWidth)")
     assert all(w > 100 for w in widths)  # the SVG charts really load under the CSP
+    expect(page.get_by_text("the charts are redrawn every 30 seconds")).to_be_visible()
     screenshot(page, "report/01-rollup-desktop")
     expect(page.get_by_text("Disclosure check:")).to_be_visible()
     assert "still spans 1–4" in page.get_by_role("status").inner_text()

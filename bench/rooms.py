@@ -4,9 +4,9 @@ PostgreSQL and Redis, on loopback.
 Each room: 180 phones join over the first ``BENCH_JOIN_WINDOW`` seconds, as a phone does
 (start page, language, consent, profile, contribute page), then send 10 contributions
 each, spread over the rest of ``BENCH_DURATION`` (default 10 minutes: 3 sends/s per
-room); 6 boards poll every second (the htmx ``?v=`` poll); one person reloads the roll-up
-every 5 s. ``--burst`` is the old harsh plan: every send of a room within 45 s
-(40 sends/s per room), joins in the first 4 s.
+room); 6 boards poll every second (the page's own htmx poll URL: counter and token);
+one person reloads the roll-up every 5 s. ``--burst`` is the old harsh plan: every
+send of a room within 45 s (40 sends/s per room), joins in the first 4 s.
 
 The load generator is one asyncio process with a small HTTP/1.1 client of its own (no
 thread per phone): like the reverse proxy, it keeps a pool of keep-alive connections to
@@ -24,6 +24,7 @@ servers); ``--burst`` for the 45 s plan. Needs Redis on 127.0.0.1:6379 (DB 15, o
 from __future__ import annotations
 
 import asyncio
+import html
 import itertools
 import os
 import random
@@ -366,15 +367,18 @@ async def every(period, first, stop, kind, call, results: Results) -> None:
 
 
 def board(room, index, start, stop, results):
+    """A board as htmx polls it: the first answer's poll URL (``hx-get`` of the board list,
+    with its change counter and signed token), then each fresh fragment's."""
     client = Client({"sessionid": room["staff"]})
-    version = {"v": ""}
+    poll_path = {"url": room["board_path"]}
 
     async def poll():
-        path = room["board_path"] + (f"?v={version['v']}" if version["v"] else "")
-        status, _, body = await client.request("GET", path, headers={"HX-Request": "true"})
+        status, _, body = await client.request(
+            "GET", poll_path["url"], headers={"HX-Request": "true"}
+        )
         if status == 200:
-            found = re.search(r'hx-get="[^"]*v=([0-9a-f]+)"', body)
-            version["v"] = found.group(1) if found else version["v"]
+            found = re.search(r'id="board-list" hx-get="([^"]+)"', body)
+            poll_path["url"] = html.unescape(found.group(1)) if found else poll_path["url"]
         return status in (200, 204), status
 
     return every(BOARD_EVERY, start + index / BOARDS, stop, "board", poll, results)

@@ -111,7 +111,7 @@ UVICORN += ("--no-access-log", "--timeout-graceful-shutdown", "2")
 @contextlib.contextmanager
 def uvicorn_server(database: str, port: int, **extra: str) -> Iterator[str]:
     """One uvicorn process on ``port``; yields its base URL; always stops it."""
-    env = production_env(database, CONN_MAX_AGE="0", **extra)
+    env = production_env(database, DATABASE_POOL="false", CONN_MAX_AGE="0", **extra)
     server = subprocess.Popen(
         [*UVICORN, "--host=127.0.0.1", f"--port={port}"],
         cwd=ROOT,

@@ -6,6 +6,7 @@ status with its 304 stays as the fallback."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 
 import pytest
@@ -20,6 +21,13 @@ from workshops.tests.participant_factories import phone_for
 from workshops.views import events
 
 pytestmark = pytest.mark.django_db
+
+
+def run_apart(coroutine):
+    """Run ``coroutine`` on an event loop of its own thread: a browser test of the same
+    worker may have left Playwright's loop running in this one."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def events_url(workshop) -> str:
@@ -153,7 +161,7 @@ def test_a_stream_sends_a_closed_session_within_a_tick(fast, session):
         await sync_to_async(_close)(session)
         return await asyncio.wait_for(waiting, 5)
 
-    (sent,) = parse(asyncio.run(follow()).decode())
+    (sent,) = parse(run_apart(follow()).decode())
     assert sent["data"]["sessions"][str(session.pk)] == "closed"
 
 
@@ -166,7 +174,7 @@ def test_an_idle_stream_sends_heartbeats_and_ends_by_itself(fast, session, monke
     async def follow():
         return [chunk async for chunk in events._stream(session.workshop_id, body, etag, "", since)]
 
-    chunks = asyncio.run(follow())
+    chunks = run_apart(follow())
     assert b"data:" in chunks[0]
     assert chunks[1:] == [events.HEARTBEAT, events.HEARTBEAT, events.HEARTBEAT]
 
@@ -190,7 +198,7 @@ def test_a_hundred_phones_of_a_room_cost_one_read_per_change(fast, session, monk
         sent = await asyncio.wait_for(asyncio.gather(*waiting), 5)
         return sent, len(reads) - before
 
-    sent, read = asyncio.run(room())
+    sent, read = run_apart(room())
     assert all(b'"closed"' in chunk for chunk in sent)
     assert read == 1
 
@@ -208,7 +216,7 @@ def test_with_the_cache_down_a_stream_still_notices_from_the_database(fast, sess
         await sync_to_async(_close)(session)
         return await asyncio.wait_for(waiting, 5)
 
-    assert b'"closed"' in asyncio.run(follow())
+    assert b'"closed"' in run_apart(follow())
 
 
 @pytest.mark.django_db(transaction=True)
@@ -232,7 +240,7 @@ def test_a_database_hiccup_does_not_end_the_watcher(fast, session, monkeypatch):
         await sync_to_async(_close)(session)
         return await asyncio.wait_for(waiting, 5)
 
-    assert b'"closed"' in asyncio.run(follow())
+    assert b'"closed"' in run_apart(follow())
     assert failed
 
 
@@ -253,7 +261,7 @@ def test_a_stream_that_read_before_a_change_others_were_told_of_gets_it(fast, se
         await anext(second)
         return await asyncio.wait_for(anext(second), 0.5)
 
-    assert b'"closed"' in asyncio.run(late())
+    assert b'"closed"' in run_apart(late())
 
 
 @pytest.mark.django_db(transaction=True)
@@ -277,4 +285,4 @@ def test_a_stream_between_heartbeats_misses_nothing(fast, session, monkeypatch):
         await sync_to_async(_close)(session)
         return await asyncio.wait_for(asyncio.gather(*waiting), 5)
 
-    assert all(b'"closed"' in chunk for chunk in asyncio.run(follow()))
+    assert all(b'"closed"' in chunk for chunk in run_apart(follow()))

@@ -63,6 +63,13 @@ def event(etag: str, body: str) -> bytes:
     return f"id: {etag}\ndata: {body}\n\n".encode()
 
 
+def _hand_back() -> None:
+    """Close this thread's connection, so no connection stays open per stream; never
+    inside a transaction (a caller's, or a test's), whose connection is not ours."""
+    if not connection.in_atomic_block:
+        connection.close()
+
+
 def _states(workshop_id: int) -> tuple[str, str]:
     """The states from the database, in a thread of the loop's executor (thread-safe
     connections, handed back at once: no connection stays open per stream)."""
@@ -70,7 +77,7 @@ def _states(workshop_id: int) -> tuple[str, str]:
     try:
         return queries.phone_states(workshop_id)
     finally:
-        connection.close()
+        _hand_back()
 
 
 class Watcher:
@@ -207,7 +214,7 @@ def _find(code: str) -> tuple[int, str | None, str, str] | None:
         since = changes.version(workshop.pk, changes.STATES)
         return (workshop.pk, since, *queries.phone_states(workshop.pk))
     finally:
-        connection.close()
+        _hand_back()
 
 
 @require_GET

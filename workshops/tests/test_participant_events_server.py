@@ -10,6 +10,7 @@ import socket
 import time
 import urllib.request
 
+import environ
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -21,6 +22,9 @@ from workshops.tests.sse_client import Stream
 XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
 KEY_PREFIX = f"events-{XDIST_WORKER}-{os.getpid()}"
 REDIS_DB13 = "redis://127.0.0.1:6379/13"
+# The server's connections carry this name, so other connections to the test database
+# (a browser test's live-server threads closing late) are not counted as its own.
+APPLICATION_NAME = f"pe-events-{XDIST_WORKER}-{os.getpid()}"
 PHONES = 40
 
 pytestmark = [
@@ -40,7 +44,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def server(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        database = database_url(connection.settings_dict)
+        database = database_url(connection.settings_dict) + f"?application_name={APPLICATION_NAME}"
     cache = f"{REDIS_DB13}?key_prefix={KEY_PREFIX}"
     with uvicorn_server(database, _free_port(), CACHE_URL=cache) as base:
         yield base
@@ -62,11 +66,18 @@ def _events_path(session) -> str:
     return reverse("participant:events", kwargs={"code": session.workshop.join_code})
 
 
+def test_the_servers_connections_carry_its_application_name():
+    """Else _server_connections() would count nothing and prove nothing."""
+    url = database_url({"NAME": "x"}) + f"?application_name={APPLICATION_NAME}"
+    assert environ.Env.db_url_config(url)["OPTIONS"] == {"application_name": APPLICATION_NAME}
+
+
 def _server_connections() -> int:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            " WHERE datname = current_database() AND application_name = %s",
+            [APPLICATION_NAME],
         )
         return cursor.fetchone()[0]
 

@@ -207,3 +207,22 @@ def test_set_up_pages_look_right(
             screenshot(page, f"facilitator/{name}-fr-{size_name}")
     expect(page.get_by_text("Ouvrir le vote")).to_be_visible()
     context.close()
+
+
+def test_a_board_refresh_copies_no_inline_style_that_csp_would_block(
+    browser, live_server, facilitator, workshop, session
+):
+    """htmx "settles" a swapped element by copying the old element's attributes onto the
+    new one; a style attribute set through the CSSOM (Bootstrap and the browser do) would
+    then be written with setAttribute, which the page's CSP (style-src 'self') blocks.
+    The htmx-config meta keeps style out of the settled attributes."""
+    make_contribution(workshop, session, text="First item on the board")
+    context, page = new_page(browser, DESKTOP)
+    log_in(page, live_server, facilitator, reverse("workshops:board", args=[workshop.slug]))
+    expect(page.get_by_text("First item on the board")).to_be_visible()
+    page.evaluate("document.getElementById('board-list').style.opacity = '0.99'")
+    make_contribution(workshop, session, text="Second item arrives by polling")
+    expect(page.get_by_text("Second item arrives by polling")).to_be_visible(timeout=15000)
+    page.wait_for_timeout(300)  # past htmx's settle delay
+    assert_no_csp_violation(page)
+    context.close()

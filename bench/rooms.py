@@ -18,7 +18,9 @@ time, so a client that falls behind counts as slow (no coordinated omission).
 Run: ``DATABASE_URL=postgres://postgres@127.0.0.1:5432/pe_rooms_bench .venv/bin/python
 bench/rooms.py 1 5 10`` (the room counts to run, one after the other, on the same two
 servers); ``--burst`` for the 45 s plan. Needs Redis on 127.0.0.1:6379 (DB 15, or
-``BENCH_REDIS_URL``). Prints a Markdown table for bench/results/rooms.md.
+``BENCH_REDIS_URL``). ``--compare COMMIT`` runs each N first on that commit's tree (the
+baseline, same run). Prints a Markdown table for bench/results/rooms.md. "On the boards"
+is the time from a send's answer to the first answer of a board that shows it.
 """
 
 from __future__ import annotations
@@ -50,7 +52,8 @@ REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
 TIMEOUT = 30.0
 # How long the load generator reuses an idle connection: under gunicorn's keep-alive (2 s).
 IDLE_REUSE = 1.5
-TEXT = "Les jeunes sans emploi sont recrutés par les groupes armés. Contribution {}."
+TEXT = "Les jeunes sans emploi sont recrutés par les groupes armés. Contribution {} (réf. {})."
+MARK = re.compile(r"\(réf\. (r\d+p\d+k\d+)\)")
 GENDERS = ("woman", "man", "woman", "man", "undisclosed")
 # Mali's regions in three comparison zones, as a workshop's organiser groups them.
 LAYOUT = {
@@ -134,7 +137,7 @@ def make_workshop():
     return workshop, session
 
 
-def make_room() -> dict:
+def make_room(index: int = 0) -> dict:
     from django.contrib.auth import get_user_model
     from django.test import Client
     from django.urls import reverse
@@ -160,6 +163,8 @@ def make_room() -> dict:
         "rollup_path": reverse("report:rollup", args=[workshop.slug]),
         "regions": list(workshop.zone_regions.values_list("region_id", flat=True)),
         "staff": client.cookies["sessionid"].value,
+        "index": index,
+        "sent": {},  # each send's mark: when its answer came
     }
 
 
@@ -343,13 +348,15 @@ async def phone(room, n, start, run, results: Results, rng: random.Random) -> No
             "category": "recommendation" if k % 3 == 2 else "driver",
             "horizon": "" if k % 3 == 2 else "long_term",
             "audience": "national" if k % 3 == 2 else "",
-            "text": TEXT.format(k),
+            "text": TEXT.format(k, f"r{room['index']}p{n}k{k}"),
         }
         try:
             status, _, _ = await client.request(
                 "POST", room["session_path"], form=form, headers={"X-Requested-With": "outbox"}
             )
             results.record("send", scheduled, status == 201, status)
+            if status == 201:
+                room["sent"][f"r{room['index']}p{n}k{k}"] = time.monotonic()
         except (TimeoutError, OSError, asyncio.IncompleteReadError) as error:
             results.record("send", scheduled, False, type(error).__name__)
 
@@ -371,6 +378,7 @@ def board(room, index, start, stop, results):
     with its change counter and signed token), then each fresh fragment's."""
     client = Client({"sessionid": room["staff"]})
     poll_path = {"url": room["board_path"]}
+    seen: set[str] = set()
 
     async def poll():
         status, _, body = await client.request(
@@ -379,6 +387,12 @@ def board(room, index, start, stop, results):
         if status == 200:
             found = re.search(r'id="board-list" hx-get="([^"]+)"', body)
             poll_path["url"] = html.unescape(found.group(1)) if found else poll_path["url"]
+            # From each send's answer to the first answer of this board that shows it.
+            now = time.monotonic()
+            for mark in set(MARK.findall(body)) - seen:
+                seen.add(mark)
+                if mark in room["sent"]:
+                    results.latency["on board"].append(now - room["sent"][mark])
         return status in (200, 204), status
 
     return every(BOARD_EVERY, start + index / BOARDS, stop, "board", poll, results)
@@ -464,7 +478,7 @@ def pct(values, q):
 
 
 def measure(n: int, run: dict) -> dict:
-    rooms = [make_room() for _ in range(n)]
+    rooms = [make_room(i) for i in range(n)]
     servers, before_db = server_pids(), database_pids()
     cpu_before = cpu_seconds(servers), cpu_seconds(before_db), time.process_time()
     load_before = os.getloadavg()[0]
@@ -488,21 +502,24 @@ def measure(n: int, run: dict) -> dict:
 def table(run: dict, rows: list[dict]) -> str:
     ms = lambda v: f"{v * 1000:.0f}"  # noqa: E731
     lines = [
-        "| mode | rooms | sends (per s) | requests | errors | send p50 / p95 ms "
-        "| board p50 / p95 ms | roll-up p50 / p95 ms | join p50 / p95 ms | phone page p95 ms "
+        "| code | mode | rooms | sends (per s) | requests | errors | send p50 / p95 ms "
+        "| board p50 / p95 ms | on the boards p50 / p95 ms | roll-up p50 / p95 ms "
+        "| join p50 / p95 ms | phone page p95 ms "
         "| load 1-min before → after | CPU % of a core: load gen / app / PostgreSQL |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         r: Results = row["results"]
         lat = r.latency
         sends = len(lat["send"])
         requests = sends + len(lat["board"]) + len(lat["rollup"]) + 7 * len(lat["join"])
+        shown = lat["on board"]
         lines.append(
-            f"| {run['mode']} {run['duration']:.0f} s | {row['rooms']} "
+            f"| {row.get('code', 'this')} | {run['mode']} {run['duration']:.0f} s | {row['rooms']} "
             f"| {sends} ({sends / run['duration']:.1f}) | {requests} | {r.errors} "
             f"| {ms(pct(lat['send'], 0.5))} / {ms(pct(lat['send'], 0.95))} "
             f"| {ms(pct(lat['board'], 0.5))} / {ms(pct(lat['board'], 0.95))} "
+            f"| {ms(pct(shown, 0.5))} / {ms(pct(shown, 0.95))} "
             f"| {ms(pct(lat['rollup'], 0.5))} / {ms(pct(lat['rollup'], 0.95))} "
             f"| {ms(pct(lat['join'], 0.5))} / {ms(pct(lat['join'], 0.95))} "
             f"| {ms(pct(lat['page'], 0.95))} "
@@ -514,10 +531,12 @@ def table(run: dict, rows: list[dict]) -> str:
 
 def main(argv: list[str]) -> int:
     run = plan(burst="--burst" in argv)
-    counts = [int(a) for a in argv if a.isdigit()] or [1, 5, 10]
+    commit = argv[argv.index("--compare") + 1] if "--compare" in argv else None
+    counts = [int(a) for a in argv if a.isdigit() and a != commit] or [1, 5, 10]
     setup_django()
     from django.db import connection
 
+    from bench.baseline import code_of
     from workshops.tests.deploy_servers import database_url, gunicorn_servers, redis_available
 
     if not redis_available():
@@ -525,13 +544,20 @@ def main(argv: list[str]) -> int:
         return 2
     url = database_url(connection.settings_dict)
     extra = dict(a.split("=", 1) for a in argv if "=" in a)  # e.g. DATABASE_POOL=true
+    trees = [("this", ROOT)]
+    if commit:  # the same plan on an older commit's tree first, N by N
+        trees.insert(0, (commit[:7], code_of(commit, catalogue=True)))
     rows = []
-    with gunicorn_servers(url, PORTS, workers=2, threads=8, CACHE_URL=REDIS_URL, **extra):
-        for n in counts:
-            row = measure(n, run)
+    for n in counts:
+        for code, root in trees:
+            with gunicorn_servers(
+                url, PORTS, workers=2, threads=8, root=root, CACHE_URL=REDIS_URL, **extra
+            ):
+                row = measure(n, run)
+            row["code"] = code
             rows.append(row)
             r = row["results"]
-            print(n, "rooms:", r.errors, "errors", r.samples, f"{r.wall:.0f} s", flush=True)
+            print(code, n, "rooms:", r.errors, "errors", r.samples, f"{r.wall:.0f} s", flush=True)
             print(table(run, [row]).splitlines()[-1], flush=True)  # kept if a later N is stopped
     print()
     print(f"server env: {extra or 'defaults'}")

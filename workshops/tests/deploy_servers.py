@@ -72,14 +72,21 @@ def wait_healthy(base: str, *, seconds: float = 30) -> None:
 
 @contextlib.contextmanager
 def gunicorn_servers(
-    database: str, ports: Sequence[int], *, workers: int = 1, threads: int = 8, **extra: str
+    database: str,
+    ports: Sequence[int],
+    *,
+    workers: int = 1,
+    threads: int = 8,
+    root: Path = ROOT,
+    **extra: str,
 ) -> Iterator[list[str]]:
-    """Gunicorn instances (gthread) on ``ports``; yields their base URLs; always stops them."""
+    """Gunicorn instances (gthread) on ``ports``; yields their base URLs; always stops them.
+    ``root``: the tree they run (a benchmark's baseline runs an older commit's)."""
     env = production_env(database, **extra)
     servers = [
         subprocess.Popen(
             [*GUNICORN, f"--bind=127.0.0.1:{port}", f"--workers={workers}", f"--threads={threads}"],
-            cwd=ROOT,
+            cwd=root,
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -20,11 +20,19 @@ every token past its minute, goes through the full view again with every check.
 
 from __future__ import annotations
 
+import hashlib
+import time
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
+from django.utils.html import escape
 
 from workshops import changes
 
@@ -74,5 +82,114 @@ def unchanged_without_token(request: HttpRequest, version: str | None) -> bool:
 
 def no_change() -> HttpResponse:
     response = HttpResponse(status=204)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- One render per change, shared by the boards of a room ---------------------------
+#
+# In a busy room the counter changes several times a second, so nearly every poll of
+# the six boards finds a change, and each used to render its own copy of the same
+# fragment (~100-200 ms of a core). Now the fragment is rendered once, without what is
+# personal to a browser (its CSRF token and its signed poll URL: placeholders, filled in
+# per response), kept in the shared cache, and served to every board that asks for the
+# same thing: the same page and filters, role, language and time zone.
+#
+# A board may be shown a render up to ``hold`` seconds older than the latest change:
+# twice the time the last render took, at least HOLD_MIN and at most HOLD_MAX. On a
+# quiet server that is half a second; under load a render takes longer and the fragment
+# is re-rendered less often, so boards slow down gracefully instead of piling up work.
+# Its poll URL carries the version it shows, so the board asks again and gets the newer
+# render as soon as there is one. While one process renders a fragment, the others serve
+# the previous render (a short lock), so a change never starts six renders at once.
+
+HOLD_MIN = 0.5
+HOLD_MAX = 1.5
+FRAGMENT_TIMEOUT = 60  # seconds a render is kept: a board polls at least every few seconds
+LOCK_TIMEOUT = 10
+
+
+def _placeholder(name: str) -> str:
+    """A marker no participant can type: derived from the project's secret."""
+    return "pe-" + salted_hmac("workshops.polls.placeholder", name).hexdigest()[:24]
+
+
+def _fragment_key(request: HttpRequest, workshop, query: dict) -> str:
+    parts = [
+        request.path,
+        urlencode(sorted(query.items())),
+        str(getattr(workshop, "role", "")),
+        translation.get_language() or "",
+        timezone.get_current_timezone_name(),
+    ]
+    digest = hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
+    return f"pe:fragment:{workshop.pk}:{digest}"
+
+
+def shared_fragment(
+    request: HttpRequest,
+    workshop,
+    version: str | None,
+    query: dict,
+    render: Callable[[dict], str],
+) -> HttpResponse:
+    """A poll's fragment, rendered once per change for every board asking the same.
+
+    ``render(context)`` renders the fragment's template with ``context`` added (the
+    placeholders for ``poll_url`` and ``csrf_token``) and returns its HTML. ``query`` is
+    the poll's query without ``v`` and ``t``. Without a counter (the cache is down) every
+    poll renders its own, as before.
+    """
+    url, token = _placeholder("poll_url"), _placeholder("csrf_token")
+    if version is None:
+        return _personal(
+            request, workshop, None, query, render({"poll_url": url, "csrf_token": token})
+        )
+    key = _fragment_key(request, workshop, query)
+    entry = cache.get(key)
+    # Nothing changed since this board's render: it is here for a new token (past its
+    # minute), and gets the same render with one; never an older one.
+    renewing = request.GET.get("v") == version
+    if entry is None or (entry["version"] != version and (renewing or not _held(entry))):
+        locked = cache.add(f"{key}:lock", 1, LOCK_TIMEOUT)
+        if entry is None or locked or renewing:  # else another process is rendering it
+            try:
+                started = time.monotonic()
+                fragment = render({"poll_url": url, "csrf_token": token})
+                entry = {
+                    "version": version,
+                    "at": time.time(),
+                    "took": time.monotonic() - started,
+                    "html": fragment,
+                }
+                cache.set(key, entry, FRAGMENT_TIMEOUT)
+            finally:
+                if locked:
+                    cache.delete(f"{key}:lock")
+    if not renewing and _shows_at_least(request, entry["version"], version):
+        return no_change()  # this board already shows that render, or a newer page
+    return _personal(request, workshop, entry["version"], query, entry["html"])
+
+
+def _shows_at_least(request: HttpRequest, rendered: str, current: str) -> bool:
+    """Whether the poll's own counter (``v``) is the render's or a later one (up to the
+    current): a board whose page was rendered after that render is not sent back to it."""
+    try:
+        return int(rendered) <= int(request.GET.get("v", "")) <= int(current)
+    except ValueError:
+        return False
+
+
+def _held(entry: dict) -> bool:
+    hold = min(HOLD_MAX, max(HOLD_MIN, 2 * entry["took"]))
+    return time.time() - entry["at"] < hold
+
+
+def _personal(request, workshop, version, query, fragment: str) -> HttpResponse:
+    """The shared render with this browser's poll URL and CSRF token."""
+    fragment = fragment.replace(
+        _placeholder("poll_url"), escape(poll_url(request, workshop.pk, query, version))
+    ).replace(_placeholder("csrf_token"), get_token(request))
+    response = HttpResponse(fragment)
     response["Cache-Control"] = "private, no-store"
     return response

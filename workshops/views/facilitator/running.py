@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -132,11 +133,30 @@ def _render_capture(request, session, form, status=200):
 
 def _board(request: HttpRequest, workshop, session=None) -> HttpResponse:
     # An unchanged poll with a fresh token never gets here (``views/polls.py``): this is a
-    # change, a token past its minute, or the cache unreachable; each gets the fresh
-    # fragment. A poll without a token (a script) still gets 204, after the full checks.
+    # change, a token past its minute, or the cache unreachable. A poll without a token
+    # (a script) still gets 204, after the full checks.
     version = changes.version(workshop.pk)
     if polls.unchanged_without_token(request, version):
         return polls.no_change()
+    query = {k: v for k, v in request.GET.items() if k not in ("v", "t") and v}
+    if request.htmx:  # a poll: one render per change for every board of the room
+        return polls.shared_fragment(
+            request,
+            workshop,
+            version,
+            query,
+            lambda extra: render_to_string(
+                "workshops/facilitator/_board_list.html",
+                {**_board_context(request, workshop, session, query), **extra},
+                request,
+            ),
+        )
+    context = _board_context(request, workshop, session, query)
+    context["poll_url"] = polls.poll_url(request, workshop.pk, query, version)
+    return render(request, "workshops/facilitator/board.html", context)
+
+
+def _board_context(request: HttpRequest, workshop, session, query: dict) -> dict:
     themes = Theme.objects.for_workshop(workshop).order_by("workshop_id", "name")
     filters = BoardFilter(
         request.GET,
@@ -151,14 +171,12 @@ def _board(request: HttpRequest, workshop, session=None) -> HttpResponse:
         found = duplicates.for_contributions(workshop, contributions)
         for contribution in contributions:
             contribution.duplicates = found.get(contribution.pk, [])
-    query = {k: v for k, v in request.GET.items() if k not in ("v", "t") and v}
-    context = {
+    return {
         "workshop": workshop,
         "session": session,
         "contributions": contributions,
         "filters": filters.form,
         "counts": queries.counts(workshop, session),
-        "poll_url": polls.poll_url(request, workshop.pk, query, version),
         "poll_every": queries.POLL_EVERY,
         "themes": themes,
         "bulk_actions": BulkModerationForm.ACTIONS,
@@ -166,9 +184,6 @@ def _board(request: HttpRequest, workshop, session=None) -> HttpResponse:
         "page": page,
         "page_query": urlencode({k: v for k, v in query.items() if k != "page"}),
     }
-    if request.htmx:
-        return render(request, "workshops/facilitator/_board_list.html", context)
-    return render(request, "workshops/facilitator/board.html", context)
 
 
 def _attach_suggestions(workshop, contributions, themes) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from workshops import changes
@@ -375,7 +375,14 @@ def import_acled(
 
 def with_counts(spellings: list[str], counts: dict[str, int]) -> str:
     """``Tinbouctou (15), Mopti-Nord (2)``: the unmatched names and how many rows have each."""
-    return ", ".join(f"{name} ({counts.get(name, 0)})" for name in spellings)
+    return ", ".join(f"{name} ({grouped(counts.get(name, 0))})" for name in spellings)
+
+
+def grouped(count: int) -> str:
+    """A row count as the active language writes it: ``12,345`` in English, ``12 345``
+    in French (a no-break space). Grouped whatever ``USE_THOUSAND_SEPARATOR`` (off: it
+    would also change the numbers in forms and exports)."""
+    return formats.number_format(count, force_grouping=True)
 
 
 def remap_regions(*, workshop: Workshop) -> int:

@@ -16,7 +16,7 @@ from workshops.management.purpose import (
 from workshops.models import Workshop
 from workshops.models.report import ExportKind
 from workshops.queries import survey_mapping_for
-from workshops.services.imports import import_survey, with_counts
+from workshops.services.imports import grouped, import_survey, with_counts
 from workshops.sources.kobo import Mapping, SurveyFileError, parse_survey
 from workshops.sources.xlsform import XLSFormError, parse_xlsform
 
@@ -91,16 +91,16 @@ class Command(BaseCommand):
         self.stdout.write(
             prefix
             + _(
-                "%(submissions)d submissions, %(created)d new contributions, %(unchanged)d "
-                "already imported, %(conflicts)d changed since import (kept as stored), "
-                "%(empty)d empty answers."
+                "%(submissions)s submissions, %(created)s new contributions, %(unchanged)s "
+                "already imported, %(conflicts)s changed since import (kept as stored), "
+                "%(empty)s empty answers."
             )
             % {
-                "submissions": result.submissions,
-                "created": result.created,
-                "unchanged": result.unchanged,
-                "conflicts": result.conflicts,
-                "empty": result.empty,
+                "submissions": grouped(result.submissions),
+                "created": grouped(result.created),
+                "unchanged": grouped(result.unchanged),
+                "conflicts": grouped(result.conflicts),
+                "empty": grouped(result.empty),
             }
         )
         columns = ", ".join(f"{key} → {value}" for key, value in plan.columns.items())

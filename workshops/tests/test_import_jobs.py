@@ -239,7 +239,7 @@ def test_the_survey_import_reports_the_answers_stored(workshop, monkeypatch):
 
 
 def test_the_acled_import_reports_the_events_stored(workshop, regions, monkeypatch):
-    monkeypatch.setattr(imports, "ACLED_STEP", 4)
+    monkeypatch.setattr(bulk, "CHUNK", 4)
     seen = []
     result = import_acled(
         workshop=workshop,

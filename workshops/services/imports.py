@@ -11,8 +11,8 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db import IntegrityError, connection, transaction
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from workshops import changes
@@ -36,7 +36,6 @@ from workshops.sources.regions import RegionMatcher
 from workshops.validators import fold
 
 UPLOAD_KEEP = dt.timedelta(days=1)
-ACLED_STEP = 5_000  # events stored between two progress reports
 EXTERNAL_ID_MAX = Participant._meta.get_field("external_id").max_length
 
 
@@ -333,6 +332,7 @@ def import_acled(
         kept = latest.get(row.event_id_cnty)
         if kept is None or row.values["timestamp"] > kept.values["timestamp"]:
             latest[row.event_id_cnty] = row
+    date_value = connection.ops.adapt_datefield_value  # as bulk_create prepares a date
     with transaction.atomic():
         stored = {
             event.event_id_cnty: event
@@ -340,7 +340,10 @@ def import_acled(
                 workshop=workshop, event_id_cnty__in=list(latest)
             )
         }
-        new, changed = [], []
+        # New events as plain tuples of EVENT_FIELDS for insert_rows (services/bulk.py):
+        # no model instance per event, the workshop prepared once.
+        new: list[tuple] = []
+        changed = []
         for event_id, row in latest.items():
             region = matcher.match(row.values["admin1"])
             if region is None and row.values["admin1"]:
@@ -348,21 +351,47 @@ def import_acled(
                     normalise_place(row.values["admin1"]), row.values["admin1"]
                 )
                 result.unknown_rows[spelling] = result.unknown_rows.get(spelling, 0) + 1
-            values = {**row.values, "region": region, "zone": workshop.zone_of(region)}
             event = stored.get(event_id)
             if event is None:
-                new.append(AcledEvent(workshop=workshop, event_id_cnty=event_id, **values))
-            elif values["timestamp"] > event.timestamp:
+                values = row.values
+                region_id = region.pk if region is not None else None
+                new.append(
+                    (
+                        event_id,
+                        date_value(values["event_date"]),
+                        *(values[name] for name in EVENT_VALUES),
+                        region_id,
+                        workshop.zone_id_of(region_id),
+                    )
+                )
+            elif row.values["timestamp"] > event.timestamp:
+                values = {**row.values, "region": region, "zone": workshop.zone_of(region)}
                 for name, value in values.items():
                     setattr(event, name, value)
                 changed.append(event)
             else:
                 result.unchanged += 1
         total = len(new) + len(changed)
-        for start in range(0, len(new), ACLED_STEP):
-            AcledEvent.objects.bulk_create(new[start : start + ACLED_STEP], batch_size=500)
-            if progress is not None:
-                progress(min(start + ACLED_STEP, len(new)), total)
+        try:
+            with transaction.atomic():
+                insert_rows(
+                    AcledEvent,
+                    fields=EVENT_FIELDS,
+                    rows=new,
+                    constants={"workshop_id": workshop.pk},
+                    progress=progress and (lambda done: progress(done, total)),
+                )
+        except IntegrityError:
+            stored_meanwhile = AcledEvent.objects.filter(
+                workshop=workshop, event_id_cnty__in=[row[0] for row in new]
+            )
+            if not stored_meanwhile.exists():
+                raise  # another constraint: a bug, not the user's file
+            # The same events were stored meanwhile (the file imported twice at once):
+            # nothing of this import is kept; importing again updates them.
+            raise acled.AcledFileError(
+                _("These events were being imported at the same time. Import the file again.")
+            ) from None
         AcledEvent.objects.bulk_update(changed, acled.UPDATE_FIELDS, batch_size=500)
         if progress is not None and changed:
             progress(total, total)
@@ -373,9 +402,30 @@ def import_acled(
     return result
 
 
+# The values of a new event after its id and date, as the parser gives them (sources/acled.py).
+EVENT_VALUES = (
+    "year",
+    *acled.TEXT_FIELDS,
+    "inter1",
+    "inter2",
+    "interaction",
+    "civilian_targeting",
+    "fatalities",
+    "timestamp",
+)
+EVENT_FIELDS = ("event_id_cnty", "event_date", *EVENT_VALUES, "region_id", "zone_id")
+
+
 def with_counts(spellings: list[str], counts: dict[str, int]) -> str:
     """``Tinbouctou (15), Mopti-Nord (2)``: the unmatched names and how many rows have each."""
-    return ", ".join(f"{name} ({counts.get(name, 0)})" for name in spellings)
+    return ", ".join(f"{name} ({grouped(counts.get(name, 0))})" for name in spellings)
+
+
+def grouped(count: int) -> str:
+    """A row count as the active language writes it: ``12,345`` in English, ``12 345``
+    in French (a no-break space). Grouped whatever ``USE_THOUSAND_SEPARATOR`` (off: it
+    would also change the numbers in forms and exports)."""
+    return formats.number_format(count, force_grouping=True)
 
 
 def remap_regions(*, workshop: Workshop) -> int:

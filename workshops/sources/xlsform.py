@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 MAX_QUESTIONS = 2_000
+MAX_BYTES = 20 * 1024 * 1024  # as the exports (kobo.MAX_BYTES)
 
 # Types that record how the form was filled, not an answer (xlsform.org "Metadata").
 META_TYPES = {
@@ -97,6 +98,10 @@ class XLSForm:
 def parse_xlsform(data: bytes) -> XLSForm:
     from openpyxl import load_workbook  # noqa: PLC0415 - only when a form is uploaded
 
+    if len(data) > MAX_BYTES:
+        raise XLSFormError(
+            _("The file is larger than %(size)d MB.") % {"size": MAX_BYTES // (1024 * 1024)}
+        )
     damaged = _("The form file is damaged or not an Excel workbook (XLSForm .xlsx).")
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)

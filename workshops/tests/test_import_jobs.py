@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import html
 from pathlib import Path
 
 import pytest
@@ -103,7 +105,7 @@ def test_an_import_job_page_is_404_for_outsiders_and_403_once_its_owner_only_rea
     ("stage", "done", "total", "text", "percent"),
     [
         (jobs.READING, 0, 0, "Reading the file…", 10),
-        (jobs.STORING, 12000, 50000, "12000 of 50000 rows stored", 39),
+        (jobs.STORING, 12000, 50000, "12,000 of 50,000 rows stored", 39),
     ],
 )
 def test_a_running_import_shows_its_stage_and_rows_and_refreshes_itself(
@@ -122,10 +124,82 @@ def test_the_progress_is_french_for_french_users(client_for, facilitator, worksh
     job = _running(workshop, facilitator, kind=JobKind.SURVEY_IMPORT)
     jobs.report_progress(job, stage=jobs.STORING, done=5000, total=50000)
     page = client_for(facilitator).get(_job_url(job), HTTP_ACCEPT_LANGUAGE="fr").text
-    assert "5000 sur 50000 lignes enregistrées" in page
+    assert "5\xa0000 sur 50\xa0000 lignes enregistrées" in page
     jobs.report_progress(job, stage=jobs.READING)
     page = client_for(facilitator).get(_job_url(job), HTTP_ACCEPT_LANGUAGE="fr").text
     assert "Lecture du fichier…" in page
+
+
+@pytest.mark.parametrize(
+    ("language", "lines"),
+    [
+        (
+            "en",
+            [
+                "12,345 new events, 1,234 updated, 50,000 unchanged. "
+                "2,500 events of another country skipped.",
+                "No region matches: Tinbouctou (1,500). Add region spellings for them.",
+            ],
+        ),
+        (
+            "fr",
+            [
+                "12\xa0345 nouveaux événements, 1\xa0234 mis à jour, 50\xa0000 inchangés. "
+                "2\xa0500 événements d'un autre pays ignorés.",
+                "Aucune région ne correspond : Tinbouctou (1\xa0500). "
+                "Ajoutez des graphies de régions pour elles.",
+            ],
+        ),
+    ],
+)
+def test_a_done_acled_job_shows_its_counts_grouped_in_the_users_language(
+    client_for, facilitator, workshop, language, lines
+):
+    result = imports.AcledResult(
+        created=12345,
+        updated=1234,
+        unchanged=50000,
+        other_country=2500,
+        unknown_admin1=["Tinbouctou"],
+        unknown_rows={"Tinbouctou": 1500},
+    )
+    job = _done(workshop, facilitator, JobKind.ACLED_IMPORT, result)
+    page = client_for(facilitator).get(_job_url(job), HTTP_ACCEPT_LANGUAGE=language).text
+    for line in lines:
+        assert line in html.unescape(page)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "49,990 new contributions from 10,000 submissions; 1,000 were already imported."),
+        (
+            "fr",
+            "49\xa0990 nouvelles contributions issues de 10\xa0000 soumissions ; "
+            "1\xa0000 étaient déjà importées.",
+        ),
+    ],
+)
+def test_a_done_survey_job_shows_its_counts_grouped_in_the_users_language(
+    client_for, facilitator, workshop, language, text
+):
+    result = imports.SurveyImportResult(created=49990, submissions=10000, unchanged=1000)
+    job = _done(workshop, facilitator, JobKind.SURVEY_IMPORT, result)
+    page = client_for(facilitator).get(_job_url(job), HTTP_ACCEPT_LANGUAGE=language).text
+    assert text in html.unescape(page)
+
+
+def _done(workshop, user, kind, result):
+    return Job.objects.create(
+        workshop=workshop,
+        created_by=user,
+        kind=kind,
+        status=JobStatus.DONE,
+        progress=100,
+        started_at=timezone.now(),
+        finished_at=timezone.now(),
+        result=dataclasses.asdict(result),
+    )
 
 
 def test_a_finished_job_forgets_its_progress(client_for, facilitator, workshop, regions):
@@ -165,7 +239,7 @@ def test_the_survey_import_reports_the_answers_stored(workshop, monkeypatch):
 
 
 def test_the_acled_import_reports_the_events_stored(workshop, regions, monkeypatch):
-    monkeypatch.setattr(imports, "ACLED_STEP", 4)
+    monkeypatch.setattr(bulk, "CHUNK", 4)
     seen = []
     result = import_acled(
         workshop=workshop,

@@ -7,17 +7,20 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import IntegrityError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from model_bakery import baker
 
 from workshops.models import AcledEvent, RegionAlias
+from workshops.models.sources import normalise_place
 from workshops.queries import context_summary
 from workshops.report.charts import acled_charts
+from workshops.services import bulk
 from workshops.services.imports import import_acled, remap_regions
 from workshops.sources.acled import ACLED_CITATION, AcledFileError, parse_acled, parse_date
 from workshops.sources.regions import RegionMatcher, gazetteer
-from workshops.tests.export_factories import acled_csv
+from workshops.tests.export_factories import ACLED_COLUMNS, acled_csv, acled_rows, to_csv
 
 DATA = Path(__file__).parent / "data"
 MALI = json.loads((Path(__file__).parents[2] / "fixtures" / "mali.json").read_text())
@@ -292,3 +295,106 @@ def test_any_row_values_are_read_or_reported(values):
         assert str(error)
     else:
         assert len(parsed.rows) == 1
+
+
+# --- insert_rows instead of bulk_create: the same rows stored ------------------------------
+
+
+def _varied_export() -> bytes:
+    """An export that takes every branch of the parser: old numeric interaction codes,
+    blank and decimal numbers, long and accented text cut to its field, unknown and
+    other-country places, an event twice (the newer wins), civilians targeted or not."""
+    rows = acled_rows(60, admin1=["Tombouctou", "Timbuktu", "Ségou", "Gao", "Nowhere", ""])
+    column = {name: i for i, name in enumerate(ACLED_COLUMNS)}
+    for i, row in enumerate(rows[1:], start=1):
+        if i % 3 == 0:
+            row[column["civilian_targeting"]] = ""
+        if i % 4 == 0:
+            row[column["interaction"]] = "17"
+            row[column["inter1"]], row[column["inter2"]] = "1", "7"
+        if i % 5 == 0:
+            row[column["fatalities"]], row[column["year"]] = "3.0", ""
+        if i % 7 == 0:
+            row[column["actor1"]] = "Milice d’autodéfense « Dan Na Ambassagou » " * 10
+            row[column["location"]] = "Ségou – Markala ✓ " * 20
+        if i % 11 == 0:
+            row[column["country"]] = "Burkina Faso"
+        if i % 13 == 0:
+            row[column["event_date"]] = "16 May 2025"
+    newer = list(rows[2])
+    newer[column["timestamp"]], newer[column["fatalities"]] = "1999999999", "9"
+    rows.append(newer)
+    return to_csv(rows, delimiter=",", bom=False, quote_all=False)
+
+
+def _bulk_create_import(workshop, parsed):
+    """The new events as the import stored them before 4 Dec 2026 (bulk_create)."""
+    matcher = RegionMatcher.for_workshop(workshop)
+    latest = {}
+    for row in parsed.rows:
+        country = normalise_place(row.values["country"])
+        if country and country != normalise_place(workshop.country.name):
+            continue
+        kept = latest.get(row.event_id_cnty)
+        if kept is None or row.values["timestamp"] > kept.values["timestamp"]:
+            latest[row.event_id_cnty] = row
+    new = []
+    for event_id, row in latest.items():
+        region = matcher.match(row.values["admin1"])
+        values = {**row.values, "region": region, "zone": workshop.zone_of(region)}
+        new.append(AcledEvent(workshop=workshop, event_id_cnty=event_id, **values))
+    AcledEvent.objects.bulk_create(new, batch_size=500)
+
+
+def _stored_rows():
+    fields = [f.attname for f in AcledEvent._meta.concrete_fields if f.name != "id"]
+    return {row["event_id_cnty"]: row for row in AcledEvent.objects.values(*fields)}
+
+
+def test_the_events_stored_are_those_bulk_create_stored_field_by_field(
+    workshop, regions, monkeypatch
+):
+    RegionAlias.objects.create(workshop=workshop, alias="Timbuktu", region=regions["Tombouctou"])
+    parsed = parse_acled(_varied_export())
+    _bulk_create_import(workshop, parsed)
+    before = _stored_rows()
+    AcledEvent.objects.all().delete()
+    monkeypatch.setattr(bulk, "CHUNK", 7)  # several chunks
+    result = import_acled(workshop=workshop, parsed=parse_acled(_varied_export()))
+    after = _stored_rows()
+    assert result.created == len(before) == 55  # 60, less 5 of Burkina Faso
+    assert after.keys() == before.keys()
+    for event_id, row in before.items():
+        for name, value in row.items():
+            assert (event_id, name, after[event_id][name]) == (event_id, name, value)
+    # Every branch was taken: regions, zones, none; codes; cut text; the newer twin.
+    assert {row["zone_id"] is None for row in after.values()} == {True, False}
+    assert any(row["interaction"] == "State forces-Civilians" for row in after.values())
+    assert max(len(row["location"]) for row in after.values()) == 150
+    assert after["MLI2"]["fatalities"] == 9
+    assert {row["civilian_targeting"] for row in after.values()} == {True, False}
+
+
+def test_an_event_stored_meanwhile_refuses_the_whole_import(workshop, regions, monkeypatch):
+    real = workshop.zone_id_of
+
+    def someone_else_first(region_id):
+        # Another import stores MLI12 after this one read the stored events.
+        if not AcledEvent.objects.filter(event_id_cnty="MLI12").exists():
+            AcledEvent.objects.create(
+                workshop=workshop, event_id_cnty="MLI12", event_date=dt.date(2023, 1, 1), year=2023
+            )
+        return real(region_id)
+
+    monkeypatch.setattr(workshop, "zone_id_of", someone_else_first)
+    with pytest.raises(AcledFileError, match="being imported at the same time"):
+        import_acled(workshop=workshop, parsed=parse_acled(acled_csv(12)))
+    assert not AcledEvent.objects.exists()
+
+
+def test_a_negative_fatality_count_is_still_refused_by_the_database(workshop, monkeypatch):
+    parsed = parse_acled(acled_csv(3))
+    parsed.rows[1].values["fatalities"] = -1  # the parser refuses it; the check holds anyway
+    with pytest.raises(IntegrityError):
+        import_acled(workshop=workshop, parsed=parsed)
+    assert not AcledEvent.objects.exists()

@@ -25,6 +25,7 @@ from workshops.models import (
 from workshops.services.imports import import_acled
 from workshops.sources.acled import parse_acled
 from workshops.sources.forms import CodePassageForm, InterviewForm
+from workshops.tests.export_factories import acled_csv
 from workshops.validators import has_unsafe_characters
 
 DATA = Path(__file__).parent / "data"
@@ -460,3 +461,16 @@ def test_long_and_rtl_passages_are_kept(client_for, note_taker, workshop, interv
     )
     assert response.status_code == 302
     assert Contribution.objects.get().text == passage.strip()
+
+
+@pytest.mark.parametrize(
+    ("language", "text"), [("en", "1,200 events"), ("fr", "1\xa0200 événements")]
+)
+def test_the_sources_page_counts_imported_rows_grouped_in_the_users_language(
+    client_for, viewer, workshop, regions, language, text
+):
+    import_acled(workshop=workshop, parsed=parse_acled(acled_csv(1200)))
+    page = client_for(viewer).get(
+        reverse("sources:index", args=[workshop.slug]), HTTP_ACCEPT_LANGUAGE=language
+    )
+    assert text in page.text

@@ -1,12 +1,16 @@
 """The survey's XLSForm (sources/xlsform.py) read beside its export: question types,
 labels in every language, groups and choice lists improve the guesses (kobo.guess_mapping)."""
 
+import io
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.urls import reverse
 
-from workshops.choices import Audience, Category, Horizon
-from workshops.models import ImportUpload
+from workshops.choices import Audience, Category, Gender, Horizon, VoiceKind
+from workshops.models import Contribution, ImportUpload, Participant
 from workshops.sources.kobo import IGNORE, guess_mapping, parse_survey
 from workshops.sources.xlsform import XLSFormError, parse_xlsform
 from workshops.tests.export_factories import (
@@ -139,3 +143,73 @@ def test_a_bad_form_file_is_refused_on_the_upload_page_in_french(client_for, fac
     assert response.status_code == 400
     assert "Le fichier du formulaire est endommagé" in response.text
     assert not ImportUpload.objects.exists()
+
+
+# --- The command line: ``import_kobo --xlsform`` --------------------------------------
+
+
+def _command(tmp_path, *, form: bytes | None = None, **options) -> str:
+    export = tmp_path / "export.csv"
+    export.write_bytes(kobo_csv(_questions()))
+    if form is not None:
+        (tmp_path / "form.xlsx").write_bytes(form)
+        options["xlsform"] = str(tmp_path / "form.xlsx")
+    out = io.StringIO()
+    call_command("import_kobo", str(export), purpose="Survey week", stdout=out, **options)
+    return out.getvalue()
+
+
+def test_the_command_reads_the_form_and_maps_columns_named_q1_q2(workshop, regions, tmp_path):
+    out = _command(tmp_path, form=_form(), workshop=workshop.slug, language="en")
+    assert "grp_a/q5 → driver" in out and "q8 → recommendation" in out
+    by_column = {
+        c.client_id.split(":")[2]: c
+        for c in Contribution.objects.select_related("author", "region")
+    }
+    assert by_column.keys() == {"grp_a/q5", "q8"}
+    assert by_column["grp_a/q5"].category == Category.DRIVER
+    assert by_column["q8"].category == Category.RECOMMENDATION
+    assert by_column["q8"].audience == Audience.INTERNATIONAL
+    # q1 (a select_one labelled "Région") is the region, q2 (women and men) the gender.
+    voices = Participant.objects.filter(kind=VoiceKind.RESPONDENT).select_related("region")
+    assert sorted((v.region.name if v.region else "", v.gender) for v in voices) == [
+        ("", Gender.MAN),  # Kidal: not a region of the test country
+        ("Gao", Gender.MAN),
+        ("Mopti", Gender.WOMAN),
+        ("Ségou", Gender.WOMAN),
+    ]
+    assert "Unknown regions (add them to the mapping's region_values): Kidal (1)" in out
+
+
+def test_without_the_form_the_command_finds_no_answer_column_in_the_same_file(
+    workshop, regions, tmp_path
+):
+    with pytest.raises(CommandError, match="No free-text answer columns"):
+        _command(tmp_path, workshop=workshop.slug)
+    assert not Contribution.objects.exists()
+
+
+def test_the_command_dry_run_with_the_form_writes_nothing(workshop, regions, tmp_path):
+    out = _command(tmp_path, form=_form(), workshop=workshop.slug, dry_run=True, language="fr")
+    assert out.startswith("Essai, rien n'a été écrit : ")
+    assert not Contribution.objects.exists() and not Participant.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("en", "The form form.xlsx cannot be used: The form file is damaged"),
+        ("fr", "Le formulaire form.xlsx est inutilisable : Le fichier du formulaire est endommagé"),
+    ],
+)
+def test_the_command_refuses_a_bad_form_in_the_chosen_language(workshop, tmp_path, language, text):
+    with pytest.raises(CommandError, match=text):
+        _command(tmp_path, form=b"not a workbook", workshop=workshop.slug, language=language)
+    assert not Contribution.objects.exists() and not Participant.objects.exists()
+
+
+def test_the_command_says_a_missing_form_file_cannot_be_read(workshop, tmp_path):
+    with pytest.raises(CommandError, match="Impossible de lire le fichier"):
+        _command(
+            tmp_path, workshop=workshop.slug, xlsform=str(tmp_path / "none.xlsx"), language="fr"
+        )

@@ -172,17 +172,17 @@ def _form_of(upload: ImportUpload) -> xlsform.XLSForm | None:
 
 def survey_summary(result: imports.SurveyImportResult) -> str:
     text = _(
-        "%(created)d new contributions from %(submissions)d submissions; "
-        "%(unchanged)d were already imported."
+        "%(created)s new contributions from %(submissions)s submissions; "
+        "%(unchanged)s were already imported."
     ) % {
-        "created": result.created,
-        "submissions": result.submissions,
-        "unchanged": result.unchanged,
+        "created": imports.grouped(result.created),
+        "submissions": imports.grouped(result.submissions),
+        "unchanged": imports.grouped(result.unchanged),
     }
     if result.conflicts:
         text += " " + _(
-            "%(conflicts)d answers changed since they were imported; the stored ones were kept."
-        ) % {"conflicts": result.conflicts}
+            "%(conflicts)s answers changed since they were imported; the stored ones were kept."
+        ) % {"conflicts": imports.grouped(result.conflicts)}
     if result.unknown_regions:
         text += " " + _("Left without region: %(values)s.") % {
             "values": imports.with_counts(result.unknown_regions, result.unknown_rows)
@@ -271,14 +271,14 @@ def acled_upload(request: HttpRequest, slug: str) -> HttpResponse:
 
 def acled_summary(result: imports.AcledResult) -> list[str]:
     """What an ACLED import did, then what is left to do (unmatched region names)."""
-    text = _("%(created)d new events, %(updated)d updated, %(unchanged)d unchanged.") % {
-        "created": result.created,
-        "updated": result.updated,
-        "unchanged": result.unchanged,
+    text = _("%(created)s new events, %(updated)s updated, %(unchanged)s unchanged.") % {
+        "created": imports.grouped(result.created),
+        "updated": imports.grouped(result.updated),
+        "unchanged": imports.grouped(result.unchanged),
     }
     if result.other_country:
-        text += " " + _("%(count)d events of another country skipped.") % {
-            "count": result.other_country
+        text += " " + _("%(count)s events of another country skipped.") % {
+            "count": imports.grouped(result.other_country)
         }
     lines = [text]
     if result.unknown_admin1:

@@ -14,7 +14,7 @@ from workshops.management.purpose import (
 )
 from workshops.models import Workshop
 from workshops.models.report import ExportKind
-from workshops.services.imports import import_acled, with_counts
+from workshops.services.imports import grouped, import_acled, with_counts
 from workshops.sources.acled import AcledFileError, parse_acled
 
 
@@ -52,16 +52,16 @@ class Command(BaseCommand):
         self.stdout.write(
             prefix
             + _(
-                "%(rows)d rows (%(layout)s layout): %(created)d new, %(updated)d updated, "
-                "%(unchanged)d unchanged, %(other)d of another country skipped."
+                "%(rows)s rows (%(layout)s layout): %(created)s new, %(updated)s updated, "
+                "%(unchanged)s unchanged, %(other)s of another country skipped."
             )
             % {
-                "rows": result.events,
+                "rows": grouped(result.events),
                 "layout": parsed.layout,
-                "created": result.created,
-                "updated": result.updated,
-                "unchanged": result.unchanged,
-                "other": result.other_country,
+                "created": grouped(result.created),
+                "updated": grouped(result.updated),
+                "unchanged": grouped(result.unchanged),
+                "other": grouped(result.other_country),
             }
         )
         if result.unknown_admin1:

@@ -16,8 +16,9 @@ from workshops.management.purpose import (
 from workshops.models import Workshop
 from workshops.models.report import ExportKind
 from workshops.queries import survey_mapping_for
-from workshops.services.imports import import_survey, with_counts
+from workshops.services.imports import grouped, import_survey, with_counts
 from workshops.sources.kobo import Mapping, SurveyFileError, parse_survey
+from workshops.sources.xlsform import XLSFormError, parse_xlsform
 
 
 class Command(BaseCommand):
@@ -31,6 +32,12 @@ class Command(BaseCommand):
             type=Path,
             help="JSON mapping (default: the last one of this form, or the automatic guess)",
         )
+        parser.add_argument(
+            "--xlsform",
+            type=Path,
+            help="the survey's form (XLSForm .xlsx): its labels, types and choice lists "
+            "improve the automatic mapping, as on the upload page (a --mapping file wins)",
+        )
         parser.add_argument("--dry-run", action="store_true", help="report, write nothing")
         add_purpose_argument(parser)
         add_language_argument(parser)
@@ -39,7 +46,16 @@ class Command(BaseCommand):
         with translation.override(command_language(language)):
             self._import(**options)
 
-    def _import(self, *, file: Path, workshop: str, mapping: Path | None, dry_run: bool, **kw):
+    def _import(
+        self,
+        *,
+        file: Path,
+        workshop: str,
+        mapping: Path | None,
+        xlsform: Path | None,
+        dry_run: bool,
+        **kw,
+    ):
         target = Workshop.objects.filter(slug=workshop).first()
         if target is None:
             raise CommandError(_("No workshop with slug %(slug)s.") % {"slug": workshop})
@@ -49,10 +65,12 @@ class Command(BaseCommand):
         file, mapping = Path(file), Path(mapping) if mapping else None
         try:
             survey = parse_survey(file.read_bytes(), file.name)
+            # Read (and so checked) even beside a mapping file, as the upload page does.
+            form = parse_xlsform(Path(xlsform).read_bytes()) if xlsform else None
             if mapping is not None:
                 plan = Mapping.from_json(json.loads(mapping.read_text(encoding="utf-8")))
             else:
-                plan = survey_mapping_for(target, survey)
+                plan = survey_mapping_for(target, survey, form)
             result = import_survey(workshop=target, survey=survey, mapping=plan, dry_run=dry_run)
         except OSError as error:
             raise CommandError(
@@ -64,20 +82,25 @@ class Command(BaseCommand):
             ) from None
         except SurveyFileError as error:
             raise CommandError(str(error)) from None
+        except XLSFormError as error:
+            raise CommandError(
+                _("The form %(name)s cannot be used: %(reason)s")
+                % {"name": Path(xlsform).name, "reason": error}
+            ) from None
         prefix = _("Dry run, nothing written: ") if dry_run else ""
         self.stdout.write(
             prefix
             + _(
-                "%(submissions)d submissions, %(created)d new contributions, %(unchanged)d "
-                "already imported, %(conflicts)d changed since import (kept as stored), "
-                "%(empty)d empty answers."
+                "%(submissions)s submissions, %(created)s new contributions, %(unchanged)s "
+                "already imported, %(conflicts)s changed since import (kept as stored), "
+                "%(empty)s empty answers."
             )
             % {
-                "submissions": result.submissions,
-                "created": result.created,
-                "unchanged": result.unchanged,
-                "conflicts": result.conflicts,
-                "empty": result.empty,
+                "submissions": grouped(result.submissions),
+                "created": grouped(result.created),
+                "unchanged": grouped(result.unchanged),
+                "conflicts": grouped(result.conflicts),
+                "empty": grouped(result.empty),
             }
         )
         columns = ", ".join(f"{key} → {value}" for key, value in plan.columns.items())

@@ -334,10 +334,13 @@ def import_acled(
             latest[row.event_id_cnty] = row
     date_value = connection.ops.adapt_datefield_value  # as bulk_create prepares a date
     with transaction.atomic():
+        ids = list(latest)
         stored = {
             event.event_id_cnty: event
+            # In chunks: SQLite builds allow as few as 32,766 values in one query.
+            for start in range(0, len(ids), ID_CHUNK)
             for event in AcledEvent.objects.filter(
-                workshop=workshop, event_id_cnty__in=list(latest)
+                workshop=workshop, event_id_cnty__in=ids[start : start + ID_CHUNK]
             )
         }
         # New events as plain tuples of EVENT_FIELDS for insert_rows (services/bulk.py):
@@ -382,10 +385,14 @@ def import_acled(
                     progress=progress and (lambda done: progress(done, total)),
                 )
         except IntegrityError:
-            stored_meanwhile = AcledEvent.objects.filter(
-                workshop=workshop, event_id_cnty__in=[row[0] for row in new]
+            ids = [row[0] for row in new]
+            stored_meanwhile = any(
+                AcledEvent.objects.filter(
+                    workshop=workshop, event_id_cnty__in=ids[start : start + ID_CHUNK]
+                ).exists()
+                for start in range(0, len(ids), ID_CHUNK)
             )
-            if not stored_meanwhile.exists():
+            if not stored_meanwhile:
                 raise  # another constraint: a bug, not the user's file
             # The same events were stored meanwhile (the file imported twice at once):
             # nothing of this import is kept; importing again updates them.
@@ -413,6 +420,7 @@ EVENT_VALUES = (
     "fatalities",
     "timestamp",
 )
+ID_CHUNK = 10_000
 EVENT_FIELDS = ("event_id_cnty", "event_date", *EVENT_VALUES, "region_id", "zone_id")
 
 

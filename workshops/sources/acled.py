@@ -20,7 +20,9 @@ from workshops.sources.delimited import MalformedFile, read_rows, sniff_delimite
 from workshops.validators import remove_unsafe_characters
 
 MAX_BYTES = 20 * 1024 * 1024
-MAX_NUMBER = 2**53  # fatalities, years and timestamps fit a database integer
+# The largest value each number column holds in every database (PostgreSQL's integer,
+# smallint and bigint; a timestamp stays exact in a float): beyond it, the file is refused.
+LIMITS = {"fatalities": 2**31 - 1, "timestamp": 2**53, "year": 2**15 - 1}
 REQUIRED = {"event_id_cnty", "event_date", "event_type", "admin1", "fatalities"}
 DATE_FORMATS = ["%Y-%m-%d", "%d %B %Y", "%d %b %Y", "%d-%m-%Y", "%d/%m/%Y", "%d-%B-%Y"]
 # ACLED's own name and address stay as they are; the rest is translated.
@@ -107,7 +109,7 @@ def _count(value: str) -> int | None:
         number = float(value)
     except ValueError:
         return None
-    if not 0 <= number < MAX_NUMBER or number != int(number):
+    if not 0 <= number < 2**53 or number != int(number):
         return None
     return int(number)
 
@@ -181,6 +183,14 @@ def _row(line: int, cells: list[str], positions: dict[str, int]) -> AcledRow:
         if number is None:
             raise AcledFileError(
                 _("Line %(line)d: %(value)s in %(column)s is not a number. Nothing was imported.")
+                % {"line": line, "value": value[:40], "column": name}
+            )
+        if number > LIMITS[name]:
+            raise AcledFileError(
+                _(
+                    "Line %(line)d: %(value)s in %(column)s is larger than any such value can"
+                    " be. Nothing was imported."
+                )
                 % {"line": line, "value": value[:40], "column": name}
             )
         numbers[name] = number

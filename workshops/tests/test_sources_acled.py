@@ -16,7 +16,7 @@ from workshops.models import AcledEvent, RegionAlias
 from workshops.models.sources import normalise_place
 from workshops.queries import context_summary
 from workshops.report.charts import acled_charts
-from workshops.services import bulk
+from workshops.services import bulk, imports
 from workshops.services.imports import import_acled, remap_regions
 from workshops.sources.acled import ACLED_CITATION, AcledFileError, parse_acled, parse_date
 from workshops.sources.regions import RegionMatcher, gazetteer
@@ -86,6 +86,15 @@ def test_reimport_changes_nothing_and_newer_timestamp_wins(workshop, regions):
     assert AcledEvent.objects.get(event_id_cnty="MLI30002").fatalities == 15
     assert AcledEvent.objects.get(event_id_cnty="MLI30003").fatalities == 5  # older ignored
     assert AcledEvent.objects.get(event_id_cnty="MLI20002").region == regions["Ségou"]
+
+
+def test_stored_events_are_looked_up_in_chunks_with_the_same_result(workshop, monkeypatch):
+    monkeypatch.setattr(imports, "ID_CHUNK", 2)  # 6 events: three lookups
+    import_acled(workshop=workshop, parsed=_parsed("acled_current.csv"))
+    again = import_acled(workshop=workshop, parsed=_parsed("acled_current.csv"))
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 6)
+    old = import_acled(workshop=workshop, parsed=_parsed("acled_old.csv"))
+    assert (old.created, old.updated, old.unchanged) == (3, 1, 1)
 
 
 def test_dry_run_writes_nothing(workshop):
@@ -169,6 +178,11 @@ HEADER = b"event_id_cnty,event_date,event_type,admin1,fatalities,country,timesta
         (b",2024-01-02,Battles,Gao,2,Mali,1\n", "Line 3 has no event id"),
         (b"MLI2,2024-01-02,Battles,Gao,two,Mali,1\n", "Line 3: two in fatalities is not a number"),
         (b"MLI2,2024-01-02,Battles,Gao,2,Mali,-5\n", "Line 3: -5 in timestamp is not a number"),
+        # Past what PostgreSQL's integer column holds: refused, not a database error.
+        (
+            b"MLI2,2024-01-02,Battles,Gao,2147483648,Mali,1\n",
+            "Line 3: 2147483648 in fatalities is larger than any such value can be",
+        ),
         (b'MLI2,2024-01-02,Battles,"Gao,2,Mali,1\n', "Line 3: a quoted value is never closed"),
         (b'MLI2,2024-01-02,Battles,"Ga"o,2,Mali,1\n', "Line 3: a quote inside a value"),
         (

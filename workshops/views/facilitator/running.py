@@ -39,6 +39,7 @@ from workshops.models import Theme, versions_of
 from workshops.services import moderation
 from workshops.services.contributions import ClientIdConflict, submit_contribution
 from workshops.views import polls
+from workshops.views.facilitator import board_items
 from workshops.views.facilitator.setup import join_qr_svg
 from workshops.views.outbox import sent_by_outbox
 
@@ -147,7 +148,7 @@ def _board(request: HttpRequest, workshop, session=None) -> HttpResponse:
             query,
             lambda extra: render_to_string(
                 "workshops/facilitator/_board_list.html",
-                {**_board_context(request, workshop, session, query), **extra},
+                _board_context(request, workshop, session, query, extra),
                 request,
             ),
         )
@@ -156,7 +157,11 @@ def _board(request: HttpRequest, workshop, session=None) -> HttpResponse:
     return render(request, "workshops/facilitator/board.html", context)
 
 
-def _board_context(request: HttpRequest, workshop, session, query: dict) -> dict:
+def _board_context(
+    request: HttpRequest, workshop, session, query: dict, shared: dict | None = None
+) -> dict:
+    """What the board shows; ``shared``: the placeholders of a render shared by every
+    board (``polls.shared_fragment``), whose items are kept per state (``board_items``)."""
     themes = Theme.objects.for_workshop(workshop).order_by("workshop_id", "name")
     filters = BoardFilter(
         request.GET,
@@ -171,7 +176,7 @@ def _board_context(request: HttpRequest, workshop, session, query: dict) -> dict
         found = duplicates.for_contributions(workshop, contributions)
         for contribution in contributions:
             contribution.duplicates = found.get(contribution.pk, [])
-    return {
+    context = {
         "workshop": workshop,
         "session": session,
         "contributions": contributions,
@@ -183,7 +188,10 @@ def _board_context(request: HttpRequest, workshop, session, query: dict) -> dict
         "here": f"{request.path}?{urlencode(query)}" if query else request.path,
         "page": page,
         "page_query": urlencode({k: v for k, v in query.items() if k != "page"}),
+        **(shared or {}),
     }
+    context["items"] = board_items.render(contributions, context, request, keep=shared is not None)
+    return context
 
 
 def _attach_suggestions(workshop, contributions, themes) -> None:

@@ -30,7 +30,6 @@ import threading
 import time
 import urllib.parse
 import uuid
-from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,40 +82,12 @@ def setup_django(tmp: Path) -> None:
 
 
 def make_workshop(participants: int):
-    from workshops.choices import Category, SessionStatus, WorkshopStatus
-    from workshops.models import (
-        BreakoutSession,
-        Country,
-        Organisation,
-        Participant,
-        Region,
-        Workshop,
-        Zone,
-    )
+    """The rooms bench's live workshop (zones and one open session) and ``participants``
+    phones' device tokens."""
+    from bench.rooms import make_workshop as live_workshop
+    from workshops.models import Participant
 
-    country, _ = Country.objects.get_or_create(code="ML", defaults={"name": "Mali"})
-    zone, _ = Zone.objects.get_or_create(country=country, name="Centre", name_fr="Centre")
-    Region.objects.get_or_create(country=country, name="Mopti", defaults={"zone": zone})
-    organiser, _ = Organisation.objects.get_or_create(name="WANEP Mali (bench)")
-    workshop = Workshop.objects.create(
-        slug=f"bench-{uuid.uuid4().hex[:8]}",
-        title="Atelier d'échange pour la paix — Bamako",
-        location="Bamako",
-        country=country,
-        organiser=organiser,
-        start_date=date.today(),
-        end_date=date.today(),
-        status=WorkshopStatus.LIVE,
-        languages=["fr", "en"],
-    )
-    workshop.organisations.add(organiser)
-    session = BreakoutSession.objects.create(
-        workshop=workshop,
-        title="Les facteurs du conflit violent",
-        guiding_question="Qu'est-ce qui alimente le conflit violent là où vous vivez ?",
-        focus=[Category.DRIVER],
-        status=SessionStatus.OPEN,
-    )
+    workshop, session = live_workshop()
     tokens = []
     for _ in range(participants):
         participant = Participant(workshop=workshop)

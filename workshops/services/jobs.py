@@ -108,7 +108,7 @@ def prepared_export(*, draft: ReportDraft, fmt: str) -> Job | None:
     return _made_file(draft=draft, fmt=fmt, fingerprint=fingerprint)
 
 
-def give_prepared(made: Job, *, draft: ReportDraft, user) -> exports.DraftFile:
+def _give_prepared(made: Job, *, draft: ReportDraft, user) -> exports.DraftFile:
     """The file of ``made`` (from ``prepared_export``) for a download in the response,
     recorded in the audit log as this person's read."""
     data = Job.objects.filter(pk=made.pk).values_list("data", flat=True).get()
@@ -125,7 +125,7 @@ def start_draft_export(*, draft: ReportDraft, fmt: str, user) -> Job:
     made = prepared_export(draft=draft, fmt=fmt)
     if made is not None:
         return _copy_of(made, draft=draft, user=user)
-    return queue_draft_export(draft=draft, fmt=fmt, user=user)
+    return _queue_draft_export(draft=draft, fmt=fmt, user=user)
 
 
 def download_draft(
@@ -139,13 +139,13 @@ def download_draft(
     in the request, as before."""
     made = prepared_export(draft=draft, fmt=fmt)
     if made is not None:
-        return give_prepared(made, draft=draft, user=user)
+        return _give_prepared(made, draft=draft, user=user)
     if may_follow_job and fmt in settings.REPORT_PREPARED_EXPORTS:
-        return queue_draft_export(draft=draft, fmt=fmt, user=user)
+        return _queue_draft_export(draft=draft, fmt=fmt, user=user)
     return exports.export_draft(report=draft, fmt=fmt, user=user)
 
 
-def queue_draft_export(*, draft: ReportDraft, fmt: str, user) -> Job:
+def _queue_draft_export(*, draft: ReportDraft, fmt: str, user) -> Job:
     """A job making the draft's file afresh (the caller found no prepared one)."""
     return _start(
         workshop=draft.workshop,

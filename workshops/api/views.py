@@ -65,6 +65,7 @@ from workshops.models.report import (
     ReportLanguage,
 )
 from workshops.report import exports
+from workshops.services import jobs
 from workshops.services.contributions import ClientIdConflict, submit_contribution
 from workshops.validators import remove_unsafe_characters
 
@@ -529,7 +530,7 @@ class ReportExport(WorkshopScoped, APIView):
         report = ReportDraft.objects.filter(workshop=workshop, language=language).first()
         if report is None:
             raise NotFound
-        file = exports.export_draft(report=report, fmt=fmt, user=request.user)
+        file = jobs.download_draft(draft=report, fmt=fmt, user=request.user, may_follow_job=False)
         response = HttpResponse(file.body, content_type=file.content_type)
         response["Content-Disposition"] = f'attachment; filename="{file.filename}"'
         response["Cache-Control"] = "no-store"

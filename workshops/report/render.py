@@ -300,12 +300,16 @@ def to_html(draft, rollup: Rollup | None, *, for_pdf: bool = False) -> str:
         )
 
 
+# The body's font, and the running header's and footer's: WeasyPrint's margin boxes
+# inherit from the page, not from the body, and fell back to a serif font.
+SANS = '"DejaVu Sans", sans-serif'
+
 PRINT_CSS = """
-@page { size: A4; margin: 2cm 2cm 2.2cm 2cm;
+@page { size: A4; margin: 2cm 2cm 2.2cm 2cm; font-family: SANS;
   @top-right { content: string(title); font-size: 8pt; color: #777; }
   @bottom-center { content: counter(page); font-size: 9pt; color: #555; } }
 @page :first { @top-right { content: none; } @bottom-center { content: none; } }
-body { font-family: "DejaVu Sans", sans-serif; font-size: 10pt; line-height: 1.45; color: #222;
+body { font-family: SANS; font-size: 10pt; line-height: 1.45; color: #222;
   max-width: 48rem; margin: 0 auto; }
 .title-page h1 { string-set: title content(); }
 h1 { font-size: 22pt; color: #1f5f8b; margin: 0 0 .5em; }
@@ -330,7 +334,7 @@ p.note { font-size: 8pt; font-style: italic; color: #555; margin-top: .2em; }
 figure.chart { margin: .8em 0; break-inside: avoid; }
 figure.chart img { width: 100%; height: auto; }
 figcaption { font-size: 8.5pt; font-style: italic; color: #444; }
-"""
+""".replace("SANS", SANS)
 
 
 def to_pdf(draft, rollup: Rollup | None) -> bytes:

@@ -96,15 +96,57 @@ def _start(*, workshop: Workshop, user, kind: str, params: dict) -> Job:
     return job
 
 
+def prepared_export(*, draft: ReportDraft, fmt: str) -> Job | None:
+    """The stored file of ``draft`` in ``fmt`` made for exactly what the draft shows now
+    (its fingerprint computed now: roll-up and document, no rendering), or None: not a
+    prepared format (``REPORT_PREPARED_EXPORTS``), or nothing stored matches (an edit, a
+    new number, a deploy since). The one lookup of every way to get a draft's file: the
+    job path (``start_draft_export``), the web download and the API."""
+    if fmt not in settings.REPORT_PREPARED_EXPORTS:
+        return None
+    fingerprint = exports.current_fingerprint(report=draft, fmt=fmt)
+    return _made_file(draft=draft, fmt=fmt, fingerprint=fingerprint)
+
+
+def _give_prepared(made: Job, *, draft: ReportDraft, user) -> exports.DraftFile:
+    """The file of ``made`` (from ``prepared_export``) for a download in the response,
+    recorded in the audit log as this person's read."""
+    data = Job.objects.filter(pk=made.pk).values_list("data", flat=True).get()
+    _record_read(made, draft=draft, user=user)
+    return exports.DraftFile(
+        bytes(data), made.content_type, made.filename, made.params.get("fingerprint", "")
+    )
+
+
 def start_draft_export(*, draft: ReportDraft, fmt: str, user) -> Job:
     """A job making the draft's file; for a prepared format (``REPORT_PREPARED_EXPORTS``)
     whose file was already made for exactly what the draft shows now, a finished job with
     a copy of that file, recorded in the audit log as this person's read."""
-    if fmt in settings.REPORT_PREPARED_EXPORTS:
-        fingerprint = exports.current_fingerprint(report=draft, fmt=fmt)
-        made = _made_file(draft=draft, fmt=fmt, fingerprint=fingerprint)
-        if made is not None:
-            return _copy_of(made, draft=draft, user=user)
+    made = prepared_export(draft=draft, fmt=fmt)
+    if made is not None:
+        return _copy_of(made, draft=draft, user=user)
+    return _queue_draft_export(draft=draft, fmt=fmt, user=user)
+
+
+def download_draft(
+    *, draft: ReportDraft, fmt: str, user, may_follow_job: bool
+) -> exports.DraftFile | Job:
+    """The draft's file for a download link (the web's GET, the API): the prepared copy
+    when it matches what the draft shows now (``prepared_export``, the job path's lookup),
+    recorded as this person's read; otherwise, for a prepared format (one that takes
+    seconds to make) and a caller that can send the person to a job's page
+    (``may_follow_job``: the web), a job making it afresh; otherwise the file made now,
+    in the request, as before."""
+    made = prepared_export(draft=draft, fmt=fmt)
+    if made is not None:
+        return _give_prepared(made, draft=draft, user=user)
+    if may_follow_job and fmt in settings.REPORT_PREPARED_EXPORTS:
+        return _queue_draft_export(draft=draft, fmt=fmt, user=user)
+    return exports.export_draft(report=draft, fmt=fmt, user=user)
+
+
+def _queue_draft_export(*, draft: ReportDraft, fmt: str, user) -> Job:
+    """A job making the draft's file afresh (the caller found no prepared one)."""
     return _start(
         workshop=draft.workshop,
         user=user,
@@ -180,9 +222,13 @@ def _copy_of(made: Job, *, draft: ReportDraft, user) -> Job:
         content_type=made.content_type,
         filename=made.filename,
     )
+    _record_read(made, draft=draft, user=user)
+    return job
+
+
+def _record_read(made: Job, *, draft: ReportDraft, user) -> None:
     kind, _content_type = exports.DRAFT_FORMATS[made.params["fmt"]]
     ExportAuditLog.record(workshop=draft.workshop, user=user, kind=kind, language=draft.language)
-    return job
 
 
 def start_rows_export(*, workshop: Workshop, fmt: str, sources: list, language: str, user):

@@ -66,3 +66,22 @@ def test_pdf_every_table_caption_shares_a_page_with_its_first_row(mali):
         page = next(text for text in pages if caption in " ".join(text.split()))
         first = " ".join(table.rows[0][0].text.split())
         assert first in " ".join(page.split(caption, 1)[1].split())
+
+
+def _fonts(pdf: bytes) -> set[str]:
+    names = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        fonts = page.get("/Resources", {}).get("/Font", {})
+        names |= {str(font.get_object()["/BaseFont"]).split("+")[-1] for font in fonts.values()}
+    return names
+
+
+def test_pdf_running_header_and_footer_use_the_body_font(mali):
+    """The margin boxes (the title at the top, the page number at the foot) inherit from
+    the page, not the body: they fell back to DejaVu Serif."""
+    draft = build_draft(workshop=mali, language="en")
+    pdf = render.to_pdf(draft, None)
+    assert pages_text(pdf)[1].strip().endswith("2")  # the page number is drawn
+    fonts = _fonts(pdf)
+    assert "DejaVu-Sans" in fonts
+    assert not [name for name in fonts if "Serif" in name], fonts

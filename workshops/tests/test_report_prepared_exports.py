@@ -14,7 +14,7 @@ from django.urls import reverse
 from workshops.models import ExportAuditLog, Job, JobKind, JobStatus
 from workshops.report import exports, render
 from workshops.services import jobs
-from workshops.services.report import build_draft
+from workshops.services.report import build_draft, save_section
 from workshops.tests.report_factories import one_contribution
 
 pytestmark = pytest.mark.django_db
@@ -188,3 +188,187 @@ def test_a_new_renderer_version_means_another_fingerprint(monkeypatch):
     before = exports.draft_fingerprint("pdf", built, None, None)
     monkeypatch.setattr(exports, "renderer_version", lambda: "another deploy")
     assert exports.draft_fingerprint("pdf", built, None, None) != before
+
+
+# --- Every way to get a file: the web's GET and the API use the same lookup -------------
+
+STAFF = ["organiser", "facilitator", "note_taker", "viewer"]
+
+
+def _get_url(workshop, fmt="html"):
+    return reverse("report:export", args=[workshop.slug, "en", fmt])
+
+
+def _api_url(workshop, fmt="html"):
+    return f"/api/v1/workshops/{workshop.slug}/report.{fmt}?language=en"
+
+
+def _api_client(user):
+    from rest_framework.test import APIClient  # noqa: PLC0415 - only the API tests need it
+
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client
+
+
+def _no_rendering(monkeypatch, *names):
+    def no_rendering(*args, **kwargs):
+        raise AssertionError("the prepared file should have been served")
+
+    for name in names or ("to_html", "to_pdf", "to_docx"):
+        monkeypatch.setattr(render, name, no_rendering)
+
+
+@pytest.fixture
+def prepared(organiser, draft):
+    jobs.prepare_draft_exports(draft=draft, user=organiser)
+    return _prepared().get()
+
+
+@pytest.mark.parametrize("role", STAFF)
+def test_a_get_of_an_unchanged_draft_is_the_prepared_file_recorded_as_its_readers(
+    request, client_for, workshop, prepared, monkeypatch, role
+):
+    user = request.getfixturevalue(role)
+    _no_rendering(monkeypatch)
+    response = client_for(user).get(_get_url(workshop))
+    assert response.status_code == 200
+    assert response.content == bytes(prepared.data)
+    assert response["Content-Disposition"] == f'attachment; filename="{prepared.filename}"'
+    assert "no-store" in response["Cache-Control"]
+    log = ExportAuditLog.objects.get()
+    assert (log.user, log.kind, log.language) == (user, "html", "en")
+    assert Job.objects.count() == 1  # served from the prepared job: no copy to follow
+
+
+@pytest.mark.parametrize("role", STAFF)
+def test_the_api_gives_every_staff_role_the_prepared_file_of_an_unchanged_draft(
+    request, workshop, prepared, monkeypatch, role
+):
+    user = request.getfixturevalue(role)
+    _no_rendering(monkeypatch)
+    response = _api_client(user).get(_api_url(workshop))
+    assert response.status_code == 200
+    assert response.content == bytes(prepared.data)
+    assert "no-store" in response["Cache-Control"]
+    log = ExportAuditLog.objects.get()
+    assert (log.user, log.kind, log.language) == (user, "html", "en")
+
+
+def test_a_prepared_pdf_is_served_to_a_get_and_to_the_api_without_weasyprint(
+    client_for, organiser, viewer, workshop, draft, settings, monkeypatch
+):
+    settings.REPORT_PREPARED_EXPORTS = ["pdf"]
+    drawn = []
+
+    def fake_pdf(built, data):
+        drawn.append(built.title)
+        return b"%PDF-1.7 prepared"
+
+    monkeypatch.setattr(render, "to_pdf", fake_pdf)
+    jobs.prepare_draft_exports(draft=draft, user=organiser)
+    assert len(drawn) == 1
+    assert client_for(viewer).get(_get_url(workshop, "pdf")).content == b"%PDF-1.7 prepared"
+    assert _api_client(viewer).get(_api_url(workshop, "pdf")).content == b"%PDF-1.7 prepared"
+    assert len(drawn) == 1  # neither download rendered it again
+    assert ExportAuditLog.objects.filter(user=viewer, kind="pdf").count() == 2
+
+
+def test_a_get_after_new_numbers_never_gets_the_stale_file_but_a_fresh_job(
+    client_for, viewer, workshop, regions, prepared
+):
+    for _ in range(6):  # the chart of categories draws another number
+        one_contribution(workshop, regions)
+    client = client_for(viewer)
+    response = client.get(_get_url(workshop))
+    fresh = Job.objects.exclude(pk=prepared.pk).get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("report:job", args=[workshop.slug, fresh.public_id])
+    assert (fresh.created_by, fresh.status) == (viewer, JobStatus.DONE)
+    assert "copy_of" not in fresh.params
+    assert fresh.params["fingerprint"] != prepared.params["fingerprint"]
+    page = client.get(response["Location"])  # the job's page, then its file: no JavaScript
+    download = reverse("report:job_download", args=[workshop.slug, fresh.public_id])
+    assert download in page.content.decode()
+    assert client.get(download).content != bytes(prepared.data)
+    assert ExportAuditLog.objects.get().user == viewer
+
+
+def test_the_api_renders_afresh_after_an_edit_and_never_serves_the_stale_file(
+    facilitator, viewer, workshop, draft, prepared
+):
+    section = draft.sections.exclude(key="title-page").first()
+    save_section(
+        section=section, body="A sentence edited after the file was made.", user=facilitator
+    )
+    response = _api_client(viewer).get(_api_url(workshop))
+    assert response.status_code == 200
+    assert response.content != bytes(prepared.data)
+    assert b"A sentence edited after the file was made." in response.content
+    assert Job.objects.get() == prepared  # made in the request, as before: no job
+
+
+def test_a_get_after_an_edit_gets_a_fresh_file(client_for, facilitator, workshop, draft, prepared):
+    section = draft.sections.exclude(key="title-page").first()
+    save_section(section=section, body="An edit nobody prepared.", user=facilitator)
+    client = client_for(facilitator)
+    response = client.get(_get_url(workshop))
+    assert response.status_code == 302
+    fresh = Job.objects.exclude(pk=prepared.pk).get()
+    assert b"An edit nobody prepared." in bytes(fresh.data)
+
+
+def test_a_format_that_is_not_prepared_is_made_in_the_get_as_before(
+    client_for, viewer, workshop, prepared
+):
+    response = client_for(viewer).get(_get_url(workshop, "md"))
+    assert response.status_code == 200 and response.content.startswith(b"# ")
+    assert Job.objects.get() == prepared
+
+
+def test_an_outsider_gets_404_on_the_get_and_the_api_and_no_file(
+    client_for, outsider, workshop, prepared
+):
+    assert client_for(outsider).get(_get_url(workshop)).status_code == 404
+    assert _api_client(outsider).get(_api_url(workshop)).status_code == 404
+    assert not ExportAuditLog.objects.exists()
+    assert Job.objects.get() == prepared
+
+
+def test_anonymous_gets_no_prepared_file(client_for, workshop, prepared):
+    response = client_for(None).get(_get_url(workshop))
+    assert response.status_code == 302 and "login" in response["Location"]
+    assert _api_client(None).get(_api_url(workshop)).status_code in (401, 403)
+    assert not ExportAuditLog.objects.exists()
+
+
+def test_the_get_export_refuses_post_and_the_api_refuses_post(
+    client_for, organiser, workshop, prepared
+):
+    assert client_for(organiser).post(_get_url(workshop)).status_code == 405
+    assert _api_client(organiser).post(_api_url(workshop), {}, format="json").status_code == 405
+    assert not ExportAuditLog.objects.exists()
+
+
+def test_a_get_of_a_prepared_file_reads_as_many_queries_with_many_contributions(
+    client_for, organiser, viewer, workshop, regions, draft, django_assert_num_queries
+):
+    """Session and access, the fingerprint (the roll-up and the document: a fixed number
+    of queries), the lookup, the file and the audit log: 18 with one contribution, 19 with
+    41 (the roll-up reads quotes once a theme is mentioned by enough people), no more with
+    more."""
+    client = client_for(viewer)
+
+    def get_prepared(expected):
+        jobs.prepare_draft_exports(draft=draft, user=organiser)
+        with django_assert_num_queries(expected):
+            assert client.get(_get_url(workshop)).status_code == 200
+
+    get_prepared(18)
+    for _ in range(40):
+        one_contribution(workshop, regions)
+    get_prepared(19)
+    for _ in range(40):
+        one_contribution(workshop, regions)
+    get_prepared(19)

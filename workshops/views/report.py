@@ -27,7 +27,7 @@ from workshops.access import (
 )
 from workshops.analysis.disclosure import ALL, GENDER, ZONE
 from workshops.analysis.rollup import build_rollup
-from workshops.models import ReportDraft, ReportSection, Workshop
+from workshops.models import Job, ReportDraft, ReportSection, Workshop
 from workshops.models.report import ExportAuditLog, ExportKind, ReportLanguage
 from workshops.report import builder, charts, exports, prose
 from workshops.report import render as renderers
@@ -319,7 +319,9 @@ def export_draft(request: HttpRequest, slug: str, language: str, fmt: str) -> Ht
     report = _draft(workshop, language)
     if fmt not in exports.DRAFT_FORMATS:
         raise Http404
-    file = exports.export_draft(report=report, fmt=fmt, user=request.user)
+    file = jobs.download_draft(draft=report, fmt=fmt, user=request.user, may_follow_job=True)
+    if isinstance(file, Job):  # made in seconds: the job's page refreshes until it is done
+        return redirect("report:job", slug=workshop.slug, public_id=file.public_id)
     return _attachment(file.body, file.content_type, file.filename)
 
 

@@ -10,6 +10,7 @@ import re
 import time
 
 import pytest
+from django.core.cache import cache
 
 from conftest import _staff
 from workshops import changes
@@ -147,6 +148,7 @@ def test_within_the_hold_a_board_gets_the_last_render_then_the_newest(
     assert client.get(poll, **HTMX).status_code == 204
     monkeypatch.setattr(polls, "HOLD_MIN", 0)
     monkeypatch.setattr(polls, "HOLD_MAX", 0)
+    cache.delete(polls._held_key(workshop.pk, board_url(workshop, session), {}))  # over
     fresh = client.get(poll, **HTMX)
     assert fresh.status_code == 200 and "Second change" in fresh.text
     assert poll_url_in(fresh.text) != poll
@@ -205,3 +207,24 @@ def test_a_shared_render_costs_no_board_query_at_any_size(
     assert first.get(first_poll, **HTMX).status_code == 200
     with django_assert_max_num_queries(6):  # session, user, workshop and role: no board read
         assert second.get(second_poll, **HTMX).status_code == 200
+
+
+def test_a_board_showing_the_held_render_is_answered_by_the_middleware(
+    client_for, facilitator, viewer, workshop, session, django_assert_num_queries, monkeypatch
+):
+    (client, poll), (reader, reader_poll) = _boards(
+        client_for, [facilitator, viewer], workshop, session
+    )
+    make_contribution(workshop, session, text="First change")
+    poll = poll_url_in(client.get(poll, **HTMX).text)  # the render, held from now
+    make_contribution(workshop, session, text="Second change")
+    with django_assert_num_queries(0):  # nothing newer rendered yet: no session, no query
+        assert client.get(poll, **HTMX).status_code == 204
+    # Another role's board, behind the render, goes to the view and gets its own.
+    response = reader.get(reader_poll, **HTMX)
+    assert response.status_code == 200 and "First change" in response.text
+    monkeypatch.setattr(polls, "HOLD_MIN", 0)
+    monkeypatch.setattr(polls, "HOLD_MAX", 0)
+    cache.delete(polls._held_key(workshop.pk, board_url(workshop, session), {}))  # over
+    fresh = client.get(poll, **HTMX)
+    assert fresh.status_code == 200 and "Second change" in fresh.text

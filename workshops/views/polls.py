@@ -21,6 +21,7 @@ every token past its minute, goes through the full view again with every check.
 from __future__ import annotations
 
 import hashlib
+import math
 import time
 from collections.abc import Callable
 from urllib.parse import urlencode
@@ -54,7 +55,9 @@ def poll_url(request: HttpRequest, workshop_id: int, query: dict, version: str |
 
 
 def unchanged(request: HttpRequest) -> bool:
-    """A poll with a fresh token whose workshop's counter still has the poll's value."""
+    """A poll with a fresh token whose workshop's counter still has the poll's value, or
+    whose board already shows the latest render of its list while that render is held
+    (``shared_fragment``): there is nothing newer to send it yet."""
     if request.method != "GET" or "HX-Request" not in request.headers:
         return False
     token, seen = request.GET.get("t"), request.GET.get("v")
@@ -65,7 +68,18 @@ def unchanged(request: HttpRequest) -> bool:
         workshop_id = int(_signer(request.path, cookie).unsign(token, max_age=TOKEN_MAX_AGE))
     except (signing.BadSignature, ValueError):
         return False
-    return changes.version(workshop_id) == seen
+    current = changes.version(workshop_id)
+    if current is None or current == seen:
+        return current is not None
+    try:
+        held = cache.get(_held_key(workshop_id, request.path, poll_query(request)))
+    except Exception:  # the cache is down: the full view answers
+        return False
+    return (
+        held is not None
+        and held["until"] > time.time()
+        and _shows_at_least(request, held["version"], current)
+    )
 
 
 def unchanged_without_token(request: HttpRequest, version: str | None) -> bool:
@@ -112,6 +126,20 @@ LOCK_TIMEOUT = 10
 def _placeholder(name: str) -> str:
     """A marker no participant can type: derived from the project's secret."""
     return "pe-" + salted_hmac("workshops.polls.placeholder", name).hexdigest()[:24]
+
+
+def poll_query(request: HttpRequest) -> dict:
+    """The poll's query without its counter and token: what the list shows."""
+    return {k: v for k, v in request.GET.items() if k not in ("v", "t") and v}
+
+
+def _held_key(workshop_id: int, path: str, query: dict) -> str:
+    """The latest render of a list, for any role or language: its version and until when
+    it is held. Read by the poll middleware (``unchanged``)."""
+    digest = hashlib.blake2b(
+        f"{path}\n{urlencode(sorted(query.items()))}".encode(), digest_size=16
+    ).hexdigest()
+    return f"pe:fragment-held:{workshop_id}:{digest}"
 
 
 def _fragment_key(request: HttpRequest, workshop, query: dict) -> str:
@@ -163,6 +191,12 @@ def shared_fragment(
                     "html": fragment,
                 }
                 cache.set(key, entry, FRAGMENT_TIMEOUT)
+                until = entry["at"] + _hold(entry)
+                cache.set(
+                    _held_key(workshop.pk, request.path, query),
+                    {"version": version, "until": until},
+                    math.ceil(HOLD_MAX) + 1,
+                )
             finally:
                 if locked:
                     cache.delete(f"{key}:lock")
@@ -180,9 +214,12 @@ def _shows_at_least(request: HttpRequest, rendered: str, current: str) -> bool:
         return False
 
 
+def _hold(entry: dict) -> float:
+    return min(HOLD_MAX, max(HOLD_MIN, 2 * entry["took"]))
+
+
 def _held(entry: dict) -> bool:
-    hold = min(HOLD_MAX, max(HOLD_MIN, 2 * entry["took"]))
-    return time.time() - entry["at"] < hold
+    return time.time() - entry["at"] < _hold(entry)
 
 
 def _personal(request, workshop, version, query, fragment: str) -> HttpResponse:

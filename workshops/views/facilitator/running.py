@@ -139,7 +139,7 @@ def _board(request: HttpRequest, workshop, session=None) -> HttpResponse:
     version = changes.version(workshop.pk)
     if polls.unchanged_without_token(request, version):
         return polls.no_change()
-    query = {k: v for k, v in request.GET.items() if k not in ("v", "t") and v}
+    query = polls.poll_query(request)
     if request.htmx:  # a poll: one render per change for every board of the room
         return polls.shared_fragment(
             request,

@@ -6,7 +6,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
+from sklearn.feature_extraction import text as sklearn_text
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 from workshops.analysis import duplicates
 from workshops.analysis.duplicates import Matcher
@@ -114,3 +117,41 @@ def test_the_pool_is_one_query_and_bounded(
         .values_list("pk", flat=True)[:30]
     )
     assert {other.pk for row in found.values() for other, _score in row} <= newest
+
+
+def _sklearn_similarities(texts):
+    """What the Matcher computed before its counts were kept: scikit-learn's own fit."""
+    vectors = TfidfVectorizer(
+        preprocessor=duplicates.bilingual,
+        analyzer="char_wb",
+        ngram_range=(3, 5),
+        sublinear_tf=True,
+    ).fit_transform(texts)
+    return (vectors @ vectors.T).toarray()
+
+
+def test_kept_counts_weigh_exactly_as_scikit_learns_tfidf():
+    texts = [text for a, b, _c, _s in PAIRS for text in (a, b)]
+    texts += ["", "??", "a", "Les éleveurs et les agriculteurs se disputent les terres."]
+    matcher = Matcher([(k, "driver", text) for k, text in enumerate(texts)])
+    ours = (matcher._vectors @ matcher._vectors.T).toarray()
+    assert np.allclose(ours, _sklearn_similarities(texts), atol=1e-9)
+
+
+def test_a_pool_that_grows_counts_only_its_new_texts(monkeypatch):
+    texts = [a for a, _b, _c, _s in PAIRS]
+    Matcher([(k, "driver", text) for k, text in enumerate(texts)])
+    counted = []
+
+    real = sklearn_text.HashingVectorizer.transform
+
+    def transform(self, documents):
+        counted.extend(documents)
+        return real(self, documents)
+
+    monkeypatch.setattr(sklearn_text.HashingVectorizer, "transform", transform)
+    grown = [*texts, "A brand new contribution about cattle corridors"]
+    matcher = Matcher([(k, "driver", text) for k, text in enumerate(grown)])
+    assert counted == ["A brand new contribution about cattle corridors"]
+    ours = (matcher._vectors @ matcher._vectors.T).toarray()
+    assert np.allclose(ours, _sklearn_similarities(grown), atol=1e-9)

@@ -152,3 +152,34 @@ def test_the_lru_keeps_at_most_its_size(workshop, session, facilitator, monkeypa
         make_contribution(workshop, session, text=f"Item {n}")
     assert_same(workshop, session, facilitator)
     assert len(board_items._items) == 3
+
+
+def test_a_new_contribution_renders_only_itself(
+    workshop, session, zones, facilitator, theme, monkeypatch
+):
+    texts = [
+        "Herders and farmers fight over the land",
+        "Armed men on motorbikes raid the villages",
+        "Les jeunes n'ont pas de travail",
+        "Corruption at every road block",
+        "Schools closed since the attacks",
+    ]
+    for text in texts:  # tagged, so without suggestions; none alike, so no duplicates
+        c = make_contribution(workshop, session, text=text, zone=zones["North"])
+        c.themes.add(theme)
+    make_contribution(workshop, session, text="Untagged, so with suggested themes")
+    assert_same(workshop, session, facilitator)
+    template = board_items.get_template(board_items.TEMPLATE)
+    rendered = []
+    real = type(template).render
+
+    def counting(self, context=None, request=None):
+        rendered.append(context["contribution"].text)
+        return real(self, context, request)
+
+    monkeypatch.setattr(type(template), "render", counting)
+    make_contribution(workshop, session, text="The one new item")
+    workshop.role = "facilitator"
+    context = running._board_context(_request(facilitator), workshop, session, {}, SHARED)
+    assert len(context["items"]) == 7
+    assert rendered == ["The one new item"]

@@ -22,6 +22,7 @@ import hashlib
 import threading
 from collections import OrderedDict
 
+from django.template.defaultfilters import floatformat
 from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
@@ -42,8 +43,8 @@ def _state(contribution) -> tuple:
         c.category,
         c.horizon,
         c.audience,
-        tuple((theme.pk, theme.label) for theme in c.theme_list),
-        c.zone.label if c.zone_id else None,
+        tuple((theme.pk, theme.label()) for theme in c.theme_list),
+        c.zone.label() if c.zone_id else None,
         c.gender,
         c.source,
         c.session.title if c.session_id else None,
@@ -52,8 +53,12 @@ def _state(contribution) -> tuple:
         c.status,
         c.merged_into_id,
         c.merged_into.text if c.merged_into_id else None,
-        tuple((t.pk, t.label, score) for t, score in getattr(c, "suggestions", ())),
-        tuple((o.pk, o.text, score) for o, score in getattr(c, "duplicates", ())),
+        # Scores as the item shows them: a score that moves in its third decimal (each
+        # new text shifts the weights a little) does not make the item new.
+        tuple(
+            (t.pk, t.label(), floatformat(score, 2)) for t, score in getattr(c, "suggestions", ())
+        ),
+        tuple((o.pk, o.text, floatformat(score, 2)) for o, score in getattr(c, "duplicates", ())),
     )
 
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import html
 import itertools
+import json
 import os
 import random
 import re
@@ -52,7 +53,10 @@ REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
 TIMEOUT = 30.0
 # How long the load generator reuses an idle connection: under gunicorn's keep-alive (2 s).
 IDLE_REUSE = 1.5
-TEXT = "Les jeunes sans emploi sont recrutés par les groupes armés. Contribution {} (réf. {})."
+# What phones send: the demo workshop's contributions (fixtures/demo/bamako.json), as
+# varied as a room's, each with a mark to find it on the boards.
+DEMO = json.loads((ROOT / "fixtures" / "demo" / "bamako.json").read_text(encoding="utf-8"))
+TEXTS = [item["text"] for items in DEMO["texts"].values() for item in items]
 MARK = re.compile(r"\(réf\. (r\d+p\d+k\d+)\)")
 GENDERS = ("woman", "man", "woman", "man", "undisclosed")
 # Mali's regions in three comparison zones, as a workshop's organiser groups them.
@@ -348,7 +352,8 @@ async def phone(room, n, start, run, results: Results, rng: random.Random) -> No
             "category": "recommendation" if k % 3 == 2 else "driver",
             "horizon": "" if k % 3 == 2 else "long_term",
             "audience": "national" if k % 3 == 2 else "",
-            "text": TEXT.format(k, f"r{room['index']}p{n}k{k}"),
+            "text": TEXTS[(n * SENDS + k) % len(TEXTS)].format(region=list(LAYOUT)[n % len(LAYOUT)])
+            + f" (réf. r{room['index']}p{n}k{k})",
         }
         try:
             status, _, _ = await client.request(

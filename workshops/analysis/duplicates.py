@@ -206,7 +206,7 @@ class Matcher:
 # Hashed n-grams: two of a pool's ~50,000 n-grams share a hash about once in two pools of
 # 1,000 texts, and a shared hash moves a score by a few thousandths at most.
 FEATURES = 2**31 - 1
-COUNTED = 20_000  # texts whose n-gram counts a process keeps (~15 MB)
+COUNTED = 10_000  # texts whose n-gram counts a process keeps (~2 KB each: ~20 MB)
 _counted: OrderedDict[str, tuple] = OrderedDict()
 _counted_lock = threading.Lock()
 

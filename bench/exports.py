@@ -28,8 +28,6 @@ import os
 import statistics
 import subprocess
 import sys
-import tarfile
-import tempfile
 import time
 from pathlib import Path
 
@@ -194,24 +192,12 @@ def git(*args: str) -> str:
 
 
 def base_tree(base: str) -> Path:
-    """The base commit's files in a temporary folder (no .env: the same settings as now)."""
-    folder = Path(tempfile.mkdtemp(prefix="pe-bench-base-"))
-    archive = folder / "base.tar"
-    archive.write_bytes(
-        subprocess.run(
-            ["git", "archive", "--format=tar", base],  # noqa: S607 - git on PATH
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-        ).stdout
-    )
-    with tarfile.open(archive) as tar:
-        tar.extractall(folder / "tree", filter="data")
-    tree = folder / "tree"
-    # The .mo files are not in git: compiled as they are here, so that both sides write
-    # the draft in its language (the same work).
-    subprocess.run([sys.executable, str(tree / "bin" / "compile_messages.py")], check=True)
-    return tree
+    """The base commit's files with its catalogue compiled, so that both sides write the
+    draft in its language (the same work)."""
+    sys.path.insert(0, str(ROOT))  # run as a script: bench/ is on the path, not the project
+    from bench.baseline import code_of  # noqa: PLC0415 - after sys.path
+
+    return code_of(base, catalogue=True)
 
 
 def main() -> None:

@@ -144,15 +144,10 @@ def run_case(case: str) -> dict:
 
 def _code_of(revision: str) -> str:
     """The project's code at ``revision``, extracted into a temporary directory."""
-    target = tempfile.mkdtemp(prefix="pe-bench-code-")
-    archive = subprocess.run(
-        ["git", "archive", revision],  # noqa: S607 - a developer tool, git from PATH
-        cwd=ROOT,
-        capture_output=True,
-        check=True,
-    ).stdout
-    subprocess.run(["tar", "-x", "-C", target], input=archive, check=True)  # noqa: S607
-    return target
+    sys.path.insert(0, str(ROOT))  # run as a script: bench/ is on the path, not the project
+    from bench.baseline import code_of  # noqa: PLC0415 - after sys.path
+
+    return str(code_of(revision))
 
 
 def main() -> None:

@@ -362,7 +362,7 @@ def import_acled(
                     (
                         event_id,
                         date_value(values["event_date"]),
-                        *(values[name] for name in EVENT_VALUES),
+                        *(values[name] for name in acled.VALUES),
                         region_id,
                         workshop.zone_id_of(region_id),
                     )
@@ -409,19 +409,8 @@ def import_acled(
     return result
 
 
-# The values of a new event after its id and date, as the parser gives them (sources/acled.py).
-EVENT_VALUES = (
-    "year",
-    *acled.TEXT_FIELDS,
-    "inter1",
-    "inter2",
-    "interaction",
-    "civilian_targeting",
-    "fatalities",
-    "timestamp",
-)
 ID_CHUNK = 10_000
-EVENT_FIELDS = ("event_id_cnty", "event_date", *EVENT_VALUES, "region_id", "zone_id")
+EVENT_FIELDS = ("event_id_cnty", "event_date", *acled.VALUES, "region_id", "zone_id")
 
 
 def with_counts(spellings: list[str], counts: dict[str, int]) -> str:

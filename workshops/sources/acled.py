@@ -57,8 +57,8 @@ TEXT_FIELDS = {
     "admin2": 100,
     "location": 150,
 }
-UPDATE_FIELDS = [
-    "event_date",
+# An event's values after its id and date, as ``parse_acled`` gives them.
+VALUES = (
     "year",
     *TEXT_FIELDS,
     "inter1",
@@ -67,9 +67,8 @@ UPDATE_FIELDS = [
     "civilian_targeting",
     "fatalities",
     "timestamp",
-    "region",
-    "zone",
-]
+)
+UPDATE_FIELDS = ["event_date", *VALUES, "region", "zone"]
 
 
 class AcledFileError(Exception):

@@ -108,8 +108,11 @@ def test_a_phone_joins_contributes_and_votes_while_the_facilitator_runs_the_sess
     # Voting: the facilitator opens it, the phone votes.
     staff.get_by_role("button", name="Open voting").click()
     expect(staff.get_by_role("button", name="Close voting")).to_be_visible()
-    phone.reload()
-    phone.get_by_role("link", name="Voter").click()
+    # The phone notices by itself (its event stream) and reloads its page: a reload by the
+    # test at the same moment would abort one of the two navigations.
+    vote_link = phone.get_by_role("link", name="Voter")
+    expect(vote_link).to_be_visible(timeout=10_000)
+    vote_link.click()
     phone.get_by_label(IDEA).check()
     phone.get_by_role("button", name="Enregistrer mes votes").click()
     expect(phone.locator(".msg")).to_contain_text("Vos votes sont enregistrés")

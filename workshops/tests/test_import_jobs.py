@@ -37,14 +37,13 @@ def _job_url(job):
     return reverse("report:job", args=[job.workshop.slug, job.public_id])
 
 
-def _running(workshop, user, kind=JobKind.ACLED_IMPORT):
+def _running(workshop, user, kind=JobKind.ACLED_IMPORT, **fields):
+    """A started import job (``fields`` override: a finished one, with its result)."""
     return Job.objects.create(
         workshop=workshop,
         created_by=user,
         kind=kind,
-        status=JobStatus.RUNNING,
-        progress=10,
-        started_at=timezone.now(),
+        **{"status": JobStatus.RUNNING, "progress": 10, "started_at": timezone.now(), **fields},
     )
 
 
@@ -190,13 +189,12 @@ def test_a_done_survey_job_shows_its_counts_grouped_in_the_users_language(
 
 
 def _done(workshop, user, kind, result):
-    return Job.objects.create(
-        workshop=workshop,
-        created_by=user,
-        kind=kind,
+    return _running(
+        workshop,
+        user,
+        kind,
         status=JobStatus.DONE,
         progress=100,
-        started_at=timezone.now(),
         finished_at=timezone.now(),
         result=dataclasses.asdict(result),
     )
